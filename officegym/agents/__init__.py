@@ -1,0 +1,5 @@
+"""Agents: the protocol every agent follows, and the built-in ones (`oracle`, `random`)."""
+
+from officegym.agents._base import AGENTS, Agent, AgentError, load_agent
+
+__all__ = ["AGENTS", "Agent", "AgentError", "load_agent"]

@@ -1,0 +1,272 @@
+"""Carry out one action on a page and say, as trajectory events, what input it was.
+
+Browser-mode actions are resolved to the same pointer and key input a person would give (click at
+the element's centre, keys into the focused field), so agent trajectories replay like human ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from officegym.envs import actions as A
+from officegym.errors import ActionError
+from officegym.tasks.apps._server import DOMAIN
+
+Event = dict[str, Any]
+MODIFIER_KEYS = {"Alt", "Control", "Meta", "Shift"}
+
+
+class PageWatch:
+    """Follows a page's main-frame navigations so a step can wait for a new document."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.loaded = asyncio.Event()
+        self.loaded.set()
+        self.blocked: list[str] = []
+        page.on("request", self._on_request)
+        page.on("requestfailed", self._on_failed)
+        page.on("load", lambda _: self.loaded.set())
+
+    def _on_request(self, request: Any) -> None:
+        if request.is_navigation_request() and request.frame == self.page.main_frame:
+            self.loaded.clear()
+
+    def _on_failed(self, request: Any) -> None:
+        if request.is_navigation_request() and request.frame == self.page.main_frame:
+            self.blocked.append(f"{request.url} ({request.failure})")
+            self.loaded.set()
+
+    async def settle(self, timeout_ms: float = 5000) -> None:
+        """Wait until the page has handled the input: a frame drawn, fetches and loads done."""
+        for _ in range(3):  # a navigation replaces the document the wait was running in
+            try:
+                await self.page.evaluate("t => window.__og ? window.__og.settle(t) : 0", timeout_ms)
+            except PlaywrightError as exc:
+                if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                    raise
+            if self.loaded.is_set():
+                return
+            try:
+                await asyncio.wait_for(self.loaded.wait(), timeout_ms / 1000)
+            except TimeoutError:
+                return
+
+
+class Executor:
+    """Runs actions on the active page of an episode and returns the events they produced."""
+
+    def __init__(self, allowed_apps: tuple[str, ...]) -> None:
+        self.allowed_hosts = {f"{app}.{DOMAIN}" for app in allowed_apps}
+        self.pointer = (0.0, 0.0)
+
+    async def run(self, page: Page, action: A._Action, clock: Any) -> list[Event]:
+        """Perform `action`; `clock()` gives the episode time in ms for event stamps.
+
+        Raises:
+            ActionError: the action cannot be carried out here (message says why).
+        """
+        handler = getattr(self, "_do_" + type(action).__name__.lower())
+        events: list[Event] = await handler(page, action, clock)
+        for event in events:
+            event["action"] = action.model_dump()
+        return events
+
+    # ---- pointer --------------------------------------------------------------------------------
+    async def _target_at(self, page: Page, x: float, y: float) -> dict[str, Any] | None:
+        try:
+            info = await page.evaluate("([x, y]) => window.__og && __og.describe(x, y)", [x, y])
+        except PlaywrightError:
+            return None
+        return _target(info)
+
+    async def _click(self, page: Page, x: float, y: float, clock: Any, button: str = "left",
+                     count: int = 1) -> list[Event]:
+        target = await self._target_at(page, x, y)
+        events: list[Event] = []
+        if (x, y) != self.pointer:
+            await page.mouse.move(x, y)
+            events.append({"t": clock(), "type": "mouse.move", "x": x, "y": y})
+        self.pointer = (x, y)
+        for n in range(1, count + 1):
+            await page.mouse.down(button=button, click_count=n)  # type: ignore[arg-type]
+            events.append({"t": clock(), "type": "mouse.down", "x": x, "y": y, "button": button,
+                           "click_count": n, "target": target})
+            await page.mouse.up(button=button, click_count=n)  # type: ignore[arg-type]
+            events.append({"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": button,
+                           "click_count": n})
+        return events
+
+    async def _do_click(self, page: Page, a: A.Click, clock: Any) -> list[Event]:
+        return await self._click(page, a.x, a.y, clock, a.button)
+
+    async def _do_doubleclick(self, page: Page, a: A.DoubleClick, clock: Any) -> list[Event]:
+        return await self._click(page, a.x, a.y, clock, count=2)
+
+    async def _do_rightclick(self, page: Page, a: A.RightClick, clock: Any) -> list[Event]:
+        return await self._click(page, a.x, a.y, clock, "right")
+
+    async def _do_move(self, page: Page, a: A.Move, clock: Any) -> list[Event]:
+        await page.mouse.move(a.x, a.y)
+        self.pointer = (a.x, a.y)
+        return [{"t": clock(), "type": "mouse.move", "x": a.x, "y": a.y}]
+
+    async def _do_mousedown(self, page: Page, a: A.MouseDown, clock: Any) -> list[Event]:
+        x, y = self.pointer
+        target = await self._target_at(page, x, y)
+        await page.mouse.down(button=a.button)
+        return [{"t": clock(), "type": "mouse.down", "x": x, "y": y, "button": a.button,
+                 "target": target}]
+
+    async def _do_mouseup(self, page: Page, a: A.MouseUp, clock: Any) -> list[Event]:
+        await page.mouse.up(button=a.button)
+        x, y = self.pointer
+        return [{"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": a.button}]
+
+    async def _do_drag(self, page: Page, a: A.Drag, clock: Any) -> list[Event]:
+        events = await self._do_move(page, A.Move(x=a.x1, y=a.y1), clock)
+        events += await self._do_mousedown(page, A.MouseDown(), clock)
+        for i in range(1, 6):  # intermediate moves: drag-and-drop code listens for them
+            x, y = a.x1 + (a.x2 - a.x1) * i / 5, a.y1 + (a.y2 - a.y1) * i / 5
+            events += await self._do_move(page, A.Move(x=x, y=y), clock)
+        return events + await self._do_mouseup(page, A.MouseUp(), clock)
+
+    async def _do_wheel(self, page: Page, a: A.Wheel, clock: Any) -> list[Event]:
+        events = [] if (a.x, a.y) == self.pointer else await self._do_move(page, A.Move(x=a.x, y=a.y), clock)
+        await page.mouse.wheel(a.dx, a.dy)
+        return events + [{"t": clock(), "type": "mouse.wheel", "x": a.x, "y": a.y, "dx": a.dx,
+                          "dy": a.dy}]
+
+    # ---- keyboard -------------------------------------------------------------------------------
+    async def _focused(self, page: Page) -> dict[str, Any] | None:
+        try:
+            return await page.evaluate("() => window.__og && __og.focused()")  # type: ignore[no-any-return]
+        except PlaywrightError:
+            return None
+
+    async def _keys(self, page: Page, keys: list[str], clock: Any) -> list[Event]:
+        info = await self._focused(page)
+        masked = bool(info and info.get("password"))
+        target = _target(info)
+        mods = [k for k in keys if k in MODIFIER_KEYS]
+        await page.keyboard.press("+".join(keys))
+        shown = [("•" if masked and k not in MODIFIER_KEYS else k) for k in keys]
+        events: list[Event] = []
+        for k in shown:
+            events.append({"t": clock(), "type": "key.down", "key": k, "modifiers": mods,
+                           "masked": masked and k == "•", "target": target})
+        for k in reversed(shown):
+            events.append({"t": clock(), "type": "key.up", "key": k, "modifiers": mods,
+                           "masked": masked and k == "•"})
+        return events
+
+    async def _do_key(self, page: Page, a: A.Key, clock: Any) -> list[Event]:
+        return await self._keys(page, [a.key], clock)
+
+    async def _do_hotkey(self, page: Page, a: A.Hotkey, clock: Any) -> list[Event]:
+        return await self._keys(page, a.keys, clock)
+
+    async def _do_type(self, page: Page, a: A.Type, clock: Any) -> list[Event]:
+        events: list[Event] = []
+        for char in a.text:
+            events += await self._keys(page, ["Enter" if char == "\n" else char], clock)
+        return events
+
+    async def _do_wait(self, page: Page, a: A.Wait, clock: Any) -> list[Event]:
+        await asyncio.sleep(a.ms / 1000)  # the agent asked for time to pass
+        return []
+
+    async def _do_answer(self, page: Page, a: A.Answer, clock: Any) -> list[Event]:
+        return [{"t": clock(), "type": "answer", "text": a.text}, {"t": clock(), "type": "done"}]
+
+    # ---- elements -------------------------------------------------------------------------------
+    async def _element(self, page: Page, element: str) -> dict[str, Any]:
+        info = await page.evaluate("id => window.__og && __og.element(id)", element)
+        if not info:
+            raise ActionError(f"no element with id {element!r} on the page; use an id from the "
+                              "current accessibility tree")
+        if not info["visible"]:
+            raise ActionError(f"element {element!r} ({info['role']} {info['name']!r}) is hidden")
+        return info  # type: ignore[no-any-return]
+
+    async def _click_element(self, page: Page, element: str, clock: Any) -> list[Event]:
+        info = await self._element(page, element)
+        box = info["bbox"]
+        return await self._click(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2,
+                                 clock)
+
+    async def _do_clickelement(self, page: Page, a: A.ClickElement, clock: Any) -> list[Event]:
+        return await self._click_element(page, a.element, clock)
+
+    async def _do_hover(self, page: Page, a: A.Hover, clock: Any) -> list[Event]:
+        box = (await self._element(page, a.element))["bbox"]
+        move = A.Move(x=box["x"] + box["width"] / 2, y=box["y"] + box["height"] / 2)
+        return await self._do_move(page, move, clock)
+
+    async def _do_fill(self, page: Page, a: A.Fill, clock: Any) -> list[Event]:
+        info = await self._element(page, a.element)
+        if not info["editable"]:
+            raise ActionError(f"element {a.element!r} ({info['role']} {info['name']!r}) is not a "
+                              "text field; click it instead")
+        events = await self._click_element(page, a.element, clock)
+        await page.keyboard.press("Control+a")
+        if a.text:
+            await page.keyboard.insert_text(a.text)
+        else:
+            await page.keyboard.press("Delete")
+        masked = bool(info.get("password"))
+        events.append({"t": clock(), "type": "text.input", "replace": True, "masked": masked,
+                       "text": "•" * len(a.text) if masked else a.text, "target": _target(info)})
+        return events
+
+    async def _do_select(self, page: Page, a: A.Select, clock: Any) -> list[Event]:
+        info = await self._element(page, a.element)
+        if not info["isSelect"]:
+            raise ActionError(f"element {a.element!r} is a {info['role']}, not a <select>: click it "
+                              "to open its menu, then click the option")
+        if a.option not in info["options"]:
+            raise ActionError(f"no option {a.option!r} in element {a.element!r}; options: "
+                              f"{info['options']}")
+        await page.select_option(f'[data-og-id="{a.element}"]', label=a.option)
+        return [{"t": clock(), "type": "text.input", "replace": True, "text": a.option,
+                 "target": _target(info)}]
+
+    async def _do_press(self, page: Page, a: A.Press, clock: Any) -> list[Event]:
+        events = await self._click_element(page, a.element, clock) if a.element else []
+        return events + await self._keys(page, a.key.split("+"), clock)
+
+    async def _do_goto(self, page: Page, a: A.Goto, clock: Any) -> list[Event]:
+        self.check_url(a.url)
+        try:
+            await page.goto(a.url, wait_until="load")
+        except PlaywrightError as exc:
+            raise ActionError(f"could not open {a.url}: {str(exc).splitlines()[0]}") from None
+        return [{"t": clock(), "type": "nav.goto", "url": a.url}]
+
+    async def _do_back(self, page: Page, a: A.Back, clock: Any) -> list[Event]:
+        await page.go_back(wait_until="load")
+        return [{"t": clock(), "type": "nav.back"}]
+
+    def check_url(self, url: str) -> None:
+        """Refuse anything but the task's own apps, with the reason.
+
+        Raises:
+            ActionError: the URL is outside the task's apps.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname not in self.allowed_hosts:
+            raise ActionError(f"blocked: {url} is outside this task's apps "
+                              f"({', '.join(sorted(self.allowed_hosts))}); episodes have no other "
+                              "network or file access")
+
+
+def _target(info: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not info:
+        return None
+    keep = ("selector", "role", "name", "tag", "text", "bbox")
+    return {k: info[k] for k in keep if info.get(k) is not None}

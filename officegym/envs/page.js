@@ -1,0 +1,174 @@
+// Injected into every page of an officegym browser context (before the page's own scripts).
+// window.__og: settle() waits for the page to be quiet, snapshot() gives the accessibility tree
+// text with element ids, element(id) and describe(x, y) resolve targets for actions and events.
+(() => {
+  if (window.__og) return;
+  let pending = 0;
+  const origFetch = window.fetch;
+  window.fetch = function (...args) {
+    pending++;
+    return origFetch.apply(this, args).finally(() => { pending--; });
+  };
+  const origSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    pending++;
+    this.addEventListener("loadend", () => { pending--; }, {once: true});
+    return origSend.apply(this, args);
+  };
+
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  async function settle(timeoutMs = 5000) {
+    const end = performance.now() + timeoutMs;
+    await frame();
+    // A fetch's response handler may start another fetch: wait until quiet twice in a row.
+    let quiet = 0;
+    while (performance.now() < end && quiet < 2) {
+      quiet = pending === 0 && document.readyState !== "loading" ? quiet + 1 : 0;
+      if (quiet < 2) await new Promise((r) => setTimeout(r, pending ? 4 : 0));
+    }
+    return pending;
+  }
+
+  const IMPLICIT = {
+    A: (e) => (e.hasAttribute("href") ? "link" : null), BUTTON: () => "button",
+    SELECT: () => "combobox", TEXTAREA: () => "textbox", H1: () => "heading", H2: () => "heading",
+    H3: () => "heading", H4: () => "heading", H5: () => "heading", H6: () => "heading",
+    UL: () => "list", OL: () => "list", LI: () => "listitem", TABLE: () => "table",
+    TR: () => "row", TD: () => "cell", TH: () => "columnheader", NAV: () => "navigation",
+    MAIN: () => "main", HEADER: () => "banner", FORM: () => "form", IMG: () => "img",
+    DIALOG: () => "dialog", ARTICLE: () => "article", SECTION: (e) => (e.hasAttribute("aria-label") ? "region" : null),
+    OPTION: () => "option", SUMMARY: () => "button", LABEL: () => "LabelText", P: () => "paragraph",
+    INPUT: (e) => ({checkbox: "checkbox", radio: "radio", button: "button", submit: "button",
+                    reset: "button", search: "searchbox", range: "slider", hidden: null}[e.type] ?? "textbox"),
+  };
+  const NAME_FROM_CONTENT = new Set(["link", "button", "heading", "cell", "columnheader", "option",
+    "menuitem", "menuitemcheckbox", "menuitemradio", "tab", "row", "LabelText"]);
+  const HAS_CONTROLS = "a[href], button, input, select, textarea, [role], [tabindex]";
+  const INTERACTIVE = new Set(["link", "button", "textbox", "searchbox", "checkbox", "radio",
+    "combobox", "slider", "option", "menuitem", "menuitemcheckbox", "menuitemradio", "tab", "switch"]);
+
+  const roleOf = (e) => e.getAttribute("role") || (IMPLICIT[e.tagName] ? IMPLICIT[e.tagName](e) : null) ||
+    (e.isContentEditable && e.getAttribute("contenteditable") !== null ? "textbox" : null);
+  const squash = (s) => (s || "").replace(/\s+/g, " ").trim();
+
+  function nameOf(e, role) {
+    const label = e.getAttribute("aria-label");
+    if (label) return squash(label);
+    const by = e.getAttribute("aria-labelledby");
+    if (by) return squash(by.split(/\s+/).map((id) => document.getElementById(id)?.textContent).join(" "));
+    if (e.labels && e.labels.length) return squash(e.labels[0].textContent);
+    if (e.tagName === "IMG") return squash(e.alt);
+    // Named from content only when that content is not read out on its own lines below.
+    if (role && NAME_FROM_CONTENT.has(role) && !e.querySelector(HAS_CONTROLS))
+      return squash(e.innerText ?? e.textContent).slice(0, 160);
+    return squash(e.getAttribute("placeholder") || e.getAttribute("title"));
+  }
+
+  function visible(e) {
+    if (e.closest("[hidden], [aria-hidden=true]")) return false;
+    const s = getComputedStyle(e);
+    if (s.display === "none" || s.visibility === "hidden") return false;
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  }
+
+  let nextId = 1;
+  const idOf = (e) => {
+    if (!e.dataset.ogId) e.dataset.ogId = String(nextId++);
+    return e.dataset.ogId;
+  };
+
+  function states(e, role) {
+    const out = [];
+    if (document.activeElement === e) out.push("focused");
+    if (e.disabled) out.push("disabled");
+    if ((role === "checkbox" || role === "radio") && e.checked) out.push("checked");
+    for (const a of ["checked", "selected", "expanded", "pressed"]) {
+      const v = e.getAttribute("aria-" + a);
+      if (v === "true") out.push(a);
+    }
+    if (e.tagName === "H1" || /^H[2-6]$/.test(e.tagName)) out.push("level=" + e.tagName[1]);
+    if ((role === "textbox" || role === "searchbox" || role === "combobox") && "value" in e)
+      out.push("value=" + JSON.stringify(e.value.slice(0, 200)));
+    if (e.tagName === "SELECT" && e.selectedOptions.length) out.push("value=" + JSON.stringify(e.selectedOptions[0].text));
+    return out;
+  }
+
+  function snapshot(withCoords = true) {
+    const lines = [];
+    const walk = (node, depth) => {
+      for (const child of node.children) {
+        if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "META", "LINK"].includes(child.tagName)) continue;
+        if (!visible(child) && child.tagName !== "BODY") continue;
+        const role = roleOf(child);
+        let next = depth;
+        if (role && role !== "generic" && role !== "presentation" && role !== "none") {
+          const name = nameOf(child, role);
+          const r = child.getBoundingClientRect();
+          let line = `${"  ".repeat(depth)}[${idOf(child)}] ${role}${name ? " " + JSON.stringify(name) : ""}`;
+          const st = states(child, role);
+          if (st.length) line += ", " + st.join(", ");
+          if (withCoords && INTERACTIVE.has(role))
+            line += `, center=(${Math.round(r.x + r.width / 2)},${Math.round(r.y + r.height / 2)})`;
+          lines.push(line);
+          next = depth + 1;
+          // Content-named roles already carry their text; do not repeat it below.
+          if (NAME_FROM_CONTENT.has(role) && !child.querySelector(HAS_CONTROLS)) continue;
+        } else {
+          const own = squash(Array.from(child.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" "));
+          if (own) lines.push(`${"  ".repeat(depth)}StaticText ${JSON.stringify(own.slice(0, 300))}`);
+        }
+        walk(child, next);
+      }
+    };
+    walk(document.body || document.documentElement, 0);
+    return {text: lines.join("\n"), title: document.title, url: location.href};
+  }
+
+  function cssPath(e) {
+    const parts = [];
+    for (let el = e; el && el.nodeType === 1 && el !== document.documentElement; el = el.parentElement) {
+      if (el.id && document.querySelectorAll("#" + CSS.escape(el.id)).length === 1) {
+        parts.unshift("#" + CSS.escape(el.id));
+        break;
+      }
+      let part = el.tagName.toLowerCase();
+      const same = el.parentElement ? Array.from(el.parentElement.children).filter((c) => c.tagName === el.tagName) : [];
+      if (same.length > 1) part += `:nth-of-type(${same.indexOf(el) + 1})`;
+      parts.unshift(part);
+    }
+    return parts.join(" > ");
+  }
+
+  function info(e) {
+    if (!e) return null;
+    const role = roleOf(e);
+    const r = e.getBoundingClientRect();
+    return {selector: cssPath(e), role, name: nameOf(e, role) || null, tag: e.tagName.toLowerCase(),
+            text: squash(e.innerText ?? e.textContent).slice(0, 120) || null,
+            bbox: {x: r.x, y: r.y, width: r.width, height: r.height}, id: e.dataset?.ogId || null,
+            editable: e.matches("input, textarea, select, [contenteditable]"),
+            password: e.tagName === "INPUT" && e.type === "password"};
+  }
+
+  // The interactive element a person would say they clicked: the closest one around the point.
+  const ACTIONABLE = "a[href], button, input, select, textarea, summary, label, [role], [contenteditable], [tabindex], [onclick]";
+  function describe(x, y) {
+    const hit = document.elementFromPoint(x, y);
+    return info(hit ? hit.closest(ACTIONABLE) || hit : null);
+  }
+  const focused = () => info(document.activeElement && document.activeElement !== document.body ? document.activeElement : null);
+
+  function element(id) {
+    const e = document.querySelector(`[data-og-id="${CSS.escape(String(id))}"]`);
+    if (!e) return null;
+    e.scrollIntoView({block: "nearest", inline: "nearest"});
+    const out = info(e);
+    out.visible = visible(e);
+    out.isSelect = e.tagName === "SELECT";
+    out.options = out.isSelect ? Array.from(e.options).map((o) => o.text) : null;
+    return out;
+  }
+
+  window.__og = {settle, snapshot, describe, focused, element};
+})();

@@ -1,0 +1,55 @@
+"""The one error hierarchy of officegym.
+
+Every message says what was wrong, where (file:line:field, task id, event index) and what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class OfficegymError(Exception):
+    """Root of every error officegym raises on purpose."""
+
+
+class UnknownNameError(OfficegymError, KeyError):
+    """A task, suite, agent or app name that is not registered."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        known = sorted(known)
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        listing = f" Known {kind}s: {', '.join(known[:12])}{' …' if len(known) > 12 else ''}."
+        self.kind, self.name, self.suggestions = kind, name, close
+        super().__init__(f"unknown {kind} {name!r}.{hint}{listing}")
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class TrajectoryFormatError(OfficegymError, ValueError):
+    """A trajectory file that does not follow the format.
+
+    Attributes:
+        path: the file that was read.
+        line: 1-based line number in that file, or None for whole-file problems.
+        field: dotted path of the offending field, or None.
+    """
+
+    def __init__(self, path: str, line: int | None, field: str | None, problem: str) -> None:
+        self.path, self.line, self.field, self.problem = path, line, field, problem
+        where = path + (f":{line}" if line is not None else "") + (f": {field}" if field else "")
+        super().__init__(f"{where}: {problem}")
+
+
+class ActionError(OfficegymError, ValueError):
+    """An action that cannot be parsed or carried out (becomes `last_action_error` in envs)."""
+
+
+class BrowserUnavailableError(OfficegymError, RuntimeError):
+    """No Chromium could be launched."""
+
+
+class TaskSetupError(OfficegymError, RuntimeError):
+    """A task could not prepare its initial state."""

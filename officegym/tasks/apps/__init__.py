@@ -1,0 +1,53 @@
+"""The office web apps: small real ASGI apps with SQLite state, served on `*.office.test`."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from officegym.errors import UnknownNameError
+from officegym.tasks.apps._store import Row, StateStore
+
+__all__ = ["APP_MODULES", "FROZEN_NOW", "AppSpec", "Row", "StateStore", "app_url", "load_app"]
+
+# Every app reads "now" from here, so seeded data and rendered dates never depend on the wall clock.
+FROZEN_NOW = "2026-03-16T10:00:00"
+
+APP_MODULES = {"mail": "officegym.tasks.apps.mail"}
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """What the server and the tasks need of an app.
+
+    Attributes:
+        name: short name, also the host prefix (`mail` → `mail.office.test`).
+        asgi: the ASGI app; it finds its state in `scope["officegym.store"]`.
+        populate: fills an empty store with seeded, realistic data.
+    """
+
+    name: str
+    asgi: Callable[..., Any]
+    populate: Callable[[StateStore, random.Random], None]
+
+
+@cache
+def load_app(name: str) -> AppSpec:
+    """Import an app by name (lazily: importing officegym starts nothing).
+
+    Raises:
+        UnknownNameError: no app has that name.
+    """
+    if name not in APP_MODULES:
+        raise UnknownNameError("app", name, APP_MODULES)
+    spec: AppSpec = importlib.import_module(APP_MODULES[name]).APP
+    return spec
+
+
+def app_url(name: str, path: str = "/") -> str:
+    """The URL a browser uses for an app: `app_url("mail", "/thread/3")`."""
+    return f"http://{name}.office.test{path}"

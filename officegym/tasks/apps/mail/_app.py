@@ -1,0 +1,262 @@
+"""Mail: a Gmail-like app. Server-rendered views, swapped in place by static/mail.js.
+
+Every view URL also renders as a whole page, so a reload or a deep link works; with the
+`X-Partial` header only the view is sent, which keeps in-app navigation to one small request.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME
+
+HERE = Path(__file__).parent
+TEMPLATES = Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), trim_blocks=True,
+    lstrip_blocks=True,
+)
+NOW = datetime.fromisoformat(FROZEN_NOW)
+FOLDERS = {  # view name -> (title, WHERE clause on threads t)
+    "inbox": ("Inbox", "t.in_inbox = 1 AND t.trashed = 0"),
+    "starred": ("Starred", "t.starred = 1 AND t.trashed = 0"),
+    "sent": ("Sent", "t.trashed = 0 AND EXISTS (SELECT 1 FROM messages s "
+                     "WHERE s.thread_id = t.id AND s.kind = 'sent')"),
+    "archive": ("Archive", "t.in_inbox = 0 AND t.trashed = 0"),
+    "trash": ("Trash", "t.trashed = 1"),
+}
+THREAD_VERBS = {  # verb -> SQL applied to one thread
+    "archive": "UPDATE threads SET in_inbox = 0 WHERE id = ?",
+    "inbox": "UPDATE threads SET in_inbox = 1, trashed = 0 WHERE id = ?",
+    "delete": "UPDATE threads SET trashed = 1 WHERE id = ?",
+    "star": "UPDATE threads SET starred = 1 WHERE id = ?",
+    "unstar": "UPDATE threads SET starred = 0 WHERE id = ?",
+    "read": "UPDATE threads SET unread = 0 WHERE id = ?",
+    "unread": "UPDATE threads SET unread = 1 WHERE id = ?",
+}
+
+
+def store_of(request: Request) -> StateStore:
+    store: StateStore = request.scope["officegym.store"]
+    return store
+
+
+def short_date(iso: str) -> str:
+    """Gmail-style: a time for today, a month and day otherwise."""
+    when = datetime.fromisoformat(iso)
+    if when.date() == NOW.date():
+        return when.strftime("%-I:%M %p")
+    return when.strftime("%b %-d")
+
+
+def long_date(iso: str) -> str:
+    when = datetime.fromisoformat(iso)
+    return when.strftime("%a, %b %-d, %Y, %-I:%M %p")
+
+
+def people_by_email(store: StateStore) -> dict[str, dict[str, Any]]:
+    return {p["email"]: p for p in store.query("SELECT id, name, email FROM people")}
+
+
+def display(addr: str, people: dict[str, dict[str, Any]]) -> str:
+    person = people.get(addr)
+    return "me" if addr == ME_EMAIL else (person["name"] if person else addr)
+
+
+def search_clause(q: str) -> tuple[str, list[Any]]:
+    """Gmail-like query: words, from:, to:, label:, is:starred|unread. All terms must match."""
+    clauses, params = [], []
+    for term in q.split():
+        op, _, value = term.partition(":")
+        if value and op == "from":
+            clauses.append("EXISTS (SELECT 1 FROM messages m JOIN people p ON p.email = m.sender "
+                           "WHERE m.thread_id = t.id AND (p.email LIKE ? OR p.name LIKE ?))")
+            params += [f"%{value}%", f"%{value}%"]
+        elif value and op == "label":
+            clauses.append("EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON l.id = "
+                           "tl.label_id WHERE tl.thread_id = t.id AND l.name LIKE ?)")
+            params.append(value)
+        elif value and op == "is" and value in ("starred", "unread"):
+            clauses.append(f"t.{value} = 1")
+        else:
+            clauses.append("(t.subject LIKE ? OR EXISTS (SELECT 1 FROM messages m LEFT JOIN people "
+                           "p ON p.email = m.sender WHERE m.thread_id = t.id AND (m.body LIKE ? "
+                           "OR p.name LIKE ? OR m.sender LIKE ?)))")
+            params += [f"%{term}%"] * 4
+    clauses.append("t.trashed = 0")
+    return " AND ".join(clauses), params
+
+
+def list_threads(store: StateStore, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    people = people_by_email(store)
+    rows = store.query(
+        f"SELECT t.*, (SELECT group_concat(l.name, ',') FROM thread_labels tl JOIN labels l "
+        f"ON l.id = tl.label_id WHERE tl.thread_id = t.id) AS label_names "
+        f"FROM threads t WHERE {where} ORDER BY t.last_date DESC, t.id DESC", params)
+    for row in rows:
+        msgs = store.query("SELECT sender, body FROM messages WHERE thread_id = ? ORDER BY date, id",
+                           (row["id"],))
+        senders = list(dict.fromkeys(display(m["sender"], people) for m in msgs))
+        row["senders"] = ", ".join(senders[:3])
+        row["count"] = len(msgs)
+        row["snippet"] = " ".join(msgs[-1]["body"].split())[:90] if msgs else ""
+        row["date_short"] = short_date(row["last_date"])
+        row["labels"] = sorted(row["label_names"].split(",")) if row["label_names"] else []
+    return rows
+
+
+def render(request: Request, template: str, title: str, **context: Any) -> Response:
+    """The view alone for in-app navigation, the whole page otherwise."""
+    store = store_of(request)
+    context.update(title=title, me_name=ME_NAME, me_email=ME_EMAIL)
+    view = TEMPLATES.get_template(template).render(**context)
+    # Headers are Latin-1: the title travels percent-encoded and mail.js decodes it.
+    headers = {"X-Title": quote(f"{title} - Mail"), "Cache-Control": "no-store"}
+    if request.headers.get("x-partial"):
+        return HTMLResponse(view, headers=headers)
+    counts = {"inbox": store.scalar("SELECT count(*) FROM threads WHERE in_inbox = 1 AND "
+                                    "trashed = 0 AND unread = 1")}
+    labels = store.query("SELECT name, color FROM labels ORDER BY name")
+    page = TEMPLATES.get_template("page.html").render(view=view, labels=labels, counts=counts,
+                                                      **context)
+    return HTMLResponse(page, headers=headers)
+
+
+async def list_view(request: Request) -> Response:
+    store = store_of(request)
+    folder = request.path_params.get("folder", "inbox")
+    label = request.path_params.get("label")
+    query = request.query_params.get("q", "").strip()
+    if query:
+        where, params = search_clause(query)
+        title, empty = f"Search results for “{query}”", "No messages matched your search."
+    elif label:
+        where = ("t.trashed = 0 AND EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON "
+                 "l.id = tl.label_id WHERE tl.thread_id = t.id AND l.name = ?)")
+        params, title, empty = [label], label, f"No conversations labelled {label}."
+    elif folder in FOLDERS:
+        title, where = FOLDERS[folder]
+        params, empty = [], f"No conversations in {title}."
+    else:
+        return HTMLResponse(f"No folder {folder!r}", status_code=404)
+    threads = list_threads(store, where, params)
+    return render(request, "list.html", title, threads=threads, folder=folder, label=label,
+                  query=query, empty=empty)
+
+
+async def thread_view(request: Request) -> Response:
+    store = store_of(request)
+    tid = request.path_params["tid"]
+    rows = store.query("SELECT * FROM threads WHERE id = ?", (tid,))
+    if not rows:
+        return HTMLResponse("This conversation does not exist.", status_code=404)
+    store.execute("UPDATE threads SET unread = 0 WHERE id = ?", (tid,))
+    people = people_by_email(store)
+    messages = store.query("SELECT * FROM messages WHERE thread_id = ? ORDER BY date, id", (tid,))
+    for m in messages:
+        m["sender_name"] = display(m["sender"], people)
+        m["to_names"] = ", ".join(display(a, people) for a in split_addrs(m["to_addrs"]))
+        m["cc_names"] = ", ".join(display(a, people) for a in split_addrs(m["cc_addrs"]))
+        m["date_long"] = long_date(m["date"])
+    labels = store.query("SELECT l.name, l.color, EXISTS (SELECT 1 FROM thread_labels tl WHERE "
+                         "tl.thread_id = ? AND tl.label_id = l.id) AS applied FROM labels l "
+                         "ORDER BY l.name", (tid,))
+    thread = rows[0]
+    compose = {  # what reply / reply all / forward prefill, read by mail.js
+        "subject": thread["subject"], "from": messages[-1]["sender"],
+        "all": sorted({a for m in messages for a in [m["sender"], *split_addrs(m["to_addrs"]),
+                                                     *split_addrs(m["cc_addrs"])]} - {ME_EMAIL}),
+        "quote": f"On {messages[-1]['date_long']}, {messages[-1]['sender_name']} wrote:\n"
+                 + "\n".join("> " + line for line in messages[-1]["body"].splitlines()),
+    }
+    return render(request, "thread.html", thread["subject"], thread=thread, messages=messages,
+                  labels=labels, compose_json=json.dumps(compose).replace("</", "<\\/"))
+
+
+def split_addrs(addrs: str) -> list[str]:
+    return [a.strip() for a in addrs.split(",") if a.strip()]
+
+
+async def thread_action(request: Request) -> Response:
+    """POST {ids, verb, label?, via}: archive/delete/star/read… or label_add/label_remove."""
+    store = store_of(request)
+    data = await request.json()
+    verb, ids, via = data.get("verb"), [int(i) for i in data.get("ids", [])], data.get("via", "click")
+    label = data.get("label", "")
+    if verb not in THREAD_VERBS and verb not in ("label_add", "label_remove"):
+        return JSONResponse({"error": f"unknown verb {verb!r}"}, status_code=400)
+    with store.transaction() as db:
+        for tid in ids:
+            if verb == "label_add":
+                db.execute("INSERT OR IGNORE INTO thread_labels SELECT ?, id FROM labels "
+                           "WHERE name = ?", (tid, label))
+            elif verb == "label_remove":
+                db.execute("DELETE FROM thread_labels WHERE thread_id = ? AND label_id = "
+                           "(SELECT id FROM labels WHERE name = ?)", (tid, label))
+            else:
+                db.execute(THREAD_VERBS[verb], (tid,))
+            db.execute("INSERT INTO activity(verb, thread_id, via, detail) VALUES (?,?,?,?)",
+                       (verb, tid, via if via in ("click", "shortcut") else "click", label))
+    return JSONResponse({"ok": True, "count": len(ids)})
+
+
+async def send_message(request: Request) -> Response:
+    """POST {to, cc, subject, body, thread_id?, kind}: send a new mail, reply or forward."""
+    store = store_of(request)
+    data = await request.json()
+    to, cc = list(data.get("to") or []), list(data.get("cc") or [])
+    if not to:
+        return JSONResponse({"error": "Add at least one recipient."}, status_code=400)
+    kind = data.get("kind", "new")
+    subject = str(data.get("subject", "")).strip()
+    body = str(data.get("body", ""))
+    with store.transaction() as db:
+        seq = db.execute("SELECT count(*) FROM messages WHERE kind = 'sent'").fetchone()[0]
+        date = (NOW + timedelta(minutes=1 + seq)).isoformat()
+        tid = data.get("thread_id")
+        if kind == "new" or not tid:
+            tid = db.execute("INSERT INTO threads(subject, in_inbox, unread, last_date) "
+                             "VALUES (?, 0, 0, ?)", (subject or "(no subject)", date)).lastrowid
+        db.execute("INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body, kind, "
+                   "subject) VALUES (?,?,?,?,?,?, 'sent', ?)",
+                   (tid, ME_EMAIL, ", ".join(to), ", ".join(cc), date, body, subject))
+        db.execute("UPDATE threads SET last_date = ? WHERE id = ?", (date, tid))
+        db.execute("INSERT INTO activity(verb, thread_id, via, detail) VALUES ('send', ?, ?, ?)",
+                   (tid, data.get("via", "click"), kind))
+    return JSONResponse({"ok": True, "thread_id": tid})
+
+
+async def contacts(request: Request) -> Response:
+    """Autocomplete: people whose name or address starts a word with the query."""
+    q = request.query_params.get("q", "").strip().lower()
+    if not q:
+        return JSONResponse([])
+    rows = store_of(request).query(
+        "SELECT name, email FROM people WHERE email != ? AND (lower(name) LIKE ? OR lower(name) "
+        "LIKE ? OR lower(email) LIKE ?) ORDER BY name LIMIT 8",
+        (ME_EMAIL, f"{q}%", f"% {q}%", f"{q}%"))
+    return JSONResponse(rows)
+
+
+app = Starlette(routes=[
+    Route("/", list_view),
+    Route("/search", list_view),
+    Route("/label/{label}", list_view),
+    Route("/thread/{tid:int}", thread_view),
+    Route("/api/threads", thread_action, methods=["POST"]),
+    Route("/api/send", send_message, methods=["POST"]),
+    Route("/api/contacts", contacts),
+    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    Route("/{folder}", list_view),
+])

@@ -1,0 +1,92 @@
+"""Trajectory format v1: models, a crash-safe writer, a streaming reader and the JSON Schema.
+
+A trajectory is a directory (or the same directory zipped) holding ``meta.json``,
+``events.jsonl`` and ``frames/``. See ``docs/trajectory.md`` for the format itself.
+"""
+
+from __future__ import annotations
+
+from ._events import (
+    EVENT_ADAPTER,
+    EVENT_TYPES,
+    Answer,
+    BBox,
+    Done,
+    Event,
+    KeyDown,
+    KeyUp,
+    MouseDown,
+    MouseMove,
+    MouseUp,
+    MouseWheel,
+    NavBack,
+    NavForward,
+    NavGoto,
+    NavReload,
+    Observe,
+    Offset,
+    Screenshot,
+    TabClose,
+    TabOpen,
+    TabSwitch,
+    Target,
+    TextInput,
+    parse_event,
+)
+from ._io import TrajectoryWriter, zip_trajectory
+from ._models import (
+    FORMAT,
+    MASK,
+    SUPPORTED_FORMATS,
+    Outcome,
+    Privacy,
+    Recorder,
+    ScreenOffset,
+    TaskRef,
+    TrajectoryMeta,
+    Viewport,
+)
+from ._reader import TrajectoryReader
+from ._schema import trajectory_json_schema
+
+__all__ = [
+    "EVENT_ADAPTER",
+    "EVENT_TYPES",
+    "FORMAT",
+    "MASK",
+    "SUPPORTED_FORMATS",
+    "Answer",
+    "BBox",
+    "Done",
+    "Event",
+    "KeyDown",
+    "KeyUp",
+    "MouseDown",
+    "MouseMove",
+    "MouseUp",
+    "MouseWheel",
+    "NavBack",
+    "NavForward",
+    "NavGoto",
+    "NavReload",
+    "Observe",
+    "Offset",
+    "Outcome",
+    "Privacy",
+    "Recorder",
+    "ScreenOffset",
+    "Screenshot",
+    "TabClose",
+    "TabOpen",
+    "TabSwitch",
+    "Target",
+    "TaskRef",
+    "TextInput",
+    "TrajectoryMeta",
+    "TrajectoryReader",
+    "TrajectoryWriter",
+    "Viewport",
+    "parse_event",
+    "trajectory_json_schema",
+    "zip_trajectory",
+]

@@ -1,0 +1,202 @@
+"""Shared model base, the ``meta.json`` header model and pydantic error conversion."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from officegym.errors import TrajectoryFormatError
+
+FORMAT: Final = "officegym.trajectory/1"
+SUPPORTED_FORMATS: tuple[str, ...] = (FORMAT,)
+MASK = "•"
+
+JsonDict = dict[str, Any]
+
+
+def _require(*names: str) -> Any:
+    """Build a ``json_schema_extra`` hook marking defaulted fields as required in the schema.
+
+    Fields such as ``type`` and ``format`` have defaults so Python code can omit them, but a
+    file must always carry them, so the published schema lists them as required.
+    """
+
+    def hook(schema: JsonDict) -> None:
+        required = schema.setdefault("required", [])
+        required[:0] = [n for n in names if n not in required]
+
+    return hook
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors so typos in hand-written or imported files surface at once;
+    # strict, so "12" is not silently taken for the number 12 (it is a bug in the producer);
+    # NaN/Infinity are rejected because they are not valid JSON for other readers.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# meta.json
+# ---------------------------------------------------------------------------------------------
+
+
+class Recorder(_Model):
+    """The program that produced the trajectory."""
+
+    name: str
+    version: str
+
+
+class TaskRef(_Model):
+    """The task instance the trajectory was recorded on."""
+
+    id: str
+    seed: int
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Viewport(_Model):
+    """Browser viewport size in CSS pixels."""
+
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    device_scale_factor: float = Field(default=1.0, gt=0)
+
+
+class ScreenOffset(_Model):
+    """Position of the viewport's top-left corner on the screen, in CSS pixels."""
+
+    x: int
+    y: int
+
+
+class Outcome(_Model):
+    """What the recorded agent or human claimed at the end."""
+
+    claimed_success: bool | None = None
+    answer: str | None = None
+
+
+class Privacy(_Model):
+    """Which inputs were masked or redacted while recording."""
+
+    masked_fields: list[str] = Field(default_factory=list)
+    redactions: list[dict[str, Any]] = Field(default_factory=list)
+
+
+Source = Literal[
+    "human", "agent", "synthetic", "import:rrweb", "import:chrome-recorder", "import:miniwob"
+]
+
+
+def _meta_schema(schema: JsonDict) -> None:
+    _require("format")(schema)
+    schema["if"] = {
+        "required": ["coordinate_space"],
+        "properties": {"coordinate_space": {"const": "screen"}},
+    }
+    schema["then"] = {
+        "required": ["screen_offset"],
+        "properties": {"screen_offset": {"type": "object"}},
+    }
+
+
+class TrajectoryMeta(_Model):
+    """The header of a trajectory, stored as meta.json."""
+
+    model_config = ConfigDict(json_schema_extra=_meta_schema, title="TrajectoryMeta")
+
+    format: Literal["officegym.trajectory/1"] = FORMAT
+    id: str = Field(min_length=1)
+    source: Source
+    recorder: Recorder
+    task: TaskRef | None = None
+    start_url: str | None = None
+    viewport: Viewport
+    coordinate_space: Literal["viewport", "screen"] = "viewport"
+    screen_offset: ScreenOffset | None = None
+    user_agent: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    started_at: str
+    outcome: Outcome = Field(default_factory=Outcome)
+    privacy: Privacy = Field(default_factory=Privacy)
+    agent: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("started_at")
+    @classmethod
+    def _iso_8601(cls, value: str) -> str:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"expected an ISO 8601 timestamp like '2024-05-01T12:00:00Z', got {value!r}"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _screen_needs_offset(self) -> TrajectoryMeta:
+        if self.coordinate_space == "screen" and self.screen_offset is None:
+            raise PydanticCustomError(
+                "screen_offset_required",
+                "is required when coordinate_space is 'screen' (where the viewport sits on screen)",
+                {"field": "screen_offset"},
+            )
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# turning pydantic errors into TrajectoryFormatError
+# ---------------------------------------------------------------------------------------------
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str | None:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
+def format_validation_error(
+    exc: ValidationError, path: str, line: int | None, *, skip: int = 0
+) -> TrajectoryFormatError:
+    """Convert a pydantic error into a `TrajectoryFormatError` naming the first bad field.
+
+    Args:
+        exc: the pydantic error.
+        path: file to name in the message.
+        line: line to name in the message, if any.
+        skip: leading location parts to drop (1 for a tagged union, whose locations start
+            with the tag).
+
+    Returns:
+        The error to raise.
+    """
+    errors = exc.errors(include_url=False)
+    err: ErrorDetails = errors[0]
+    loc = tuple(err["loc"])
+    loc = loc[skip:]
+    field = _dotted(loc)
+    ctx = err.get("ctx") or {}
+    if field is None and isinstance(ctx.get("field"), str):
+        field = ctx["field"]
+    problem = err["msg"].removeprefix("Value error, ")
+    # Our own cross-field errors already say what is wrong; echo the input only for pydantic's.
+    if "field" not in ctx and err["type"] not in ("missing", "extra_forbidden"):
+        shown = json.dumps(err["input"], default=str, ensure_ascii=False)
+        problem += f" (got {shown[:80] + '…' if len(shown) > 80 else shown})"
+    if len(errors) > 1:
+        problem += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+    return TrajectoryFormatError(path, line, field, problem)
