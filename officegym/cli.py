@@ -1,0 +1,120 @@
+"""`officegym …`: one verb per job. Exit codes: 0 ok, 1 negative verdict, 2 bad usage or input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from officegym.errors import OfficegymError
+
+EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="officegym", description="Replay and evaluation harness for computer-use agents.")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    tasks = verbs.add_parser("tasks", help="list tasks and suites")
+    tasks_verbs = tasks.add_subparsers(dest="tasks_verb", required=True, metavar="ACTION")
+    listing = tasks_verbs.add_parser("list", help="list the task templates")
+    listing.add_argument("--suite", help="only the tasks of this suite (e.g. smoke, mail, core)")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    run = verbs.add_parser("run", help="run an agent on a suite and store every episode")
+    run.add_argument("--suite", required=True, help="suite name (officegym tasks list)")
+    run.add_argument("--agent", required=True,
+                     help="oracle, random, or package.module:Class implementing the agent protocol")
+    run.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of every task (default 1)")
+    run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    run.add_argument("--out", required=True, type=Path, help="run directory to write")
+    run.add_argument("--action-mode", choices=("computer", "browser"), default="computer")
+    run.add_argument("--backend", choices=("headless",), default="headless")
+    run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
+    run.add_argument("--quiet", action="store_true", help="no per-episode lines")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    console = Console(stderr=False, highlight=False)
+    try:
+        if args.verb == "tasks":
+            return cmd_tasks_list(args, console)
+        if args.verb == "run":
+            return cmd_run(args, console)
+    except OfficegymError as exc:
+        print(f"officegym {args.verb}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:
+        print(f"officegym {args.verb}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
+    from officegym.tasks import get_task, suite_tasks, suites, task_ids
+
+    ids = suite_tasks(args.suite) if args.suite else task_ids()
+    rows = []
+    for tid in ids:
+        task = get_task(tid)
+        rows.append({"id": tid, "apps": list(task.apps), "tags": list(task.tags),
+                     "max_steps": task.max_steps, "instruction": task.instruction,
+                     "suites": sorted(s for s, members in suites().items() if tid in members)})
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    table = Table(title=f"{len(rows)} tasks" + (f" in suite {args.suite!r}" if args.suite else ""))
+    for col in ("id", "apps", "tags", "instruction"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], ",".join(r["apps"]), ",".join(r["tags"]), r["instruction"])
+    console.print(table)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    from officegym.runner import EpisodeResult, RunConfig, run
+    from officegym.runner._run import validate
+
+    config = RunConfig(suite=args.suite, agent=args.agent, seeds=args.seeds, out=args.out,
+                       workers=args.workers, action_mode=args.action_mode, backend=args.backend,
+                       resume=args.resume)
+    validate(config)
+
+    def progress(result: EpisodeResult, done: int, total: int) -> None:
+        if args.quiet:
+            return
+        mark = "[green]✓[/]" if result.success else "[red]✗[/]"
+        note = f"  [dim]{result.error}[/]" if result.error else ""
+        console.print(f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
+                      f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}")
+
+    summary = run(config, on_result=progress)
+    print_summary(summary, console, args.out)
+    return EXIT_OK
+
+
+def print_summary(summary: dict[str, Any], console: Console, out: Path) -> None:
+    table = Table(title=f"{summary['agent']} on {summary['suite']} — {summary['episodes']} "
+                        f"episodes, success {summary['success_rate']:.0%}, "
+                        f"mean score {summary['mean_score']:.2f}")
+    for col in ("task", "episodes", "success", "mean score", "mean steps", "errors"):
+        table.add_column(col, justify="left" if col == "task" else "right")
+    for task_id, row in summary["per_task"].items():
+        table.add_row(task_id, str(row["episodes"]), f"{row['success_rate']:.0%}",
+                      f"{row['mean_score']:.2f}", f"{row['mean_steps']:.1f}", str(row["errors"]))
+    console.print(table)
+    console.print(f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
