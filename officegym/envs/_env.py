@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import base64
+import concurrent.futures
 import io
 import re
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, SupportsFloat
@@ -17,15 +16,16 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 from PIL import Image
-from playwright.async_api import BrowserContext, CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
 from officegym.envs._browser import BrowserHost
-from officegym.envs._executor import Executor, PageWatch
-from officegym.envs.actions import ActionError, ActionMode, ActionSpace, Answer, TextSpace, parse_action
+from officegym.envs._executor import Executor
+from officegym.envs._stage import Stage, prepare_stage
+from officegym.envs.actions import (
+    ActionError, ActionMode, ActionSpace, Answer, TextSpace, parse_action,
+)
 from officegym.tasks import Apps, Evaluation, get_task
-from officegym.tasks.apps import StateStore
 from officegym.trajectory import TrajectoryWriter
 
 OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error", "tabs")
@@ -46,10 +46,18 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         trajectory_dir: if set, every episode writes its trajectory to ``<dir>/<episode id>/``
             (``reset(options={"trajectory_dir": path})`` sets the exact folder of one episode).
         render_mode: ``"rgb_array"`` returns the last screenshot.
+        screenshot_format: ``"jpeg"`` (quality 90, the default: faster) or ``"png"`` (lossless).
+        prepare_next: prepare the next episode while this one runs (fast resets, one more
+            browser context in memory); False trades reset time for memory.
 
     Raises:
         UnknownNameError: unknown task id (with a did-you-mean).
-        ValueError: unknown backend, action mode or observation field.
+        ValueError: unknown backend, action mode, observation field or format.
+
+    While an episode runs, the env prepares the next one (state, context, loaded page) for the
+    seed it expects next: ``seed + 1`` after ``reset(seed=seed)``, or the one it will draw itself
+    for ``reset()``. ``reset(options={"next_seed": n})`` names it explicitly. A reset with another
+    seed still works; it just pays for the page load.
 
     >>> import gymnasium, officegym  # doctest: +SKIP
     >>> env = gymnasium.make("officegym/mail.apply-label-v0", action_mode="browser")  # doctest: +SKIP
@@ -62,7 +70,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     def __init__(self, task_id: str, backend: str = "headless", action_mode: ActionMode = "computer",
                  observation: tuple[str, ...] = OBSERVATION_FIELDS,
                  viewport: tuple[int, int] = (1280, 720), trajectory_dir: str | Path | None = None,
-                 render_mode: str | None = None) -> None:
+                 render_mode: str | None = None, screenshot_format: str = "jpeg",
+                 prepare_next: bool = True) -> None:
         self.task = get_task(task_id)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
@@ -72,163 +81,146 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if unknown:
             raise ValueError(f"unknown observation fields {sorted(unknown)}; "
                              f"available: {', '.join(OBSERVATION_FIELDS)}")
+        if screenshot_format not in ("jpeg", "png"):
+            raise ValueError(f"screenshot_format {screenshot_format!r}: use 'jpeg' or 'png'")
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode {render_mode!r} is not supported; use 'rgb_array'")
         self.backend, self.action_mode, self.render_mode = backend, action_mode, render_mode
+        self.prepare_next = prepare_next
         self.fields = tuple(f for f in OBSERVATION_FIELDS if f in observation)
-        self.width, self.height = viewport
+        self.viewport = (int(viewport[0]), int(viewport[1]))
+        self.image_format = screenshot_format if "screenshot" in self.fields else None
         self.trajectory_dir = Path(trajectory_dir) if trajectory_dir else None
         obs_spaces: dict[str, spaces.Space[Any]] = {
             name: TextSpace() for name in self.fields if name != "screenshot"}
         if "screenshot" in self.fields:
-            obs_spaces["screenshot"] = spaces.Box(0, 255, (self.height, self.width, 3), np.uint8)
+            obs_spaces["screenshot"] = spaces.Box(0, 255, (viewport[1], viewport[0], 3), np.uint8)
         self.observation_space = spaces.Dict(obs_spaces)
-        self.action_space = ActionSpace(action_mode, self.width, self.height)
+        self.action_space = ActionSpace(action_mode, *self.viewport)
 
         self._host: BrowserHost | None = None
-        self._world_id = uuid.uuid4().hex
-        self._stores: dict[str, StateStore] = {}
-        self._context: BrowserContext | None = None
-        self._next_context: asyncio.Task[BrowserContext] | None = None
-        self._page: Page | None = None
-        self._watch: PageWatch | None = None
-        self._cdp: CDPSession | None = None
+        self._stage: Stage | None = None
+        self._next: concurrent.futures.Future[Stage] | None = None
+        self._next_seed: int | None = None
         self._executor = Executor(self.task.apps)
         self._writer: TrajectoryWriter | None = None
-        self._params: dict[str, Any] = {}
         self._t0 = 0.0
         self._steps = 0
         self._done = True
         self._answer: str | None = None
         self._last_obs: dict[str, Any] = {}
-        self.seed_used: int | None = None
         self.episode_id: str | None = None
         self.evaluation: Evaluation | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None,
               options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        options = options or {}
         super().reset(seed=seed)
         self.action_space.seed(seed)
+        seed_given = seed is not None
         if seed is None:
-            seed = int(self.np_random.integers(0, 2**31 - 1))
+            seed = self._next_seed if self._next_seed is not None else self._draw_seed()
         self._finish_trajectory()
         if self._host is None:
             self._host = BrowserHost.acquire()
-        init = self.task.initial_state(seed)
-        world = self._host.server.world(self._world_id)
-        for app, snapshot in init.snapshots.items():
-            self._stores.setdefault(app, StateStore()).restore(snapshot)
-            world.stores[app] = self._stores[app]
-        self._params, self.seed_used = dict(init.params), seed
+        host = self._host
+        self._t0 = time.perf_counter()
+        old, self._stage = self._stage, self._take_stage(seed)
+        if old is not None:
+            host.submit(old.close(host))  # off the reset path
+        # The next episode is prepared while this one runs.
+        if options.get("next_seed") is not None:
+            self._next_seed = int(options["next_seed"])
+        else:
+            self._next_seed = seed + 1 if seed_given else self._draw_seed()
+        if self.prepare_next:
+            self._next = host.submit(prepare_stage(host, self.task, self._next_seed,
+                                                   self.viewport, self.image_format))
         self._steps, self._done, self._answer, self.evaluation = 0, False, None, None
         self._executor = Executor(self.task.apps)
-        self.episode_id = f"{self.task.id}-s{seed}-{uuid.uuid4().hex[:8]}"
-        self._t0 = time.perf_counter()
-        obs = self._host.run(self._reset_browser())
-        self._open_trajectory(options or {})
+        self.episode_id = f"{self.task.id}-s{seed}-{time.time_ns() % 10**8:08d}"
+        obs = self._finish_obs(dict(self._stage.first_obs), "")
+        self._open_trajectory(options)
         self._record([], obs)
-        return obs, self._info()
+        return self._filter(obs), dict(self._info(), episode_id=self.episode_id)
 
-    async def _reset_browser(self) -> dict[str, Any]:
-        assert_host = self._host
-        if assert_host is None:
+    def _draw_seed(self) -> int:
+        return int(self.np_random.integers(0, 2**31 - 1))
+
+    def _take_stage(self, seed: int) -> Stage:
+        """The prepared stage if it is for this seed; otherwise one made now."""
+        host = self._host
+        if host is None:
             raise ResetNeeded("the env is closed")
-        old = self._context
-        if self._next_context is not None:
-            self._context = await self._next_context
-        else:
-            self._context = await assert_host.new_context(self._world_id, self.width, self.height)
-        if old is not None:
-            asyncio.ensure_future(_close_quietly(old))  # off the reset path
-        self._context.on("page", self._on_new_page)
-        self._use_page(self._context.pages[0])
-        page = self._require_page()
-        await page.goto(self.task.start_url, wait_until="load")
-        await self._require_watch().settle()
-        obs = await self._observe()
-        # The next episode's context is made while this one runs.
-        self._next_context = asyncio.ensure_future(
-            assert_host.new_context(self._world_id, self.width, self.height))
-        return obs
+        pending, self._next = self._next, None
+        if pending is not None and self._next_seed == seed:
+            try:
+                return pending.result(timeout=120)
+            except Exception:  # noqa: BLE001 — a failed preparation is redone below
+                pending = None
+        if pending is not None:  # prepared for another seed: let it finish, then discard it
+            pending.add_done_callback(lambda f: self._discard(host, f))
+        return host.run(prepare_stage(host, self.task, seed, self.viewport, self.image_format))
+
+    @staticmethod
+    def _discard(host: BrowserHost, future: concurrent.futures.Future[Stage]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            host.submit(future.result().close(host))
 
     def step(self, action: Any) -> tuple[dict[str, Any], SupportsFloat, bool, bool, dict[str, Any]]:
-        if self._done or self._host is None:
+        stage, host = self._stage, self._host
+        if self._done or stage is None or host is None:
             raise ResetNeeded("call reset() before step(): the episode has ended or not begun")
         self._steps += 1
-        error = ""
         events: list[dict[str, Any]] = []
         try:
             parsed = parse_action(action, self.action_mode)
         except ActionError as exc:
             parsed, error = None, str(exc)
-        if parsed is not None:
-            events, error, obs = self._host.run(self._step_browser(parsed))
+            raw = host.run(stage.observe(self.image_format))
         else:
-            obs = self._host.run(self._observe())
-        obs["last_action_error"] = error
+            events, error, raw = host.run(self._act(stage, parsed))
+        obs = self._finish_obs(raw, error)
         terminated = isinstance(parsed, Answer)
-        if terminated and isinstance(parsed, Answer):
+        if isinstance(parsed, Answer):
             self._answer = parsed.text
         truncated = not terminated and self._steps >= self.task.max_steps
         reward = 0.0
         if terminated or truncated:
             self._done = True
-            self.evaluation = self.task.score(Apps(self._stores), self._params, self._answer)
+            self.evaluation = self.task.score(self.apps, stage.params, self._answer)
             reward = self.evaluation.score
         self._record(events, obs)
         if self._done:
             self._finish_trajectory()
-        return self._filter(obs), reward, terminated, truncated, self._info(error)
+        return self._filter(obs), reward, terminated, truncated, self._info()
 
-    async def _step_browser(self, action: Any) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
-        page, watch = self._require_page(), self._require_watch()
+    async def _act(self, stage: Stage, action: Any) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
         error = ""
         events: list[dict[str, Any]] = []
         try:
-            events = await self._executor.run(page, action, self._clock)
-            await watch.settle()
+            events = await self._executor.run(stage.page, action, self._clock)
+            await stage.watch.settle()
         except ActionError as exc:
             error = str(exc)
         except PlaywrightError as exc:
-            error = f"{type(action).__name__.lower()} failed: {str(exc).splitlines()[0]}"
-        if watch.blocked:
+            error = f"{action.action} failed: {str(exc).splitlines()[0]}"
+        if stage.watch.blocked:
             error = (error + "; " if error else "") + "navigation blocked: " + \
-                "; ".join(watch.blocked) + " (episodes reach only the task's apps)"
-            watch.blocked.clear()
-        return events, error, await self._observe()
+                "; ".join(stage.watch.blocked) + " (episodes reach only the task's apps)"
+            stage.watch.blocked.clear()
+        return events, error, await stage.observe(self.image_format)
 
     # ---- observation ----------------------------------------------------------------------------
-    async def _observe(self) -> dict[str, Any]:
-        page = self._require_page()
-        want_shot = "screenshot" in self.fields
-
-        async def snapshot() -> dict[str, Any]:
-            try:
-                snap: dict[str, Any] = await page.evaluate(
-                    "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}")
-                return snap
-            except PlaywrightError:
-                return {"text": "", "title": "", "url": page.url}
-
-        async def shot() -> bytes | None:
-            if not want_shot:
-                return None
-            if self._cdp is None:
-                self._cdp = await page.context.new_cdp_session(page)
-            data = await self._cdp.send("Page.captureScreenshot",
-                                        {"format": "png", "optimizeForSpeed": True})
-            return base64.b64decode(data["data"])
-
-        snap, png = await asyncio.gather(snapshot(), shot())
-        self.action_space.element_ids = _ELEMENT_ID.findall(snap["text"])
-        tabs = "\n".join(f"{i}: {p.url}{' (active)' if p is page else ''}"
-                         for i, p in enumerate(page.context.pages))
-        obs: dict[str, Any] = {"goal": self.task.goal(self._params), "url": page.url,
-                               "axtree": snap["text"], "last_action_error": "", "tabs": tabs,
-                               "_title": snap.get("title") or "", "_png": png}
-        if png is not None:
-            obs["screenshot"] = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    def _finish_obs(self, raw: dict[str, Any], error: str) -> dict[str, Any]:
+        """Complete a raw observation; the screenshot is decoded here, off the browser loop."""
+        stage = self._stage
+        obs = dict(raw, goal=self.task.goal(stage.params) if stage else "", last_action_error=error)
+        if raw.get("image") is not None:
+            image = Image.open(io.BytesIO(raw["image"]))
+            obs["screenshot"] = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        self.action_space.element_ids = _ELEMENT_ID.findall(raw["axtree"])
         self._last_obs = obs
         return obs
 
@@ -247,14 +239,16 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         folder = options.get("trajectory_dir")
         if folder is None and self.trajectory_dir is not None:
             folder = self.trajectory_dir / str(self.episode_id)
-        if folder is None:
+        if folder is None or self._stage is None:
             return
         meta = {
             "id": self.episode_id, "source": "agent", "agent": options.get("agent"),
             "recorder": {"name": "officegym.env", "version": officegym.__version__},
-            "task": {"id": self.task.id, "seed": self.seed_used, "params": self._params},
+            "task": {"id": self.task.id, "seed": self._stage.seed,
+                     "params": dict(self._stage.params)},
             "start_url": self.task.start_url,
-            "viewport": {"width": self.width, "height": self.height, "device_scale_factor": 1.0},
+            "viewport": {"width": self.viewport[0], "height": self.viewport[1],
+                         "device_scale_factor": 1.0},
             "coordinate_space": "viewport", "locale": "en-US", "timezone": "UTC",
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "extra": {"action_mode": self.action_mode, "backend": self.backend},
@@ -268,9 +262,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         for event in events:
             writer.write(event)
         t = self._clock()
-        writer.write({"t": t, "type": "observe", "url": obs["url"], "title": obs["_title"]})
-        if obs.get("_png"):
-            frame, digest = writer.add_frame(obs["_png"], "png")
+        writer.write({"t": t, "type": "observe", "url": obs["url"], "title": obs["title"]})
+        if obs.get("image") and self.image_format:
+            frame, digest = writer.add_frame(obs["image"], self.image_format)
             writer.write({"t": t, "type": "screenshot", "frame": frame, "sha256": digest})
 
     def _finish_trajectory(self) -> None:
@@ -279,28 +273,13 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             self._writer.close()
             self._writer = None
 
-    # ---- pages ----------------------------------------------------------------------------------
-    def _use_page(self, page: Page) -> None:
-        self._page, self._watch, self._cdp = page, PageWatch(page), None
-
-    def _on_new_page(self, page: Page) -> None:
-        self._use_page(page)  # a link opened in a new tab: follow it, as a person would
-
-    def _require_page(self) -> Page:
-        if self._page is None:
-            raise ResetNeeded("call reset() first")
-        return self._page
-
-    def _require_watch(self) -> PageWatch:
-        if self._watch is None:
-            raise ResetNeeded("call reset() first")
-        return self._watch
-
-    def _info(self, error: str = "") -> dict[str, Any]:
-        info: dict[str, Any] = {"task_id": self.task.id, "seed": self.seed_used,
-                                "episode_id": self.episode_id, "step": self._steps,
-                                "params": self._params, "action_mode": self.action_mode,
-                                "viewport": (self.width, self.height)}
+    # ---- state ----------------------------------------------------------------------------------
+    def _info(self) -> dict[str, Any]:
+        stage = self._stage
+        info: dict[str, Any] = {"task_id": self.task.id, "seed": stage.seed if stage else None,
+                                "step": self._steps,
+                                "params": dict(stage.params) if stage else {},
+                                "action_mode": self.action_mode, "viewport": self.viewport}
         if self.evaluation is not None:
             info.update(success=self.evaluation.success, score=self.evaluation.score,
                         checkpoints=self.evaluation.as_dicts(), answer=self._answer)
@@ -308,37 +287,37 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
 
     @property
     def apps(self) -> Apps:
-        """The live state of this env's apps (for evaluators and tests)."""
-        return Apps(self._stores)
+        """The live state of the current episode's apps (for evaluators and tests)."""
+        if self._stage is None:
+            raise ResetNeeded("call reset() first")
+        return Apps(self._stage.stores)
 
     def state_digest(self) -> str:
         """sha256 over every app's state: equal digests mean byte-identical state."""
-        return "".join(f"{name}:{store.digest()};" for name, store in sorted(self._stores.items()))
+        return ";".join(f"{name}:{store.digest()}" for name, store in sorted(self.apps.items()))
 
     def close(self) -> None:
         self._finish_trajectory()
         host, self._host = self._host, None
         if host is None:
             return
+        stage, pending = self._stage, self._next
+        self._stage = self._next = None
+        self._done = True
 
         async def shutdown() -> None:
-            for ctx in (self._context, await self._next_context if self._next_context else None):
-                if ctx is not None:
-                    await _close_quietly(ctx)
+            stages = [stage]
+            if pending is not None:
+                try:
+                    stages.append(await asyncio.wrap_future(pending))
+                except Exception:  # noqa: BLE001 — it never came to be; nothing to close
+                    pass
+            for s in stages:
+                if s is not None:
+                    await s.close(host)
 
         try:
-            host.run(shutdown(), timeout=30)
+            host.run(shutdown(), timeout=60)
         finally:
-            host.server.drop_world(self._world_id)
-            self._stores.clear()
-            self._context = self._next_context = self._page = self._watch = None
-            self._done = True
             host.release()
         super().close()
-
-
-async def _close_quietly(context: BrowserContext) -> None:
-    try:
-        await context.close()
-    except PlaywrightError:
-        pass

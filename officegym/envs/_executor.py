@@ -87,19 +87,25 @@ class Executor:
 
     async def _click(self, page: Page, x: float, y: float, clock: Any, button: str = "left",
                      count: int = 1) -> list[Event]:
-        target = await self._target_at(page, x, y)
+        # The target lookup and the input are sent back to back without waiting in between:
+        # Chromium handles them in order, and the round trips overlap.
+        calls: list[Any] = [self._target_at(page, x, y)]
         events: list[Event] = []
         if (x, y) != self.pointer:
-            await page.mouse.move(x, y)
+            calls.append(page.mouse.move(x, y))
             events.append({"t": clock(), "type": "mouse.move", "x": x, "y": y})
         self.pointer = (x, y)
         for n in range(1, count + 1):
-            await page.mouse.down(button=button, click_count=n)  # type: ignore[arg-type]
+            calls.append(page.mouse.down(button=button, click_count=n))  # type: ignore[arg-type]
             events.append({"t": clock(), "type": "mouse.down", "x": x, "y": y, "button": button,
-                           "click_count": n, "target": target})
-            await page.mouse.up(button=button, click_count=n)  # type: ignore[arg-type]
+                           "click_count": n})
+            calls.append(page.mouse.up(button=button, click_count=n))  # type: ignore[arg-type]
             events.append({"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": button,
                            "click_count": n})
+        target, *_ = await asyncio.gather(*calls)
+        for event in events:
+            if event["type"] == "mouse.down":
+                event["target"] = target
         return events
 
     async def _do_click(self, page: Page, a: A.Click, clock: Any) -> list[Event]:

@@ -16,10 +16,11 @@
     return origSend.apply(this, args);
   };
 
-  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  // Input handlers have run by the time the input is acknowledged, so any fetch or navigation
+  // they start is already pending here; one task turn lets promise callbacks start theirs.
   async function settle(timeoutMs = 5000) {
     const end = performance.now() + timeoutMs;
-    await frame();
+    await new Promise((r) => setTimeout(r, 0));
     // A fetch's response handler may start another fetch: wait until quiet twice in a row.
     let quiet = 0;
     while (performance.now() < end && quiet < 2) {

@@ -113,12 +113,16 @@ class ForwardWithCc(Task):
         tid = store.scalar("SELECT id FROM threads WHERE subject = ?", (params["subject"],))
         fwd = [m for m in sent(store, tid) if m["subject"].lower().startswith("fwd")]
         last = fwd[-1] if fwd else None
+        reached = {a for m in fwd for a in addrs(m["to_addrs"]) | addrs(m["cc_addrs"])}
         return [
             Checkpoint("forwarded the email", last is not None),
             Checkpoint("sent to the right person", bool(last) and
                        addrs(last["to_addrs"]) == {params["to_email"]}),
             Checkpoint("CC'd the right person", bool(last) and
                        addrs(last["cc_addrs"]) == {params["cc_email"]}),
+            Checkpoint("nobody else received it", reached <= {params["to_email"],
+                                                              params["cc_email"]},
+                       kind="guard", detail=", ".join(sorted(reached))),
             Checkpoint("no other mail sent", len(sent(store)) == len(fwd), kind="guard"),
         ]
 
@@ -338,8 +342,9 @@ class ComposeToTwo(Task):
         want = {params["a_email"], params["b_email"]}
         return [
             Checkpoint("sent with the subject", last is not None),
-            Checkpoint("sent to both people", bool(last) and addrs(last["to_addrs"]) |
-                       addrs(last["cc_addrs"]) == want),
+            # Mail to the wrong set of people is a mistake, not partial credit.
+            Checkpoint("sent to exactly the two people", bool(last) and addrs(last["to_addrs"]) |
+                       addrs(last["cc_addrs"]) == want, kind="guard"),
             Checkpoint("message has the requested text", bool(last) and
                        norm(params["body"]) in norm(last["body"])),
             Checkpoint("no other mail sent", len(sent(apps["mail"])) == len(mails), kind="guard"),

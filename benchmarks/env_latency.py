@@ -1,0 +1,110 @@
+"""Env latency and memory: reset, a click step with screenshot + AX tree, PSS per env.
+
+Run: `.venv/bin/python benchmarks/env_latency.py [--episodes 20] [--steps 6]`
+Prints medians and p90s; the figures go in benchmarks/RESULTS.md.
+
+An episode here is what a quick agent does: reset with the next seed, then a few clicks that each
+change the page (open a folder, go back to the inbox). Reset is timed as the caller sees it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import time
+
+import gymnasium
+
+import officegym  # noqa: F401 — registers the envs
+from _measure import summary_ms, tree_pss_mib
+from officegym.agents.axtree import find_element
+from officegym.envs.actions import Click, ClickElement
+
+TASK = "officegym/mail.apply-label-v0"
+TARGETS = ("Starred", "Inbox", "Sent", "Inbox")
+
+
+def latency(episodes: int, steps: int, image_format: str) -> None:
+    env = gymnasium.make(TASK, action_mode="computer", screenshot_format=image_format)
+    env.reset(seed=0)  # browser start-up is not a reset
+    resets, clicks, busy_clicks = [], [], []
+    for episode in range(1, episodes + 1):
+        t = time.perf_counter()
+        obs, _ = env.reset(seed=episode)
+        resets.append(time.perf_counter() - t)
+        for i in range(steps):
+            # The first steps run while the next episode is being prepared; the rest do not.
+            preparing = not env.unwrapped._next.done()  # type: ignore[attr-defined]
+            el = find_element(obs["axtree"], "link", TARGETS[i % len(TARGETS)])
+            if el is None or el.center is None:
+                raise SystemExit(f"no {TARGETS[i % len(TARGETS)]} link in the page")
+            t = time.perf_counter()
+            obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
+            (busy_clicks if preparing else clicks).append(time.perf_counter() - t)
+    misses = []
+    for episode in range(episodes // 2):  # seeds the env did not expect: the page is loaded now
+        t = time.perf_counter()
+        env.reset(seed=1000 + 7 * episode)
+        misses.append(time.perf_counter() - t)
+    env.close()
+    print(f"reset, expected seed       {summary_ms(resets)}")
+    print(f"reset, unexpected seed     {summary_ms(misses)}")
+    print(f"click step ({image_format} + AX)    {summary_ms(clicks)}")
+    if busy_clicks:
+        print(f"  … while preparing next   {summary_ms(busy_clicks)}")
+
+
+def browser_mode(n: int) -> None:
+    env = gymnasium.make(TASK, action_mode="browser")
+    obs, _ = env.reset(seed=0)
+    samples = []
+    for i in range(n):
+        el = find_element(obs["axtree"], "link", TARGETS[i % len(TARGETS)])
+        if el is None:
+            raise SystemExit("link not found")
+        t = time.perf_counter()
+        obs, _, terminated, truncated, _ = env.step(ClickElement(element=el.id))
+        samples.append(time.perf_counter() - t)
+        if terminated or truncated:
+            obs, _ = env.reset()
+    env.close()
+    print(f"browser-mode click step    {summary_ms(samples)}")
+
+
+def memory(extra: int, prepare_next: bool) -> None:
+    gc.collect()
+    base = tree_pss_mib()
+    envs, sizes = [], []
+    for i in range(1 + extra):
+        env = gymnasium.make(TASK, prepare_next=prepare_next)
+        env.reset(seed=i)
+        envs.append(env)
+        time.sleep(1.0)  # let the next episode's stage finish preparing before measuring
+        sizes.append(tree_pss_mib())
+    print(f"memory, prepare_next={prepare_next}")
+    print(f"PSS before any env         {base:7.1f} MiB (python + imports)")
+    print(f"first env, all included    {sizes[0]:7.1f} MiB")
+    for i in range(1, len(sizes)):
+        print(f"  + env {i + 1}                  {sizes[i] - sizes[i - 1]:7.1f} MiB")
+    for env in envs:
+        env.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--episodes", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--extra-envs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"# env_latency  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
+          f"{platform.machine()}  cores={len(__import__('os').sched_getaffinity(0))}")
+    memory(args.extra_envs, prepare_next=True)  # first, while this process has no browser yet
+    latency(args.episodes, args.steps, "jpeg")
+    latency(max(4, args.episodes // 3), args.steps, "png")
+    browser_mode(args.episodes * 2)
+    memory(args.extra_envs, prepare_next=False)  # the browser is up: compare the increments
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""A stage: one episode's browser side, prepared before the episode asks for it.
+
+A stage owns a world on the app server (the episode's app state, restored from the task's seeded
+snapshot), a browser context whose requests name that world, the page already opened at the task's
+start URL, and the first observation. Preparing the next episode's stage while the current one
+runs is what makes `reset` cost a context swap instead of a page load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import BrowserContext, CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+
+from officegym.envs._browser import BrowserHost
+from officegym.envs._executor import PageWatch
+from officegym.tasks import Task
+from officegym.tasks.apps import StateStore
+
+JPEG_QUALITY = 90
+SNAPSHOT_JS = ("() => window.__og ? __og.snapshot() : "
+               "{text: '', title: document.title, url: location.href}")
+
+
+@dataclass
+class Stage:
+    """The browser side of one episode."""
+
+    seed: int
+    world_id: str
+    stores: dict[str, StateStore]
+    params: Mapping[str, Any]
+    context: BrowserContext
+    page: Page
+    watch: PageWatch
+    cdp: CDPSession | None = None
+    first_obs: dict[str, Any] = field(default_factory=dict)
+
+    def use_page(self, page: Page) -> None:
+        """Make `page` the active tab (a link opened a new tab: follow it, as a person would)."""
+        self.page, self.watch, self.cdp = page, PageWatch(page), None
+
+    async def observe(self, screenshot_format: str | None) -> dict[str, Any]:
+        """The raw observation: AX tree text, URL, title, tabs, and encoded screenshot bytes.
+
+        The AX tree and the screenshot are asked for at once; Chromium works on both together.
+        """
+        page = self.page
+
+        async def snapshot() -> dict[str, Any]:
+            try:
+                snap: dict[str, Any] = await page.evaluate(SNAPSHOT_JS)
+                return snap
+            except PlaywrightError:  # an error page, or a document being replaced
+                return {"text": "", "title": "", "url": page.url}
+
+        async def shot() -> bytes | None:
+            if screenshot_format is None:
+                return None
+            if self.cdp is None:
+                self.cdp = await page.context.new_cdp_session(page)
+            params: dict[str, Any] = {"format": screenshot_format, "optimizeForSpeed": True}
+            if screenshot_format == "jpeg":
+                params["quality"] = JPEG_QUALITY
+            data = await self.cdp.send("Page.captureScreenshot", params)
+            return base64.b64decode(data["data"])
+
+        snap, image = await asyncio.gather(snapshot(), shot())
+        tabs = "\n".join(f"{i}: {p.url}{' (active)' if p is page else ''}"
+                         for i, p in enumerate(page.context.pages))
+        return {"url": page.url, "axtree": snap["text"], "title": snap.get("title") or "",
+                "tabs": tabs, "image": image}
+
+    async def close(self, host: BrowserHost) -> None:
+        """Close the context and drop the world (idempotent, never raises)."""
+        try:
+            await self.context.close()
+        except PlaywrightError:
+            pass
+        host.server.drop_world(self.world_id)
+
+
+async def prepare_stage(host: BrowserHost, task: Task, seed: int, viewport: tuple[int, int],
+                        screenshot_format: str | None) -> Stage:
+    """Build a stage: seeded state, context, page at the start URL, first observation."""
+    loop = asyncio.get_running_loop()
+    # Generating a seed's data is CPU work; keep it off the loop that also serves the apps.
+    init = await loop.run_in_executor(None, task.initial_state, seed)
+    world_id = uuid.uuid4().hex
+    world = host.server.world(world_id)
+    stores = {}
+    for app, snapshot in init.snapshots.items():
+        stores[app] = StateStore()
+        stores[app].restore(snapshot)
+        world.stores[app] = stores[app]
+    context = await host.new_context(world_id, *viewport)
+    page = context.pages[0]
+    stage = Stage(seed, world_id, stores, init.params, context, page, PageWatch(page))
+    context.on("page", stage.use_page)
+    try:
+        await page.goto(task.start_url, wait_until="load")
+        await stage.watch.settle()
+        stage.first_obs = await stage.observe(screenshot_format)
+    except BaseException:
+        await stage.close(host)
+        raise
+    return stage
