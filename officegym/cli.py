@@ -94,7 +94,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         if args.quiet:
             return
         mark = "[green]✓[/]" if result.success else "[red]✗[/]"
-        note = f"  [dim]{result.error}[/]" if result.error else ""
+        failed = [c["name"] for c in result.checkpoints if not c["passed"]]
+        note = f"  [dim]{result.error or 'failed: ' + '; '.join(failed)}[/]" if failed or \
+            result.error else ""
         console.print(f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
                       f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}")
 

@@ -191,7 +191,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             self._done = True
             self.evaluation = self.task.score(self.apps, stage.params, self._answer)
             reward = self.evaluation.score
-        self._record(events, obs)
+        # After an answer the page is as the last observation showed it: `done` ends the file.
+        self._record(events, None if terminated else obs)
         if self._done:
             self._finish_trajectory()
         return self._filter(obs), reward, terminated, truncated, self._info()
@@ -255,12 +256,14 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         }
         self._writer = TrajectoryWriter(folder, meta, overwrite=True)
 
-    def _record(self, events: list[dict[str, Any]], obs: dict[str, Any]) -> None:
+    def _record(self, events: list[dict[str, Any]], obs: dict[str, Any] | None) -> None:
         writer = self._writer
         if writer is None:
             return
         for event in events:
             writer.write(event)
+        if obs is None:
+            return
         t = self._clock()
         writer.write({"t": t, "type": "observe", "url": obs["url"], "title": obs["title"]})
         if obs.get("image") and self.image_format:

@@ -73,8 +73,11 @@ class Executor:
         """
         handler = getattr(self, "_do_" + type(action).__name__.lower())
         events: list[Event] = await handler(page, action, clock)
+        dumped = action.model_dump()
+        if any(e.get("masked") for e in events) and "text" in dumped:
+            dumped["text"] = "•" * len(dumped["text"])  # what went into a password field
         for event in events:
-            event["action"] = action.model_dump()
+            event["action"] = dumped
         return events
 
     # ---- pointer --------------------------------------------------------------------------------

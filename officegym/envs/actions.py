@@ -276,8 +276,11 @@ def _parse_call(text: str, mode: str) -> dict[str, Any]:
         kwargs = {k.arg: ast.literal_eval(k.value) for k in tree.keywords if k.arg}
     except ValueError:
         raise ActionError(f"{name}: arguments must be literals (numbers, strings)") from None
-    if name == "hotkey" and args:  # hotkey('Control', 'a') or hotkey('Control+a')
-        keys = [k for a in args for k in str(a).split("+")] if len(args) == 1 else args
+    if name == "hotkey" and args:  # hotkey('Control', 'a'), hotkey('Control+a'), hotkey([...])
+        if len(args) == 1:
+            keys = args[0] if isinstance(args[0], list) else str(args[0]).split("+")
+        else:
+            keys = args
         return {"action": name, "keys": keys, **kwargs}
     if name == "press" and len(args) == 1:  # press('Enter') presses on the focused element
         return {"action": name, "key": args[0], **kwargs}

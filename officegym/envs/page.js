@@ -3,16 +3,26 @@
 // text with element ids, element(id) and describe(x, y) resolve targets for actions and events.
 (() => {
   if (window.__og) return;
+  // Requests in flight, counting a fetch until its body has been read. Each decrement waits one
+  // task turn so the code that awaited the request runs (and starts its next one) first.
   let pending = 0;
+  const done = () => setTimeout(() => { pending--; }, 0);
+  const BODY_READERS = ["text", "json", "blob", "arrayBuffer", "formData"];
   const origFetch = window.fetch;
   window.fetch = function (...args) {
     pending++;
-    return origFetch.apply(this, args).finally(() => { pending--; });
+    return origFetch.apply(this, args).then((res) => {
+      for (const name of BODY_READERS) {
+        const read = res[name].bind(res);
+        res[name] = () => { pending++; return read().finally(done); };
+      }
+      return res;
+    }).finally(done);
   };
   const origSend = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
     pending++;
-    this.addEventListener("loadend", () => { pending--; }, {once: true});
+    this.addEventListener("loadend", done, {once: true});
     return origSend.apply(this, args);
   };
 
@@ -69,6 +79,7 @@
     if (e.closest("[hidden], [aria-hidden=true]")) return false;
     const s = getComputedStyle(e);
     if (s.display === "none" || s.visibility === "hidden") return false;
+    if (s.display === "contents") return true;  // no box of its own; its children have them
     const r = e.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
   }
@@ -97,6 +108,10 @@
 
   function snapshot(withCoords = true) {
     const lines = [];
+    const ownText = (e, depth) => {
+      const own = squash(Array.from(e.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" "));
+      if (own) lines.push(`${"  ".repeat(depth)}StaticText ${JSON.stringify(own.slice(0, 300))}`);
+    };
     const walk = (node, depth) => {
       for (const child of node.children) {
         if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "META", "LINK"].includes(child.tagName)) continue;
@@ -115,9 +130,9 @@
           next = depth + 1;
           // Content-named roles already carry their text; do not repeat it below.
           if (NAME_FROM_CONTENT.has(role) && !child.querySelector(HAS_CONTROLS)) continue;
+          if (!name || !NAME_FROM_CONTENT.has(role)) ownText(child, next);
         } else {
-          const own = squash(Array.from(child.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" "));
-          if (own) lines.push(`${"  ".repeat(depth)}StaticText ${JSON.stringify(own.slice(0, 300))}`);
+          ownText(child, depth);
         }
         walk(child, next);
       }
