@@ -15,9 +15,9 @@ import platform
 import time
 
 import gymnasium
+from _measure import summary_ms, tree_pss_mib
 
 import officegym  # noqa: F401 — registers the envs
-from _measure import summary_ms, tree_pss_mib
 from officegym.agents.axtree import find_element
 from officegym.envs.actions import Click, ClickElement
 
@@ -97,8 +97,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--extra-envs", type=int, default=3)
     args = parser.parse_args()
-    print(f"# env_latency  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
-          f"{platform.machine()}  cores={len(__import__('os').sched_getaffinity(0))}")
+    print(
+        f"# env_latency  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
+        f"{platform.machine()}  cores={len(__import__('os').sched_getaffinity(0))}"
+    )
     memory(args.extra_envs, prepare_next=True)  # first, while this process has no browser yet
     latency(args.episodes, args.steps, "jpeg")
     latency(max(4, args.episodes // 3), args.steps, "png")

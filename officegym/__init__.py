@@ -9,6 +9,6 @@ from officegym.errors import OfficegymError, UnknownNameError
 __version__ = "0.1.0"
 __all__ = ["OfficegymError", "UnknownNameError", "__version__"]
 
-from officegym.envs import register_envs as _register_envs  # noqa: E402
+from officegym.envs import register_envs as _register_envs
 
 _register_envs()

@@ -19,7 +19,8 @@ EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="officegym", description="Replay and evaluation harness for computer-use agents.")
+        prog="officegym", description="Replay and evaluation harness for computer-use agents."
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     tasks = verbs.add_parser("tasks", help="list tasks and suites")
@@ -30,8 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = verbs.add_parser("run", help="run an agent on a suite and store every episode")
     run.add_argument("--suite", required=True, help="suite name (officegym tasks list)")
-    run.add_argument("--agent", required=True,
-                     help="oracle, random, or package.module:Class implementing the agent protocol")
+    run.add_argument(
+        "--agent",
+        required=True,
+        help="oracle, random, or package.module:Class implementing the agent protocol",
+    )
     run.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of every task (default 1)")
     run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     run.add_argument("--out", required=True, type=Path, help="run directory to write")
@@ -63,12 +67,19 @@ def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
     from officegym.tasks import get_task, suite_tasks, suites, task_ids
 
     ids = suite_tasks(args.suite) if args.suite else task_ids()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for tid in ids:
         task = get_task(tid)
-        rows.append({"id": tid, "apps": list(task.apps), "tags": list(task.tags),
-                     "max_steps": task.max_steps, "instruction": task.instruction,
-                     "suites": sorted(s for s, members in suites().items() if tid in members)})
+        rows.append(
+            {
+                "id": tid,
+                "apps": list(task.apps),
+                "tags": list(task.tags),
+                "max_steps": task.max_steps,
+                "instruction": task.instruction,
+                "suites": sorted(s for s, members in suites().items() if tid in members),
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -85,9 +96,16 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from officegym.runner import EpisodeResult, RunConfig, run
     from officegym.runner._run import validate
 
-    config = RunConfig(suite=args.suite, agent=args.agent, seeds=args.seeds, out=args.out,
-                       workers=args.workers, action_mode=args.action_mode, backend=args.backend,
-                       resume=args.resume)
+    config = RunConfig(
+        suite=args.suite,
+        agent=args.agent,
+        seeds=args.seeds,
+        out=args.out,
+        workers=args.workers,
+        action_mode=args.action_mode,
+        backend=args.backend,
+        resume=args.resume,
+    )
     validate(config)
 
     def progress(result: EpisodeResult, done: int, total: int) -> None:
@@ -95,10 +113,15 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             return
         mark = "[green]✓[/]" if result.success else "[red]✗[/]"
         failed = [c["name"] for c in result.checkpoints if not c["passed"]]
-        note = f"  [dim]{result.error or 'failed: ' + '; '.join(failed)}[/]" if failed or \
-            result.error else ""
-        console.print(f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
-                      f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}")
+        note = (
+            f"  [dim]{result.error or 'failed: ' + '; '.join(failed)}[/]"
+            if failed or result.error
+            else ""
+        )
+        console.print(
+            f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
+            f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"
+        )
 
     summary = run(config, on_result=progress)
     print_summary(summary, console, args.out)
@@ -106,14 +129,22 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: Path) -> None:
-    table = Table(title=f"{summary['agent']} on {summary['suite']} — {summary['episodes']} "
-                        f"episodes, success {summary['success_rate']:.0%}, "
-                        f"mean score {summary['mean_score']:.2f}")
+    table = Table(
+        title=f"{summary['agent']} on {summary['suite']} — {summary['episodes']} "
+        f"episodes, success {summary['success_rate']:.0%}, "
+        f"mean score {summary['mean_score']:.2f}"
+    )
     for col in ("task", "episodes", "success", "mean score", "mean steps", "errors"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task_id, row in summary["per_task"].items():
-        table.add_row(task_id, str(row["episodes"]), f"{row['success_rate']:.0%}",
-                      f"{row['mean_score']:.2f}", f"{row['mean_steps']:.1f}", str(row["errors"]))
+        table.add_row(
+            task_id,
+            str(row["episodes"]),
+            f"{row['success_rate']:.0%}",
+            f"{row['mean_score']:.2f}",
+            f"{row['mean_steps']:.1f}",
+            str(row["errors"]),
+        )
     console.print(table)
     console.print(f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}")
 

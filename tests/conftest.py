@@ -32,7 +32,9 @@ def _chromium_available() -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _chromium_available():
         return
-    skip = pytest.mark.skip(reason="no Chromium: run `make test` (installs it) or apt-get install chromium")
+    skip = pytest.mark.skip(
+        reason="no Chromium: run `make test` (installs it) or apt-get install chromium"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -53,9 +55,12 @@ def make_env() -> Iterator[Callable[..., gymnasium.Env[Any, Any]]]:
         env.close()
 
 
-def play(env: gymnasium.Env[Any, Any], seed: int,
-         plan: Callable[[dict[str, Any]], list[PlanStep]] | None = None,
-         **reset_options: Any) -> dict[str, Any]:
+def play(
+    env: gymnasium.Env[Any, Any],
+    seed: int,
+    plan: Callable[[dict[str, Any]], list[PlanStep]] | None = None,
+    **reset_options: Any,
+) -> dict[str, Any]:
     """Run the oracle to the end of an episode and return the final info.
 
     With `plan`, the oracle follows `plan(params)` instead of the task's own solution (for

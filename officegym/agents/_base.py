@@ -53,4 +53,4 @@ def load_agent(spec: str, **kwargs: Any) -> Agent:
     agent = cls(**kwargs)
     if not isinstance(agent, Agent):
         raise AgentError(f"{spec!r} is not an agent: it needs reset(info) and act(observation)")
-    return agent  # type: ignore[no-any-return]
+    return agent

@@ -6,7 +6,9 @@ import json
 import re
 from dataclasses import dataclass
 
-_LINE = re.compile(r'^\s*\[(?P<id>[^\]]+)\] (?P<role>\S+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?(?P<rest>.*)$')
+_LINE = re.compile(
+    r'^\s*\[(?P<id>[^\]]+)\] (?P<role>\S+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?(?P<rest>.*)$'
+)
 _CENTER = re.compile(r"center=\((-?\d+),(-?\d+)\)")
 
 
@@ -33,8 +35,15 @@ def parse_axtree(text: str) -> list[Element]:
         if not m:
             continue
         c = _CENTER.search(m["rest"])
-        out.append(Element(m["id"], m["role"], json.loads(m["name"]) if m["name"] else "",
-                           (int(c[1]), int(c[2])) if c else None, m["rest"]))
+        out.append(
+            Element(
+                m["id"],
+                m["role"],
+                json.loads(m["name"]) if m["name"] else "",
+                (int(c[1]), int(c[2])) if c else None,
+                m["rest"],
+            )
+        )
     return out
 
 

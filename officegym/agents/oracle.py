@@ -57,11 +57,17 @@ class OracleAgent:
                 return [A.Goto(url=step.url)]
             raise AgentError("the oracle cannot open a URL in computer mode")
         if isinstance(step, ClickOn | FillIn):
-            el = find_element(obs.get("axtree", ""), step.role, step.name,
-                              step.index if isinstance(step, ClickOn) else 0)
+            el = find_element(
+                obs.get("axtree", ""),
+                step.role,
+                step.name,
+                step.index if isinstance(step, ClickOn) else 0,
+            )
             if el is None:
-                raise AgentError(f"oracle: no {step.role} named like {step.name!r} on {obs.get('url')}"
-                                 f"; last error: {obs.get('last_action_error') or 'none'}")
+                raise AgentError(
+                    f"oracle: no {step.role} named like {step.name!r} on {obs.get('url')}"
+                    f"; last error: {obs.get('last_action_error') or 'none'}"
+                )
             if self.mode == "browser":
                 if isinstance(step, FillIn):
                     return [A.Fill(element=el.id, text=step.text)]

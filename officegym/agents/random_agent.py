@@ -19,8 +19,12 @@ class RandomAgent:
 
     def reset(self, info: dict[str, Any]) -> None:
         width, height = info.get("viewport", (1280, 720))
-        self.space = ActionSpace(info.get("action_mode", "computer"), width, height,
-                                 seed=None if self.seed is None else self.seed + int(info["seed"]))
+        self.space = ActionSpace(
+            info.get("action_mode", "computer"),
+            width,
+            height,
+            seed=None if self.seed is None else self.seed + int(info["seed"]),
+        )
 
     def act(self, observation: dict[str, Any]) -> Any:
         self.space.element_ids = [e.id for e in parse_axtree(observation.get("axtree", ""))]

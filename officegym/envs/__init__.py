@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import gymnasium
 
 from officegym.envs.actions import ActionSpace, TextSpace, parse_action
 
-__all__ = ["ActionSpace", "OfficeEnv", "TextSpace", "env_id", "make", "parse_action",
-           "register_envs"]
+__all__ = [
+    "ActionSpace",
+    "OfficeEnv",
+    "TextSpace",
+    "env_id",
+    "make",
+    "parse_action",
+    "register_envs",
+]
 
 ENTRY_POINT = "officegym.envs._env:OfficeEnv"
 
@@ -18,18 +27,21 @@ def env_id(task_id: str) -> str:
 
 def register_envs() -> None:
     """Register every task as `officegym/<task id>-v0` (metadata only; nothing starts)."""
-    from officegym.tasks import get_task, task_ids
+    from officegym.tasks import task_ids
 
     for task_id in task_ids():
         eid = env_id(task_id)
         if eid not in gymnasium.registry:
-            gymnasium.register(eid, entry_point=ENTRY_POINT, kwargs={"task_id": task_id},
-                               max_episode_steps=None,
-                               disable_env_checker=True)
-            _ = get_task  # tasks are looked up again by the env itself
+            gymnasium.register(
+                eid,
+                entry_point=ENTRY_POINT,
+                kwargs={"task_id": task_id},
+                max_episode_steps=None,
+                disable_env_checker=True,
+            )
 
 
-def make(task_id: str, **kwargs: object) -> gymnasium.Env:  # type: ignore[type-arg]
+def make(task_id: str, **kwargs: Any) -> gymnasium.Env[Any, Any]:
     """`gymnasium.make` for a task id, with a did-you-mean for unknown ids.
 
     Raises:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import threading
@@ -27,9 +28,16 @@ T = TypeVar("T")
 PAGE_SCRIPT = (Path(__file__).parent / "page.js").read_text()
 # Without these, Chromium keeps dialling out (updates, sync, QUIC probes) and failing.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--font-render-hinting=none", "--hide-scrollbars",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--font-render-hinting=none",
+    "--hide-scrollbars",
 ]
 # Everything that is not an office app goes to a closed loopback port and fails at once;
 # `<-loopback>` removes Chromium's implicit bypass, so 127.0.0.1 and localhost are blocked too.
@@ -62,8 +70,9 @@ class BrowserHost:
     def __init__(self, headless: bool = True) -> None:
         self.headless = headless
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="officegym-browser",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="officegym-browser", daemon=True
+        )
         self._thread.start()
         self.server = AppServer()
         self.playwright: Playwright | None = None
@@ -94,7 +103,9 @@ class BrowserHost:
         args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP *.{DOMAIN} 127.0.0.1:{port}"]
         try:
             self.browser = await self.playwright.chromium.launch(
-                executable_path=chromium_executable(), headless=self.headless, args=args,
+                executable_path=chromium_executable(),
+                headless=self.headless,
+                args=args,
                 proxy=DEAD_PROXY,  # type: ignore[arg-type]
             )
         except Exception as exc:
@@ -117,9 +128,13 @@ class BrowserHost:
         if self.browser is None:
             raise BrowserUnavailableError("the browser host is closed")
         context = await self.browser.new_context(
-            viewport={"width": width, "height": height}, device_scale_factor=1,
-            extra_http_headers={WORLD_HEADER: world_id}, accept_downloads=False,
-            locale="en-US", timezone_id="UTC", service_workers="block",
+            viewport={"width": width, "height": height},
+            device_scale_factor=1,
+            extra_http_headers={WORLD_HEADER: world_id},
+            accept_downloads=False,
+            locale="en-US",
+            timezone_id="UTC",
+            service_workers="block",
         )
         await context.add_init_script(PAGE_SCRIPT)
         await context.new_page()
@@ -139,10 +154,8 @@ class BrowserHost:
                 self.playwright = None
             await self.server.stop()
 
-        try:
+        with contextlib.suppress(Exception):
             self.run(stop(), timeout=30)
-        except Exception:  # noqa: BLE001 — shutting down; nothing left to report to
-            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
 

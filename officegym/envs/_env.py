@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import io
 import re
 import time
@@ -23,8 +24,13 @@ from officegym.envs._browser import BrowserHost
 from officegym.envs._executor import Executor
 from officegym.envs._stage import Stage, prepare_stage
 from officegym.envs.actions import (
-    ActionError, ActionMode, ActionSpace, Answer, TextSpace, parse_action,
+    ActionMode,
+    ActionSpace,
+    Answer,
+    TextSpace,
+    parse_action,
 )
+from officegym.errors import ActionError
 from officegym.tasks import Apps, Evaluation, get_task
 from officegym.trajectory import TrajectoryWriter
 
@@ -59,19 +65,27 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     for ``reset()``. ``reset(options={"next_seed": n})`` names it explicitly. A reset with another
     seed still works; it just pays for the page load.
 
-    >>> import gymnasium, officegym  # doctest: +SKIP
-    >>> env = gymnasium.make("officegym/mail.apply-label-v0", action_mode="browser")  # doctest: +SKIP
-    >>> obs, info = env.reset(seed=0)  # doctest: +SKIP
-    >>> obs, reward, terminated, truncated, info = env.step("click('12')")  # doctest: +SKIP
+    Example (needs Chromium, so not run as a doctest)::
+
+        env = gymnasium.make("officegym/mail.apply-label-v0", action_mode="browser")
+        obs, info = env.reset(seed=0)
+        obs, reward, terminated, truncated, info = env.step("click('12')")
     """
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 4}  # noqa: RUF012 — gymnasium's API
 
-    def __init__(self, task_id: str, backend: str = "headless", action_mode: ActionMode = "computer",
-                 observation: tuple[str, ...] = OBSERVATION_FIELDS,
-                 viewport: tuple[int, int] = (1280, 720), trajectory_dir: str | Path | None = None,
-                 render_mode: str | None = None, screenshot_format: str = "jpeg",
-                 prepare_next: bool = True) -> None:
+    def __init__(
+        self,
+        task_id: str,
+        backend: str = "headless",
+        action_mode: ActionMode = "computer",
+        observation: tuple[str, ...] = OBSERVATION_FIELDS,
+        viewport: tuple[int, int] = (1280, 720),
+        trajectory_dir: str | Path | None = None,
+        render_mode: str | None = None,
+        screenshot_format: str = "jpeg",
+        prepare_next: bool = True,
+    ) -> None:
         self.task = get_task(task_id)
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
@@ -79,8 +93,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             raise ValueError(f"unknown action_mode {action_mode!r}; use 'computer' or 'browser'")
         unknown = set(observation) - set(OBSERVATION_FIELDS)
         if unknown:
-            raise ValueError(f"unknown observation fields {sorted(unknown)}; "
-                             f"available: {', '.join(OBSERVATION_FIELDS)}")
+            raise ValueError(
+                f"unknown observation fields {sorted(unknown)}; "
+                f"available: {', '.join(OBSERVATION_FIELDS)}"
+            )
         if screenshot_format not in ("jpeg", "png"):
             raise ValueError(f"screenshot_format {screenshot_format!r}: use 'jpeg' or 'png'")
         if render_mode not in (None, "rgb_array"):
@@ -92,11 +108,12 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self.image_format = screenshot_format if "screenshot" in self.fields else None
         self.trajectory_dir = Path(trajectory_dir) if trajectory_dir else None
         obs_spaces: dict[str, spaces.Space[Any]] = {
-            name: TextSpace() for name in self.fields if name != "screenshot"}
+            name: TextSpace() for name in self.fields if name != "screenshot"
+        }
         if "screenshot" in self.fields:
             obs_spaces["screenshot"] = spaces.Box(0, 255, (viewport[1], viewport[0], 3), np.uint8)
         self.observation_space = spaces.Dict(obs_spaces)
-        self.action_space = ActionSpace(action_mode, *self.viewport)
+        self.action_space: ActionSpace = ActionSpace(action_mode, *self.viewport)
 
         self._host: BrowserHost | None = None
         self._stage: Stage | None = None
@@ -113,8 +130,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self.evaluation: Evaluation | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------------
-    def reset(self, *, seed: int | None = None,
-              options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         options = options or {}
         super().reset(seed=seed)
         self.action_space.seed(seed)
@@ -135,8 +153,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         else:
             self._next_seed = seed + 1 if seed_given else self._draw_seed()
         if self.prepare_next:
-            self._next = host.submit(prepare_stage(host, self.task, self._next_seed,
-                                                   self.viewport, self.image_format))
+            self._next = host.submit(
+                prepare_stage(host, self.task, self._next_seed, self.viewport, self.image_format)
+            )
         self._steps, self._done, self._answer, self.evaluation = 0, False, None, None
         self._executor = Executor(self.task.apps)
         self.episode_id = f"{self.task.id}-s{seed}-{time.time_ns() % 10**8:08d}"
@@ -157,7 +176,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if pending is not None and self._next_seed == seed:
             try:
                 return pending.result(timeout=120)
-            except Exception:  # noqa: BLE001 — a failed preparation is redone below
+            except Exception:
                 pending = None
         if pending is not None:  # prepared for another seed: let it finish, then discard it
             pending.add_done_callback(lambda f: self._discard(host, f))
@@ -197,7 +216,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             self._finish_trajectory()
         return self._filter(obs), reward, terminated, truncated, self._info()
 
-    async def _act(self, stage: Stage, action: Any) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+    async def _act(
+        self, stage: Stage, action: Any
+    ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
         error = ""
         events: list[dict[str, Any]] = []
         try:
@@ -208,8 +229,12 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         except PlaywrightError as exc:
             error = f"{action.action} failed: {str(exc).splitlines()[0]}"
         if stage.watch.blocked:
-            error = (error + "; " if error else "") + "navigation blocked: " + \
-                "; ".join(stage.watch.blocked) + " (episodes reach only the task's apps)"
+            error = (
+                (error + "; " if error else "")
+                + "navigation blocked: "
+                + "; ".join(stage.watch.blocked)
+                + " (episodes reach only the task's apps)"
+            )
             stage.watch.blocked.clear()
         return events, error, await stage.observe(self.image_format)
 
@@ -228,7 +253,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     def _filter(self, obs: dict[str, Any]) -> dict[str, Any]:
         return {k: obs[k] for k in self.fields}
 
-    def render(self) -> np.ndarray[Any, Any] | None:  # type: ignore[override]
+    def render(self) -> np.ndarray[Any, Any] | None:
         shot: np.ndarray[Any, Any] | None = self._last_obs.get("screenshot")
         return shot
 
@@ -243,14 +268,24 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if folder is None or self._stage is None:
             return
         meta = {
-            "id": self.episode_id, "source": "agent", "agent": options.get("agent"),
+            "id": self.episode_id,
+            "source": "agent",
+            "agent": options.get("agent"),
             "recorder": {"name": "officegym.env", "version": officegym.__version__},
-            "task": {"id": self.task.id, "seed": self._stage.seed,
-                     "params": dict(self._stage.params)},
+            "task": {
+                "id": self.task.id,
+                "seed": self._stage.seed,
+                "params": dict(self._stage.params),
+            },
             "start_url": self.task.start_url,
-            "viewport": {"width": self.viewport[0], "height": self.viewport[1],
-                         "device_scale_factor": 1.0},
-            "coordinate_space": "viewport", "locale": "en-US", "timezone": "UTC",
+            "viewport": {
+                "width": self.viewport[0],
+                "height": self.viewport[1],
+                "device_scale_factor": 1.0,
+            },
+            "coordinate_space": "viewport",
+            "locale": "en-US",
+            "timezone": "UTC",
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "extra": {"action_mode": self.action_mode, "backend": self.backend},
         }
@@ -279,13 +314,21 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     # ---- state ----------------------------------------------------------------------------------
     def _info(self) -> dict[str, Any]:
         stage = self._stage
-        info: dict[str, Any] = {"task_id": self.task.id, "seed": stage.seed if stage else None,
-                                "step": self._steps,
-                                "params": dict(stage.params) if stage else {},
-                                "action_mode": self.action_mode, "viewport": self.viewport}
+        info: dict[str, Any] = {
+            "task_id": self.task.id,
+            "seed": stage.seed if stage else None,
+            "step": self._steps,
+            "params": dict(stage.params) if stage else {},
+            "action_mode": self.action_mode,
+            "viewport": self.viewport,
+        }
         if self.evaluation is not None:
-            info.update(success=self.evaluation.success, score=self.evaluation.score,
-                        checkpoints=self.evaluation.as_dicts(), answer=self._answer)
+            info.update(
+                success=self.evaluation.success,
+                score=self.evaluation.score,
+                checkpoints=self.evaluation.as_dicts(),
+                answer=self._answer,
+            )
         return info
 
     @property
@@ -311,10 +354,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         async def shutdown() -> None:
             stages = [stage]
             if pending is not None:
-                try:
-                    stages.append(await asyncio.wrap_future(pending))
-                except Exception:  # noqa: BLE001 — it never came to be; nothing to close
-                    pass
+                with contextlib.suppress(Exception):
+                    stages.append(await asyncio.wrap_future(pending))  # type: ignore[arg-type]
             for s in stages:
                 if s is not None:
                     await s.close(host)

@@ -88,8 +88,9 @@ class Executor:
             return None
         return _target(info)
 
-    async def _click(self, page: Page, x: float, y: float, clock: Any, button: str = "left",
-                     count: int = 1) -> list[Event]:
+    async def _click(
+        self, page: Page, x: float, y: float, clock: Any, button: str = "left", count: int = 1
+    ) -> list[Event]:
         # The target lookup and the input are sent back to back without waiting in between:
         # Chromium handles them in order, and the round trips overlap.
         calls: list[Any] = [self._target_at(page, x, y)]
@@ -100,11 +101,27 @@ class Executor:
         self.pointer = (x, y)
         for n in range(1, count + 1):
             calls.append(page.mouse.down(button=button, click_count=n))  # type: ignore[arg-type]
-            events.append({"t": clock(), "type": "mouse.down", "x": x, "y": y, "button": button,
-                           "click_count": n})
+            events.append(
+                {
+                    "t": clock(),
+                    "type": "mouse.down",
+                    "x": x,
+                    "y": y,
+                    "button": button,
+                    "click_count": n,
+                }
+            )
             calls.append(page.mouse.up(button=button, click_count=n))  # type: ignore[arg-type]
-            events.append({"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": button,
-                           "click_count": n})
+            events.append(
+                {
+                    "t": clock(),
+                    "type": "mouse.up",
+                    "x": x,
+                    "y": y,
+                    "button": button,
+                    "click_count": n,
+                }
+            )
         target, *_ = await asyncio.gather(*calls)
         for event in events:
             if event["type"] == "mouse.down":
@@ -129,8 +146,16 @@ class Executor:
         x, y = self.pointer
         target = await self._target_at(page, x, y)
         await page.mouse.down(button=a.button)
-        return [{"t": clock(), "type": "mouse.down", "x": x, "y": y, "button": a.button,
-                 "target": target}]
+        return [
+            {
+                "t": clock(),
+                "type": "mouse.down",
+                "x": x,
+                "y": y,
+                "button": a.button,
+                "target": target,
+            }
+        ]
 
     async def _do_mouseup(self, page: Page, a: A.MouseUp, clock: Any) -> list[Event]:
         await page.mouse.up(button=a.button)
@@ -146,10 +171,16 @@ class Executor:
         return events + await self._do_mouseup(page, A.MouseUp(), clock)
 
     async def _do_wheel(self, page: Page, a: A.Wheel, clock: Any) -> list[Event]:
-        events = [] if (a.x, a.y) == self.pointer else await self._do_move(page, A.Move(x=a.x, y=a.y), clock)
+        events = (
+            []
+            if (a.x, a.y) == self.pointer
+            else await self._do_move(page, A.Move(x=a.x, y=a.y), clock)
+        )
         await page.mouse.wheel(a.dx, a.dy)
-        return events + [{"t": clock(), "type": "mouse.wheel", "x": a.x, "y": a.y, "dx": a.dx,
-                          "dy": a.dy}]
+        return [
+            *events,
+            {"t": clock(), "type": "mouse.wheel", "x": a.x, "y": a.y, "dx": a.dx, "dy": a.dy},
+        ]
 
     # ---- keyboard -------------------------------------------------------------------------------
     async def _focused(self, page: Page) -> dict[str, Any] | None:
@@ -167,11 +198,26 @@ class Executor:
         shown = [("•" if masked and k not in MODIFIER_KEYS else k) for k in keys]
         events: list[Event] = []
         for k in shown:
-            events.append({"t": clock(), "type": "key.down", "key": k, "modifiers": mods,
-                           "masked": masked and k == "•", "target": target})
+            events.append(
+                {
+                    "t": clock(),
+                    "type": "key.down",
+                    "key": k,
+                    "modifiers": mods,
+                    "masked": masked and k == "•",
+                    "target": target,
+                }
+            )
         for k in reversed(shown):
-            events.append({"t": clock(), "type": "key.up", "key": k, "modifiers": mods,
-                           "masked": masked and k == "•"})
+            events.append(
+                {
+                    "t": clock(),
+                    "type": "key.up",
+                    "key": k,
+                    "modifiers": mods,
+                    "masked": masked and k == "•",
+                }
+            )
         return events
 
     async def _do_key(self, page: Page, a: A.Key, clock: Any) -> list[Event]:
@@ -197,8 +243,10 @@ class Executor:
     async def _element(self, page: Page, element: str) -> dict[str, Any]:
         info = await page.evaluate("id => window.__og && __og.element(id)", element)
         if not info:
-            raise ActionError(f"no element with id {element!r} on the page; use an id from the "
-                              "current accessibility tree")
+            raise ActionError(
+                f"no element with id {element!r} on the page; use an id from the "
+                "current accessibility tree"
+            )
         if not info["visible"]:
             raise ActionError(f"element {element!r} ({info['role']} {info['name']!r}) is hidden")
         return info  # type: ignore[no-any-return]
@@ -206,8 +254,9 @@ class Executor:
     async def _click_element(self, page: Page, element: str, clock: Any) -> list[Event]:
         info = await self._element(page, element)
         box = info["bbox"]
-        return await self._click(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2,
-                                 clock)
+        return await self._click(
+            page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, clock
+        )
 
     async def _do_clickelement(self, page: Page, a: A.ClickElement, clock: Any) -> list[Event]:
         return await self._click_element(page, a.element, clock)
@@ -220,8 +269,10 @@ class Executor:
     async def _do_fill(self, page: Page, a: A.Fill, clock: Any) -> list[Event]:
         info = await self._element(page, a.element)
         if not info["editable"]:
-            raise ActionError(f"element {a.element!r} ({info['role']} {info['name']!r}) is not a "
-                              "text field; click it instead")
+            raise ActionError(
+                f"element {a.element!r} ({info['role']} {info['name']!r}) is not a "
+                "text field; click it instead"
+            )
         events = await self._click_element(page, a.element, clock)
         await page.keyboard.press("Control+a")
         if a.text:
@@ -229,21 +280,39 @@ class Executor:
         else:
             await page.keyboard.press("Delete")
         masked = bool(info.get("password"))
-        events.append({"t": clock(), "type": "text.input", "replace": True, "masked": masked,
-                       "text": "•" * len(a.text) if masked else a.text, "target": _target(info)})
+        events.append(
+            {
+                "t": clock(),
+                "type": "text.input",
+                "replace": True,
+                "masked": masked,
+                "text": "•" * len(a.text) if masked else a.text,
+                "target": _target(info),
+            }
+        )
         return events
 
     async def _do_select(self, page: Page, a: A.Select, clock: Any) -> list[Event]:
         info = await self._element(page, a.element)
         if not info["isSelect"]:
-            raise ActionError(f"element {a.element!r} is a {info['role']}, not a <select>: click it "
-                              "to open its menu, then click the option")
+            raise ActionError(
+                f"element {a.element!r} is a {info['role']}, not a <select>: click it "
+                "to open its menu, then click the option"
+            )
         if a.option not in info["options"]:
-            raise ActionError(f"no option {a.option!r} in element {a.element!r}; options: "
-                              f"{info['options']}")
+            raise ActionError(
+                f"no option {a.option!r} in element {a.element!r}; options: {info['options']}"
+            )
         await page.select_option(f'[data-og-id="{a.element}"]', label=a.option)
-        return [{"t": clock(), "type": "text.input", "replace": True, "text": a.option,
-                 "target": _target(info)}]
+        return [
+            {
+                "t": clock(),
+                "type": "text.input",
+                "replace": True,
+                "text": a.option,
+                "target": _target(info),
+            }
+        ]
 
     async def _do_press(self, page: Page, a: A.Press, clock: Any) -> list[Event]:
         events = await self._click_element(page, a.element, clock) if a.element else []
@@ -269,9 +338,11 @@ class Executor:
         """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or parts.hostname not in self.allowed_hosts:
-            raise ActionError(f"blocked: {url} is outside this task's apps "
-                              f"({', '.join(sorted(self.allowed_hosts))}); episodes have no other "
-                              "network or file access")
+            raise ActionError(
+                f"blocked: {url} is outside this task's apps "
+                f"({', '.join(sorted(self.allowed_hosts))}); episodes have no other "
+                "network or file access"
+            )
 
 
 def _target(info: dict[str, Any] | None) -> dict[str, Any] | None:

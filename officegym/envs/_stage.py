@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
 
 JPEG_QUALITY = 90
-SNAPSHOT_JS = ("() => window.__og ? __og.snapshot() : "
-               "{text: '', title: document.title, url: location.href}")
+SNAPSHOT_JS = (
+    "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
+)
 
 
 @dataclass
@@ -72,22 +74,32 @@ class Stage:
             return base64.b64decode(data["data"])
 
         snap, image = await asyncio.gather(snapshot(), shot())
-        tabs = "\n".join(f"{i}: {p.url}{' (active)' if p is page else ''}"
-                         for i, p in enumerate(page.context.pages))
-        return {"url": page.url, "axtree": snap["text"], "title": snap.get("title") or "",
-                "tabs": tabs, "image": image}
+        tabs = "\n".join(
+            f"{i}: {p.url}{' (active)' if p is page else ''}"
+            for i, p in enumerate(page.context.pages)
+        )
+        return {
+            "url": page.url,
+            "axtree": snap["text"],
+            "title": snap.get("title") or "",
+            "tabs": tabs,
+            "image": image,
+        }
 
     async def close(self, host: BrowserHost) -> None:
         """Close the context and drop the world (idempotent, never raises)."""
-        try:
+        with contextlib.suppress(PlaywrightError):
             await self.context.close()
-        except PlaywrightError:
-            pass
         host.server.drop_world(self.world_id)
 
 
-async def prepare_stage(host: BrowserHost, task: Task, seed: int, viewport: tuple[int, int],
-                        screenshot_format: str | None) -> Stage:
+async def prepare_stage(
+    host: BrowserHost,
+    task: Task,
+    seed: int,
+    viewport: tuple[int, int],
+    screenshot_format: str | None,
+) -> Stage:
     """Build a stage: seeded state, context, page at the start URL, first observation."""
     loop = asyncio.get_running_loop()
     # Generating a seed's data is CPU work; keep it off the loop that also serves the apps.

@@ -188,27 +188,63 @@ class Back(_Action):
 
 
 ComputerAction = Annotated[
-    Move | MouseDown | MouseUp | Click | DoubleClick | RightClick | Drag | Wheel | Key | Hotkey
-    | Type | Wait | Answer,
+    Move
+    | MouseDown
+    | MouseUp
+    | Click
+    | DoubleClick
+    | RightClick
+    | Drag
+    | Wheel
+    | Key
+    | Hotkey
+    | Type
+    | Wait
+    | Answer,
     Field(discriminator="action"),
 ]
 BrowserAction = Annotated[
     ClickElement | Fill | Select | Hover | Press | Goto | Back | Wait | Answer,
     Field(discriminator="action"),
 ]
-Action = Move | MouseDown | MouseUp | Click | DoubleClick | RightClick | Drag | Wheel | Key | Hotkey \
-    | Type | Wait | Answer | ClickElement | Fill | Select | Hover | Press | Goto | Back
+Action = (
+    Move
+    | MouseDown
+    | MouseUp
+    | Click
+    | DoubleClick
+    | RightClick
+    | Drag
+    | Wheel
+    | Key
+    | Hotkey
+    | Type
+    | Wait
+    | Answer
+    | ClickElement
+    | Fill
+    | Select
+    | Hover
+    | Press
+    | Goto
+    | Back
+)
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "computer": TypeAdapter(ComputerAction),
     "browser": TypeAdapter(BrowserAction),
 }
-def _models(mode: str) -> dict[str, type[_Action]]:
+
+
+def _models(mode: ActionMode) -> dict[str, type[_Action]]:
     union = ComputerAction if mode == "computer" else BrowserAction
     members = union.__origin__.__args__  # type: ignore[attr-defined]
     return {m.model_fields["action"].default: m for m in members}
 
 
-_MODELS = {mode: _models(mode) for mode in ("computer", "browser")}
+_MODELS: dict[str, dict[str, type[_Action]]] = {
+    "computer": _models("computer"),
+    "browser": _models("browser"),
+}
 
 
 def action_names(mode: ActionMode) -> list[str]:
@@ -230,14 +266,17 @@ def parse_action(value: Any, mode: ActionMode) -> _Action:
         raise ActionError(f"unknown action mode {mode!r}: use 'computer' or 'browser'")
     if isinstance(value, _Action):
         if type(value) not in _MODELS[mode].values():
-            raise ActionError(f"{value.to_call()} is not a {mode} action; "
-                              f"valid: {', '.join(action_names(mode))}")
+            raise ActionError(
+                f"{value.to_call()} is not a {mode} action; valid: {', '.join(action_names(mode))}"
+            )
         return value
     if isinstance(value, str):
         text = value.strip()
         value = _parse_json(text) if text.startswith("{") else _parse_call(text, mode)
     if not isinstance(value, dict):
-        raise ActionError(f"an action must be a call string or an object, got {type(value).__name__}")
+        raise ActionError(
+            f"an action must be a call string or an object, got {type(value).__name__}"
+        )
     try:
         return _ADAPTERS[mode].validate_python(value)  # type: ignore[no-any-return]
     except ValidationError as exc:
@@ -245,8 +284,9 @@ def parse_action(value: Any, mode: ActionMode) -> _Action:
         where = ".".join(str(p) for p in err["loc"][1:])
         name = value.get("action")
         if name not in _MODELS[mode]:
-            raise ActionError(f"unknown {mode} action {name!r}; valid: "
-                              f"{', '.join(action_names(mode))}") from None
+            raise ActionError(
+                f"unknown {mode} action {name!r}; valid: {', '.join(action_names(mode))}"
+            ) from None
         raise ActionError(f"{name}: {where}: {err['msg']}") from None
 
 
@@ -257,13 +297,14 @@ def _parse_json(text: str) -> Any:
         raise ActionError(f"invalid JSON action: {exc.msg} at column {exc.colno}") from None
 
 
-def _parse_call(text: str, mode: str) -> dict[str, Any]:
+def _parse_call(text: str, mode: ActionMode) -> dict[str, Any]:
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as exc:
         example = "click(100, 200)" if mode == "computer" else "click('12')"
-        raise ActionError(f"cannot parse action {text[:80]!r}: {exc.msg} (write e.g. {example})"
-                          ) from None
+        raise ActionError(
+            f"cannot parse action {text[:80]!r}: {exc.msg} (write e.g. {example})"
+        ) from None
     if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):
         raise ActionError(f"an action is one call like click(...), got {text[:80]!r}")
     name = tree.func.id
@@ -373,8 +414,33 @@ class TextSpace(spaces.Space[str]):
 
 
 __all__ = [
-    "MODIFIERS", "Action", "ActionMode", "ActionSpace", "Answer", "Back", "BrowserAction", "Click",
-    "ClickElement", "ComputerAction", "DoubleClick", "Drag", "Fill", "Goto", "Hotkey", "Hover",
-    "Key", "MouseDown", "MouseUp", "Move", "Press", "RightClick", "Select", "TextSpace", "Type",
-    "Wait", "Wheel", "action_names", "parse_action",
+    "MODIFIERS",
+    "Action",
+    "ActionMode",
+    "ActionSpace",
+    "Answer",
+    "Back",
+    "BrowserAction",
+    "Click",
+    "ClickElement",
+    "ComputerAction",
+    "DoubleClick",
+    "Drag",
+    "Fill",
+    "Goto",
+    "Hotkey",
+    "Hover",
+    "Key",
+    "MouseDown",
+    "MouseUp",
+    "Move",
+    "Press",
+    "RightClick",
+    "Select",
+    "TextSpace",
+    "Type",
+    "Wait",
+    "Wheel",
+    "action_names",
+    "parse_action",
 ]

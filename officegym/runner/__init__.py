@@ -4,5 +4,12 @@ from officegym.runner._episode import EpisodeRunner
 from officegym.runner._run import RunConfig, plan_episodes, run, summarize
 from officegym.runner._store import EpisodeResult, ResultStore
 
-__all__ = ["EpisodeResult", "EpisodeRunner", "ResultStore", "RunConfig", "plan_episodes", "run",
-           "summarize"]
+__all__ = [
+    "EpisodeResult",
+    "EpisodeRunner",
+    "ResultStore",
+    "RunConfig",
+    "plan_episodes",
+    "run",
+    "summarize",
+]

@@ -17,8 +17,9 @@ from officegym.runner._store import EpisodeResult
 class EpisodeRunner:
     """Keeps one env (per task, as tasks change) and one agent for a worker's episodes."""
 
-    def __init__(self, agent_spec: str, action_mode: str = "computer",
-                 backend: str = "headless") -> None:
+    def __init__(
+        self, agent_spec: str, action_mode: str = "computer", backend: str = "headless"
+    ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
         self.agent: Agent = load_agent(agent_spec, seed=0)
         self._env: gymnasium.Env[Any, Any] | None = None
@@ -27,8 +28,9 @@ class EpisodeRunner:
     def env_for(self, task_id: str) -> gymnasium.Env[Any, Any]:
         if self._task_id != task_id:
             self.close()
-            self._env = gymnasium.make(env_id(task_id), action_mode=self.action_mode,
-                                       backend=self.backend)
+            self._env = gymnasium.make(
+                env_id(task_id), action_mode=self.action_mode, backend=self.backend
+            )
             self._task_id = task_id
         if self._env is None:
             raise RuntimeError("no env")
@@ -38,8 +40,9 @@ class EpisodeRunner:
         """Play one episode to its end; agent errors end it as a failure with the reason."""
         env = self.env_for(task_id)
         start = time.perf_counter()
-        obs, info = env.reset(seed=seed, options={"trajectory_dir": trajectory_dir,
-                                                  "agent": self.agent_spec})
+        obs, info = env.reset(
+            seed=seed, options={"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
+        )
         steps, error = 0, ""
         try:
             self.agent.reset(info)
@@ -49,16 +52,22 @@ class EpisodeRunner:
                 steps += 1
                 if terminated or truncated:
                     break
-        except Exception as exc:  # noqa: BLE001 — the agent is what is measured; keep going
+        except Exception as exc:
             error = f"agent {self.agent_spec!r} failed at step {steps}: {type(exc).__name__}: {exc}"
         evaluation = env.unwrapped.evaluation  # type: ignore[attr-defined]
         return EpisodeResult(
-            episode_id=episode_id, task_id=task_id, seed=seed, agent=self.agent_spec,
+            episode_id=episode_id,
+            task_id=task_id,
+            seed=seed,
+            agent=self.agent_spec,
             success=bool(evaluation and evaluation.success and not error),
             score=float(evaluation.score) if evaluation and not error else 0.0,
-            checkpoints=evaluation.as_dicts() if evaluation else [], steps=steps,
-            seconds=round(time.perf_counter() - start, 3), error=error,
-            answer=info.get("answer"), trajectory=str(trajectory_dir),
+            checkpoints=evaluation.as_dicts() if evaluation else [],
+            steps=steps,
+            seconds=round(time.perf_counter() - start, 3),
+            error=error,
+            answer=info.get("answer"),
+            trajectory=str(trajectory_dir),
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
 

@@ -49,14 +49,20 @@ def validate(config: RunConfig) -> None:
         raise ValueError("--seeds and --workers must be at least 1")
 
 
-def run(config: RunConfig, on_result: Callable[[EpisodeResult, int, int], None] | None = None
-        ) -> dict[str, Any]:
+def run(
+    config: RunConfig, on_result: Callable[[EpisodeResult, int, int], None] | None = None
+) -> dict[str, Any]:
     """Run the suite; return the summary (also written to `<out>/summary.json`)."""
     validate(config)
     config.out.mkdir(parents=True, exist_ok=True)
     store = ResultStore(config.out / "results.sqlite")
-    store.set_info(suite=config.suite, agent=config.agent, seeds=config.seeds,
-                   action_mode=config.action_mode, backend=config.backend)
+    store.set_info(
+        suite=config.suite,
+        agent=config.agent,
+        seeds=config.seeds,
+        action_mode=config.action_mode,
+        backend=config.backend,
+    )
     episodes = plan_episodes(config)
     done = store.done_ids() if config.resume else set()
     todo = [e for e in episodes if e[2] not in done]
@@ -82,11 +88,15 @@ def run(config: RunConfig, on_result: Callable[[EpisodeResult, int, int], None] 
                 runner.close()
         else:
             ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
-            with ProcessPoolExecutor(config.workers, mp_context=ctx, initializer=worker_init,
-                                     initargs=(config.agent, config.action_mode,
-                                               config.backend)) as pool:
+            with ProcessPoolExecutor(
+                config.workers,
+                mp_context=ctx,
+                initializer=worker_init,
+                initargs=(config.agent, config.action_mode, config.backend),
+            ) as pool:
                 pending: set[Future[EpisodeResult]] = {
-                    pool.submit(worker_run, t, s, e, traj(e)) for t, s, e in todo}
+                    pool.submit(worker_run, t, s, e, traj(e)) for t, s, e in todo
+                }
                 while pending:
                     complete, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in complete:
@@ -102,8 +112,10 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
     """Episodes, success rate and mean score overall and per task."""
     per_task: dict[str, dict[str, Any]] = {}
     for r in results:
-        row = per_task.setdefault(r.task_id, {"episodes": 0, "successes": 0, "score_sum": 0.0,
-                                              "steps_sum": 0, "errors": 0})
+        row = per_task.setdefault(
+            r.task_id,
+            {"episodes": 0, "successes": 0, "score_sum": 0.0, "steps_sum": 0, "errors": 0},
+        )
         row["episodes"] += 1
         row["successes"] += int(r.success)
         row["score_sum"] += r.score
@@ -116,8 +128,11 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
         row["mean_steps"] = round(row.pop("steps_sum") / n, 2)
     n = len(results)
     return {
-        "suite": config.suite, "agent": config.agent, "action_mode": config.action_mode,
-        "backend": config.backend, "episodes": n,
+        "suite": config.suite,
+        "agent": config.agent,
+        "action_mode": config.action_mode,
+        "backend": config.backend,
+        "episodes": n,
         "success_rate": round(sum(r.success for r in results) / n, 4) if n else 0.0,
         "mean_score": round(sum(r.score for r in results) / n, 4) if n else 0.0,
         "errors": sum(bool(r.error) for r in results),

@@ -57,8 +57,9 @@ class ResultStore:
         row["success"] = int(row["success"])
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self._db.execute(f"INSERT OR REPLACE INTO episodes ({cols}) VALUES ({marks})",
-                         list(row.values()))
+        self._db.execute(
+            f"INSERT OR REPLACE INTO episodes ({cols}) VALUES ({marks})", list(row.values())
+        )
 
     def done_ids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT episode_id FROM episodes")}
@@ -74,8 +75,9 @@ class ResultStore:
 
     def set_info(self, **values: Any) -> None:
         for key, value in values.items():
-            self._db.execute("INSERT OR REPLACE INTO run (key, value) VALUES (?, ?)",
-                             (key, json.dumps(value)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO run (key, value) VALUES (?, ?)", (key, json.dumps(value))
+            )
 
     def info(self) -> dict[str, Any]:
         return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM run")}

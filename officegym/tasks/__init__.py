@@ -16,7 +16,20 @@ from officegym.tasks._task import (
 )
 
 __all__ = [
-    "Apps", "Checkpoint", "ClickOn", "Evaluation", "FillIn", "InitialState", "OpenUrl",
-    "PlanStep", "PressKey", "Submit", "Task", "get_task", "register", "suite_tasks", "suites",
+    "Apps",
+    "Checkpoint",
+    "ClickOn",
+    "Evaluation",
+    "FillIn",
+    "InitialState",
+    "OpenUrl",
+    "PlanStep",
+    "PressKey",
+    "Submit",
+    "Task",
+    "get_task",
+    "register",
+    "suite_tasks",
+    "suites",
     "task_ids",
 ]

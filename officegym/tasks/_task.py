@@ -146,7 +146,9 @@ class Task:
     def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
         """Write what the task needs into the apps' state."""
 
-    def evaluate(self, apps: Apps, params: Mapping[str, Any], answer: str | None) -> list[Checkpoint]:
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
         """Check the final state (and answer) and return the checkpoints."""
         raise NotImplementedError(f"{type(self).__name__} must define evaluate()")
 
@@ -167,15 +169,17 @@ class Task:
         Raises:
             TaskSetupError: the task's sampler or setup failed for this seed.
         """
-        return _initial_state(type(self), seed)
+        return _initial_state(self.id, seed)
 
     def score(self, apps: Apps, params: Mapping[str, Any], answer: str | None) -> Evaluation:
         return Evaluation(tuple(self.evaluate(apps, params, answer)))
 
 
 @lru_cache(maxsize=256)
-def _initial_state(task_cls: type[Task], seed: int) -> InitialState:
-    task = task_cls()
+def _initial_state(task_id: str, seed: int) -> InitialState:
+    from officegym.tasks._registry import get_task
+
+    task = get_task(task_id)
     stores = {}
     for name in task.apps:
         store = StateStore()

@@ -9,9 +9,9 @@ from typing import Any
 import gymnasium
 import numpy as np
 import pytest
+from conftest import play
 from gymnasium.utils.env_checker import check_env
 
-from conftest import play
 from officegym.envs import env_id, make
 from officegym.errors import UnknownNameError
 from officegym.tasks import task_ids
@@ -46,7 +46,7 @@ def test_observation_has_every_field(make_env: Any) -> None:
 
 
 def test_unknown_task_id_says_did_you_mean() -> None:
-    with pytest.raises(UnknownNameError, match="Did you mean: 'mail.reply-to-sender'"):
+    with pytest.raises(UnknownNameError, match=r"Did you mean: 'mail\.reply-to-sender'"):
         make("mail.reply-to-sendr")
     with pytest.raises(gymnasium.error.NameNotFound):
         gymnasium.make("officegym/mail.reply-to-sendr-v0")
@@ -73,8 +73,16 @@ def test_browser_action_on_missing_element_is_an_error_not_an_exception(make_env
     assert "not a <select>" in obs["last_action_error"]
 
 
-@pytest.mark.parametrize("url", ["http://example.com/", "https://1.1.1.1/", "file:///etc/passwd",
-                                 "http://127.0.0.1:9/", "http://chat.office.test/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/",
+        "https://1.1.1.1/",
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/",
+        "http://chat.office.test/",
+    ],
+)
 def test_outside_urls_are_blocked_cleanly(make_env: Any, url: str) -> None:
     env = make_env("mail.apply-label", action_mode="browser")
     env.reset(seed=0)
@@ -90,12 +98,18 @@ def test_page_requests_to_the_outside_fail(make_env: Any) -> None:
     stage = env.unwrapped._stage
     host = env.unwrapped._host
     for url in ("http://example.com/", "http://10.0.0.1/", "http://localhost:9/"):
-        result = host.run(stage.page.evaluate(
-            "u => fetch(u).then(() => 'reached').catch(e => 'failed: ' + e.message)", url))
+        result = host.run(
+            stage.page.evaluate(
+                "u => fetch(u).then(() => 'reached').catch(e => 'failed: ' + e.message)", url
+            )
+        )
         assert result.startswith("failed"), (url, result)
-    other_app = host.run(stage.page.evaluate(
-        "() => fetch('http://chat.office.test/', {mode: 'no-cors'}).then(r => 'ok')"
-        ".catch(e => 'failed')"))
+    other_app = host.run(
+        stage.page.evaluate(
+            "() => fetch('http://chat.office.test/', {mode: 'no-cors'}).then(r => 'ok')"
+            ".catch(e => 'failed')"
+        )
+    )
     assert other_app in ("ok", "failed")  # reachable or not, it never serves another task's app
     assert "chat" not in env.unwrapped._host.server.worlds[stage.world_id].stores
 
@@ -105,16 +119,20 @@ def test_each_episode_gets_a_fresh_context(make_env: Any) -> None:
     env.reset(seed=0)
     stage = env.unwrapped._stage
     host = env.unwrapped._host
-    host.run(stage.page.evaluate("() => { localStorage.setItem('k', 'v'); "
-                                 "document.cookie = 'c=1; path=/'; }"))
+    host.run(
+        stage.page.evaluate(
+            "() => { localStorage.setItem('k', 'v'); document.cookie = 'c=1; path=/'; }"
+        )
+    )
     for folder in ("Starred", "Sent", "Archive"):
         env.step("key('g')")  # a harmless key, then a real navigation
         env.unwrapped._host.run(stage.page.click(f"text={folder}"))
     assert host.run(stage.page.evaluate("() => history.length")) >= 4
     env.reset(seed=1)
     stage = env.unwrapped._stage
-    leftovers = host.run(stage.page.evaluate(
-        "() => [localStorage.getItem('k'), document.cookie, history.length]"))
+    leftovers = host.run(
+        stage.page.evaluate("() => [localStorage.getItem('k'), document.cookie, history.length]")
+    )
     # A new context's first tab: its blank page, then the start URL.
     assert leftovers == [None, "", 2]
 
@@ -169,9 +187,13 @@ def test_password_keys_are_masked_in_trajectories(make_env: Any, tmp_path: Path)
     env = make_env("mail.apply-label", trajectory_dir=tmp_path)
     env.reset(seed=0)
     host, stage = env.unwrapped._host, env.unwrapped._stage
-    host.run(stage.page.evaluate("() => { const i = document.createElement('input'); "
-                                 "i.type = 'password'; i.id = 'pw'; "
-                                 "document.body.prepend(i); i.focus(); }"))
+    host.run(
+        stage.page.evaluate(
+            "() => { const i = document.createElement('input'); "
+            "i.type = 'password'; i.id = 'pw'; "
+            "document.body.prepend(i); i.focus(); }"
+        )
+    )
     env.step("type('hunter2')")
     env.step("answer('')")
     (folder,) = tmp_path.iterdir()

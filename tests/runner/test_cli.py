@@ -14,8 +14,9 @@ from officegym.trajectory import TrajectoryReader
 
 
 def officegym(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "officegym.cli", *args], capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "officegym.cli", *args], capture_output=True, text=True, timeout=600
+    )
 
 
 def test_tasks_list_json_has_every_mail_template() -> None:
@@ -28,14 +29,21 @@ def test_tasks_list_json_has_every_mail_template() -> None:
     assert 1 <= len(smoke) < len(tasks)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--suite", "smok", "--agent", "oracle"], "unknown suite 'smok'. Did you mean: 'smoke'?"),
-    (["--suite", "smoke", "--agent", "orcle"], "unknown agent 'orcle'. Did you mean: 'oracle'?"),
-    (["--suite", "smoke", "--agent", "nowhere.mod:Agent"], "cannot load agent"),
-    (["--suite", "smoke", "--agent", "oracle", "--seeds", "0"], "at least 1"),
-])
-def test_run_with_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str],
-                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--suite", "smok", "--agent", "oracle"], "unknown suite 'smok'. Did you mean: 'smoke'?"),
+        (
+            ["--suite", "smoke", "--agent", "orcle"],
+            "unknown agent 'orcle'. Did you mean: 'oracle'?",
+        ),
+        (["--suite", "smoke", "--agent", "nowhere.mod:Agent"], "cannot load agent"),
+        (["--suite", "smoke", "--agent", "oracle", "--seeds", "0"], "at least 1"),
+    ],
+)
+def test_run_with_bad_input_exits_2_with_one_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     out = officegym("run", *args, "--out", str(tmp_path / "run"))
     assert out.returncode == 2
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
@@ -46,16 +54,40 @@ def test_run_with_bad_input_exits_2_with_one_line(tmp_path: Path, args: list[str
 @pytest.mark.slow
 def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path: Path) -> None:
     run_dir = tmp_path / "smoke"
-    out = officegym("run", "--suite", "smoke", "--agent", "oracle", "--seeds", "2",
-                    "--workers", "1", "--out", str(run_dir))
+    out = officegym(
+        "run",
+        "--suite",
+        "smoke",
+        "--agent",
+        "oracle",
+        "--seeds",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(run_dir),
+    )
     assert out.returncode == 0, out.stderr
     assert "oracle on smoke" in out.stdout and "success 100%" in out.stdout
     db = sqlite3.connect(run_dir / "results.sqlite")
-    rows = db.execute("SELECT episode_id, task_id, seed, agent, success, score, checkpoints, "
-                      "steps, seconds, error, trajectory FROM episodes").fetchall()
+    rows = db.execute(
+        "SELECT episode_id, task_id, seed, agent, success, score, checkpoints, "
+        "steps, seconds, error, trajectory FROM episodes"
+    ).fetchall()
     assert len(rows) == 6
-    for episode_id, task_id, seed, agent, success, score, checkpoints, steps, seconds, error, \
-            trajectory in rows:
+    for (
+        episode_id,
+        task_id,
+        seed,
+        agent,
+        success,
+        score,
+        checkpoints,
+        steps,
+        seconds,
+        error,
+        trajectory,
+    ) in rows:
         assert episode_id == f"{task_id}-s{seed}" and agent == "oracle"
         assert success == 1 and score == 1.0 and error == "" and steps > 0 and seconds > 0
         assert json.loads(checkpoints) and all(c["passed"] for c in json.loads(checkpoints))
@@ -67,16 +99,38 @@ def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path
     assert summary["episodes"] == 6 and summary["success_rate"] == 1.0
     assert set(summary["per_task"]) == {r[1] for r in rows}
 
-    again = officegym("run", "--suite", "smoke", "--agent", "oracle", "--seeds", "2",
-                      "--out", str(run_dir), "--resume")
+    again = officegym(
+        "run",
+        "--suite",
+        "smoke",
+        "--agent",
+        "oracle",
+        "--seeds",
+        "2",
+        "--out",
+        str(run_dir),
+        "--resume",
+    )
     assert again.returncode == 0 and "[" not in again.stdout.split("oracle on smoke")[0]
     assert db.execute("SELECT count(*) FROM episodes").fetchone()[0] == 6
 
 
 @pytest.mark.browser
 def test_random_agent_runs_and_fails_honestly(tmp_path: Path) -> None:
-    out = officegym("run", "--suite", "smoke", "--agent", "random", "--seeds", "1",
-                    "--workers", "2", "--out", str(tmp_path / "random"), "--quiet")
+    out = officegym(
+        "run",
+        "--suite",
+        "smoke",
+        "--agent",
+        "random",
+        "--seeds",
+        "1",
+        "--workers",
+        "2",
+        "--out",
+        str(tmp_path / "random"),
+        "--quiet",
+    )
     assert out.returncode == 0, out.stderr
     summary = json.loads((tmp_path / "random" / "summary.json").read_text())
     assert summary["episodes"] == 3 and summary["success_rate"] < 1.0

@@ -1,6 +1,6 @@
-"""App state: one in-memory SQLite database per app per world, shared by the app server and evaluators.
+"""App state: one in-memory SQLite database per app per world, shared by server and evaluators.
 
-Why in-memory + serialize/deserialize: a reset restores a seeded snapshot in well under a millisecond,
+Why in-memory + serialize/deserialize: restoring a seeded snapshot takes well under a millisecond,
 and the snapshot bytes double as the "same seed, same state" fingerprint.
 """
 

@@ -24,8 +24,9 @@ class Page:
             stage.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
             stage.page.on("pageerror", lambda e: self.errors.append(str(e)))
             stage.page.on("requestfailed", lambda r: self.errors.append(f"failed {r.url}"))
-            stage.page.on("response", lambda r: r.status >= 400 and self.errors.append(
-                f"{r.status} {r.url}"))
+            stage.page.on(
+                "response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}")
+            )
 
         host.run(listen())
 
@@ -54,8 +55,10 @@ def page(make_env: Any) -> Page:
 
 
 def test_views_render_without_errors(page: Page) -> None:
-    assert "region \"Inbox\"" in page.obs["axtree"]
-    unread = page.mail.scalar("SELECT count(*) FROM threads WHERE in_inbox AND unread AND NOT trashed")
+    assert 'region "Inbox"' in page.obs["axtree"]
+    unread = page.mail.scalar(
+        "SELECT count(*) FROM threads WHERE in_inbox AND unread AND NOT trashed"
+    )
     assert page.find("link", "Inbox").name == f"Inbox {unread}"
     for folder in ("Starred", "Sent", "Archive", "Trash", "Work"):
         obs = page.click("link", folder)
@@ -71,14 +74,17 @@ def test_views_render_without_errors(page: Page) -> None:
 
 
 def test_keyboard_shortcuts(page: Page) -> None:
-    first = page.mail.query("SELECT id, starred FROM threads WHERE in_inbox AND NOT trashed "
-                            "ORDER BY last_date DESC, id DESC LIMIT 3")
+    first = page.mail.query(
+        "SELECT id, starred FROM threads WHERE in_inbox AND NOT trashed "
+        "ORDER BY last_date DESC, id DESC LIMIT 3"
+    )
     page.step("key('j')")
     page.step("key('k')")
     page.step("key('j')")  # cursor on the second conversation
     page.step("key('s')")
-    assert page.mail.scalar("SELECT starred FROM threads WHERE id = ?", (first[1]["id"],)) == \
-        (0 if first[1]["starred"] else 1)
+    assert page.mail.scalar("SELECT starred FROM threads WHERE id = ?", (first[1]["id"],)) == (
+        0 if first[1]["starred"] else 1
+    )
     page.step("key('e')")
     assert page.mail.scalar("SELECT in_inbox FROM threads WHERE id = ?", (first[1]["id"],)) == 0
     page.step("key('k')")
@@ -115,7 +121,7 @@ def test_compose_with_autocomplete_and_send(page: Page) -> None:
     page.click("textbox", "Message body")
     page.step("type('See you soon.')")
     obs = page.click("button", "Send")
-    assert 'status' in obs["axtree"] and "Message sent." in obs["axtree"]
+    assert "status" in obs["axtree"] and "Message sent." in obs["axtree"]
     sent = page.mail.query("SELECT to_addrs, subject, body FROM messages WHERE kind = 'sent'")
     assert len(sent) == 1 and sent[0]["subject"] == "Hello there"
     assert sent[0]["to_addrs"].startswith("grace.liu@") and sent[0]["body"] == "See you soon."
@@ -143,8 +149,10 @@ def test_label_menu_is_a_custom_dropdown(page: Page) -> None:
     assert 'menu "Labels"' in obs["axtree"]
     page.step("key('ArrowDown')")
     page.step("key('Enter')")  # the second label, by keyboard
-    labels = page.mail.query("SELECT l.name FROM thread_labels tl JOIN labels l ON l.id = "
-                             "tl.label_id JOIN threads t ON t.id = tl.thread_id WHERE t.subject = ?",
-                             (subject,))
+    labels = page.mail.query(
+        "SELECT l.name FROM thread_labels tl JOIN labels l ON l.id = "
+        "tl.label_id JOIN threads t ON t.id = tl.thread_id WHERE t.subject = ?",
+        (subject,),
+    )
     assert [r["name"] for r in labels] == ["Finance"]
     assert page.errors == []

@@ -24,19 +24,26 @@ from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(), trim_blocks=True,
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(),
+    trim_blocks=True,
     lstrip_blocks=True,
 )
 NOW = datetime.fromisoformat(FROZEN_NOW)
 # Inlined into every full page: a fresh browser context has an empty cache, and one request
 # instead of three keeps a reset's page load short.
-INLINE = {"inline_css": (HERE / "static" / "mail.css").read_text(),
-          "inline_js": (HERE / "static" / "mail.js").read_text()}
+INLINE = {
+    "inline_css": (HERE / "static" / "mail.css").read_text(),
+    "inline_js": (HERE / "static" / "mail.js").read_text(),
+}
 FOLDERS = {  # view name -> (title, WHERE clause on threads t)
     "inbox": ("Inbox", "t.in_inbox = 1 AND t.trashed = 0"),
     "starred": ("Starred", "t.starred = 1 AND t.trashed = 0"),
-    "sent": ("Sent", "t.trashed = 0 AND EXISTS (SELECT 1 FROM messages s "
-                     "WHERE s.thread_id = t.id AND s.kind = 'sent')"),
+    "sent": (
+        "Sent",
+        "t.trashed = 0 AND EXISTS (SELECT 1 FROM messages s "
+        "WHERE s.thread_id = t.id AND s.kind = 'sent')",
+    ),
     "archive": ("Archive", "t.in_inbox = 0 AND t.trashed = 0"),
     "trash": ("Trash", "t.trashed = 1"),
 }
@@ -84,19 +91,25 @@ def search_clause(q: str) -> tuple[str, list[Any]]:
     for term in q.split():
         op, _, value = term.partition(":")
         if value and op == "from":
-            clauses.append("EXISTS (SELECT 1 FROM messages m JOIN people p ON p.email = m.sender "
-                           "WHERE m.thread_id = t.id AND (p.email LIKE ? OR p.name LIKE ?))")
+            clauses.append(
+                "EXISTS (SELECT 1 FROM messages m JOIN people p ON p.email = m.sender "
+                "WHERE m.thread_id = t.id AND (p.email LIKE ? OR p.name LIKE ?))"
+            )
             params += [f"%{value}%", f"%{value}%"]
         elif value and op == "label":
-            clauses.append("EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON l.id = "
-                           "tl.label_id WHERE tl.thread_id = t.id AND l.name LIKE ?)")
+            clauses.append(
+                "EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON l.id = "
+                "tl.label_id WHERE tl.thread_id = t.id AND l.name LIKE ?)"
+            )
             params.append(value)
         elif value and op == "is" and value in ("starred", "unread"):
             clauses.append(f"t.{value} = 1")
         else:
-            clauses.append("(t.subject LIKE ? OR EXISTS (SELECT 1 FROM messages m LEFT JOIN people "
-                           "p ON p.email = m.sender WHERE m.thread_id = t.id AND (m.body LIKE ? "
-                           "OR p.name LIKE ? OR m.sender LIKE ?)))")
+            clauses.append(
+                "(t.subject LIKE ? OR EXISTS (SELECT 1 FROM messages m LEFT JOIN people "
+                "p ON p.email = m.sender WHERE m.thread_id = t.id AND (m.body LIKE ? "
+                "OR p.name LIKE ? OR m.sender LIKE ?)))"
+            )
             params += [f"%{term}%"] * 4
     clauses.append("t.trashed = 0")
     return " AND ".join(clauses), params
@@ -107,10 +120,13 @@ def list_threads(store: StateStore, where: str, params: list[Any]) -> list[dict[
     rows = store.query(
         f"SELECT t.*, (SELECT group_concat(l.name, ',') FROM thread_labels tl JOIN labels l "
         f"ON l.id = tl.label_id WHERE tl.thread_id = t.id) AS label_names "
-        f"FROM threads t WHERE {where} ORDER BY t.last_date DESC, t.id DESC", params)
+        f"FROM threads t WHERE {where} ORDER BY t.last_date DESC, t.id DESC",
+        params,
+    )
     for row in rows:
-        msgs = store.query("SELECT sender, body FROM messages WHERE thread_id = ? ORDER BY date, id",
-                           (row["id"],))
+        msgs = store.query(
+            "SELECT sender, body FROM messages WHERE thread_id = ? ORDER BY date, id", (row["id"],)
+        )
         senders = list(dict.fromkeys(display(m["sender"], people) for m in msgs))
         row["senders"] = ", ".join(senders[:3])
         row["count"] = len(msgs)
@@ -129,11 +145,15 @@ def render(request: Request, template: str, title: str, **context: Any) -> Respo
     headers = {"X-Title": quote(f"{title} - Mail"), "Cache-Control": "no-store"}
     if request.headers.get("x-partial"):
         return HTMLResponse(view, headers=headers)
-    counts = {"inbox": store.scalar("SELECT count(*) FROM threads WHERE in_inbox = 1 AND "
-                                    "trashed = 0 AND unread = 1")}
+    counts = {
+        "inbox": store.scalar(
+            "SELECT count(*) FROM threads WHERE in_inbox = 1 AND trashed = 0 AND unread = 1"
+        )
+    }
     labels = store.query("SELECT name, color FROM labels ORDER BY name")
-    page = TEMPLATES.get_template("page.html").render(view=view, labels=labels, counts=counts,
-                                                      **INLINE, **context)
+    page = TEMPLATES.get_template("page.html").render(
+        view=view, labels=labels, counts=counts, **INLINE, **context
+    )
     return HTMLResponse(page, headers=headers)
 
 
@@ -146,8 +166,10 @@ async def list_view(request: Request) -> Response:
         where, params = search_clause(query)
         title, empty = f"Search results for “{query}”", "No messages matched your search."
     elif label:
-        where = ("t.trashed = 0 AND EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON "
-                 "l.id = tl.label_id WHERE tl.thread_id = t.id AND l.name = ?)")
+        where = (
+            "t.trashed = 0 AND EXISTS (SELECT 1 FROM thread_labels tl JOIN labels l ON "
+            "l.id = tl.label_id WHERE tl.thread_id = t.id AND l.name = ?)"
+        )
         params, title, empty = [label], label, f"No conversations labelled {label}."
     elif folder in FOLDERS:
         title, where = FOLDERS[folder]
@@ -155,8 +177,16 @@ async def list_view(request: Request) -> Response:
     else:
         return HTMLResponse(f"No folder {folder!r}", status_code=404)
     threads = list_threads(store, where, params)
-    return render(request, "list.html", title, threads=threads, folder=folder, label=label,
-                  query=query, empty=empty)
+    return render(
+        request,
+        "list.html",
+        title,
+        threads=threads,
+        folder=folder,
+        label=label,
+        query=query,
+        empty=empty,
+    )
 
 
 async def thread_view(request: Request) -> Response:
@@ -173,19 +203,36 @@ async def thread_view(request: Request) -> Response:
         m["to_names"] = ", ".join(display(a, people) for a in split_addrs(m["to_addrs"]))
         m["cc_names"] = ", ".join(display(a, people) for a in split_addrs(m["cc_addrs"]))
         m["date_long"] = long_date(m["date"])
-    labels = store.query("SELECT l.name, l.color, EXISTS (SELECT 1 FROM thread_labels tl WHERE "
-                         "tl.thread_id = ? AND tl.label_id = l.id) AS applied FROM labels l "
-                         "ORDER BY l.name", (tid,))
+    labels = store.query(
+        "SELECT l.name, l.color, EXISTS (SELECT 1 FROM thread_labels tl WHERE "
+        "tl.thread_id = ? AND tl.label_id = l.id) AS applied FROM labels l "
+        "ORDER BY l.name",
+        (tid,),
+    )
     thread = rows[0]
     compose = {  # what reply / reply all / forward prefill, read by mail.js
-        "subject": thread["subject"], "from": messages[-1]["sender"],
-        "all": sorted({a for m in messages for a in [m["sender"], *split_addrs(m["to_addrs"]),
-                                                     *split_addrs(m["cc_addrs"])]} - {ME_EMAIL}),
+        "subject": thread["subject"],
+        "from": messages[-1]["sender"],
+        "all": sorted(
+            {
+                a
+                for m in messages
+                for a in [m["sender"], *split_addrs(m["to_addrs"]), *split_addrs(m["cc_addrs"])]
+            }
+            - {ME_EMAIL}
+        ),
         "quote": f"On {messages[-1]['date_long']}, {messages[-1]['sender_name']} wrote:\n"
-                 + "\n".join("> " + line for line in messages[-1]["body"].splitlines()),
+        + "\n".join("> " + line for line in messages[-1]["body"].splitlines()),
     }
-    return render(request, "thread.html", thread["subject"], thread=thread, messages=messages,
-                  labels=labels, compose_json=json.dumps(compose).replace("</", "<\\/"))
+    return render(
+        request,
+        "thread.html",
+        thread["subject"],
+        thread=thread,
+        messages=messages,
+        labels=labels,
+        compose_json=json.dumps(compose).replace("</", "<\\/"),
+    )
 
 
 def split_addrs(addrs: str) -> list[str]:
@@ -196,22 +243,33 @@ async def thread_action(request: Request) -> Response:
     """POST {ids, verb, label?, via}: archive/delete/star/read… or label_add/label_remove."""
     store = store_of(request)
     data = await request.json()
-    verb, ids, via = data.get("verb"), [int(i) for i in data.get("ids", [])], data.get("via", "click")
+    verb, ids, via = (
+        data.get("verb"),
+        [int(i) for i in data.get("ids", [])],
+        data.get("via", "click"),
+    )
     label = data.get("label", "")
     if verb not in THREAD_VERBS and verb not in ("label_add", "label_remove"):
         return JSONResponse({"error": f"unknown verb {verb!r}"}, status_code=400)
     with store.transaction() as db:
         for tid in ids:
             if verb == "label_add":
-                db.execute("INSERT OR IGNORE INTO thread_labels SELECT ?, id FROM labels "
-                           "WHERE name = ?", (tid, label))
+                db.execute(
+                    "INSERT OR IGNORE INTO thread_labels SELECT ?, id FROM labels WHERE name = ?",
+                    (tid, label),
+                )
             elif verb == "label_remove":
-                db.execute("DELETE FROM thread_labels WHERE thread_id = ? AND label_id = "
-                           "(SELECT id FROM labels WHERE name = ?)", (tid, label))
+                db.execute(
+                    "DELETE FROM thread_labels WHERE thread_id = ? AND label_id = "
+                    "(SELECT id FROM labels WHERE name = ?)",
+                    (tid, label),
+                )
             else:
                 db.execute(THREAD_VERBS[verb], (tid,))
-            db.execute("INSERT INTO activity(verb, thread_id, via, detail) VALUES (?,?,?,?)",
-                       (verb, tid, via if via in ("click", "shortcut") else "click", label))
+            db.execute(
+                "INSERT INTO activity(verb, thread_id, via, detail) VALUES (?,?,?,?)",
+                (verb, tid, via if via in ("click", "shortcut") else "click", label),
+            )
     return JSONResponse({"ok": True, "count": len(ids)})
 
 
@@ -230,14 +288,20 @@ async def send_message(request: Request) -> Response:
         date = (NOW + timedelta(minutes=1 + seq)).isoformat()
         tid = data.get("thread_id")
         if kind == "new" or not tid:
-            tid = db.execute("INSERT INTO threads(subject, in_inbox, unread, last_date) "
-                             "VALUES (?, 0, 0, ?)", (subject or "(no subject)", date)).lastrowid
-        db.execute("INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body, kind, "
-                   "subject) VALUES (?,?,?,?,?,?, 'sent', ?)",
-                   (tid, ME_EMAIL, ", ".join(to), ", ".join(cc), date, body, subject))
+            tid = db.execute(
+                "INSERT INTO threads(subject, in_inbox, unread, last_date) VALUES (?, 0, 0, ?)",
+                (subject or "(no subject)", date),
+            ).lastrowid
+        db.execute(
+            "INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body, kind, "
+            "subject) VALUES (?,?,?,?,?,?, 'sent', ?)",
+            (tid, ME_EMAIL, ", ".join(to), ", ".join(cc), date, body, subject),
+        )
         db.execute("UPDATE threads SET last_date = ? WHERE id = ?", (date, tid))
-        db.execute("INSERT INTO activity(verb, thread_id, via, detail) VALUES ('send', ?, ?, ?)",
-                   (tid, data.get("via", "click"), kind))
+        db.execute(
+            "INSERT INTO activity(verb, thread_id, via, detail) VALUES ('send', ?, ?, ?)",
+            (tid, data.get("via", "click"), kind),
+        )
     return JSONResponse({"ok": True, "thread_id": tid})
 
 
@@ -249,18 +313,21 @@ async def contacts(request: Request) -> Response:
     rows = store_of(request).query(
         "SELECT name, email FROM people WHERE email != ? AND (lower(name) LIKE ? OR lower(name) "
         "LIKE ? OR lower(email) LIKE ?) ORDER BY name LIMIT 8",
-        (ME_EMAIL, f"{q}%", f"% {q}%", f"{q}%"))
+        (ME_EMAIL, f"{q}%", f"% {q}%", f"{q}%"),
+    )
     return JSONResponse(rows)
 
 
-app = Starlette(routes=[
-    Route("/", list_view),
-    Route("/search", list_view),
-    Route("/label/{label}", list_view),
-    Route("/thread/{tid:int}", thread_view),
-    Route("/api/threads", thread_action, methods=["POST"]),
-    Route("/api/send", send_message, methods=["POST"]),
-    Route("/api/contacts", contacts),
-    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    Route("/{folder}", list_view),
-])
+app = Starlette(
+    routes=[
+        Route("/", list_view),
+        Route("/search", list_view),
+        Route("/label/{label}", list_view),
+        Route("/thread/{tid:int}", thread_view),
+        Route("/api/threads", thread_action, methods=["POST"]),
+        Route("/api/send", send_message, methods=["POST"]),
+        Route("/api/contacts", contacts),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Route("/{folder}", list_view),
+    ]
+)

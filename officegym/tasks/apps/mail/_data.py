@@ -20,49 +20,123 @@ CREATE TABLE threads (id INTEGER PRIMARY KEY, subject TEXT NOT NULL,
                       in_inbox INTEGER NOT NULL DEFAULT 1, trashed INTEGER NOT NULL DEFAULT 0,
                       starred INTEGER NOT NULL DEFAULT 0, unread INTEGER NOT NULL DEFAULT 1,
                       last_date TEXT NOT NULL);
-CREATE TABLE messages (id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL REFERENCES threads(id),
-                       sender TEXT NOT NULL, to_addrs TEXT NOT NULL, cc_addrs TEXT NOT NULL DEFAULT '',
-                       date TEXT NOT NULL, body TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'received',
+CREATE TABLE messages (id INTEGER PRIMARY KEY,
+                       thread_id INTEGER NOT NULL REFERENCES threads(id),
+                       sender TEXT NOT NULL, to_addrs TEXT NOT NULL,
+                       cc_addrs TEXT NOT NULL DEFAULT '',
+                       date TEXT NOT NULL, body TEXT NOT NULL,
+                       kind TEXT NOT NULL DEFAULT 'received',
                        subject TEXT NOT NULL DEFAULT '');
 CREATE TABLE labels (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, color TEXT NOT NULL);
 CREATE TABLE thread_labels (thread_id INTEGER NOT NULL, label_id INTEGER NOT NULL,
                             PRIMARY KEY (thread_id, label_id));
 -- What the user did and how (click or shortcut), for evaluators that care about the way.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, thread_id INTEGER,
-                       via TEXT NOT NULL DEFAULT 'click', detail TEXT NOT NULL DEFAULT '');
+                       via TEXT NOT NULL DEFAULT 'click',
+                       detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX messages_thread ON messages(thread_id);
 """
 
-FIRST = ("Dana Kim Priya Shah Marcus Reed Elena Petrova Tom Becker Aisha Bello Luis Ortega "
-         "Hannah Weiss Kenji Sato Grace Liu Omar Haddad Sofia Rossi Noah Fischer Mei Chen "
-         "Jonas Berg Fatima Zahra Victor Hugo Lena Novak Samuel Okafor Ines Duarte Ravi Iyer "
-         "Claire Dubois Mateo Silva Yuki Tanaka Erik Lund Amara Nwosu").split()
-TITLES = ("Finance Manager", "Product Lead", "Sales Director", "Engineer", "Designer",
-          "Recruiter", "Office Manager", "Account Executive", "Legal Counsel", "Analyst")
-LABELS = (("Work", "#4a7dd8"), ("Finance", "#2f9e5b"), ("Travel", "#d88a1f"),
-          ("Clients", "#a04ad8"), ("Personal", "#d84a6b"), ("Urgent", "#c92a2a"))
+NAMES = (
+    "Dana Kim",
+    "Priya Shah",
+    "Marcus Reed",
+    "Elena Petrova",
+    "Tom Becker",
+    "Aisha Bello",
+    "Luis Ortega",
+    "Hannah Weiss",
+    "Kenji Sato",
+    "Grace Liu",
+    "Omar Haddad",
+    "Sofia Rossi",
+    "Noah Fischer",
+    "Mei Chen",
+    "Jonas Berg",
+    "Fatima Zahra",
+    "Victor Hugo",
+    "Lena Novak",
+    "Samuel Okafor",
+    "Ines Duarte",
+    "Ravi Iyer",
+    "Claire Dubois",
+    "Mateo Silva",
+    "Yuki Tanaka",
+    "Erik Lund",
+    "Amara Nwosu",
+)
+TITLES = (
+    "Finance Manager",
+    "Product Lead",
+    "Sales Director",
+    "Engineer",
+    "Designer",
+    "Recruiter",
+    "Office Manager",
+    "Account Executive",
+    "Legal Counsel",
+    "Analyst",
+)
+LABELS = (
+    ("Work", "#4a7dd8"),
+    ("Finance", "#2f9e5b"),
+    ("Travel", "#d88a1f"),
+    ("Clients", "#a04ad8"),
+    ("Personal", "#d84a6b"),
+    ("Urgent", "#c92a2a"),
+)
 
 TOPICS = (
-    ("Q{q} budget review", "Hi {to},\n\nThe Q{q} budget review is on {day}. Please bring the "
-     "updated forecast; we are currently at ${amount:,} against plan.\n\nThanks,\n{frm}"),
-    ("Invoice #{num} from {company}", "Hello {to},\n\nPlease find invoice #{num} for ${amount:,}, "
-     "due on {day}. Let me know if anything is unclear.\n\nBest regards,\n{frm}"),
-    ("Offsite planning", "Hi {to},\n\nFor the offsite we are looking at {city}. Could you confirm "
-     "your dates by {day}? Room block is limited to {count} people.\n\n{frm}"),
-    ("Design review: {project}", "Hey {to},\n\nI've shared the latest mockups for {project}. The "
-     "review is on {day} in room {room}.\n\nCheers,\n{frm}"),
-    ("Candidate interview schedule", "Hi {to},\n\nWe have {count} candidates for the {role} role. "
-     "First interviews start {day}.\n\nThanks,\n{frm}"),
-    ("Contract renewal with {company}", "Hi {to},\n\nThe {company} contract expires on {day}. "
-     "Their proposal is ${amount:,} for another year.\n\nRegards,\n{frm}"),
-    ("Flight confirmation to {city}", "Hi {to},\n\nYour flight to {city} is booked, confirmation "
-     "code {code}. Departure {day}.\n\nSafe travels,\n{frm}"),
-    ("Weekly status: {project}", "Team,\n\nStatus for {project}: {count} tickets closed, release "
-     "planned for {day}.\n\n{frm}"),
-    ("Lunch on {day}?", "Hi {to},\n\nAre you free for lunch on {day}? There's a new place near "
-     "{city} Street.\n\n{frm}"),
-    ("Expense report reminder", "Hi {to},\n\nA reminder that expense reports for {month} are due "
-     "{day}. Your open total is ${amount:,}.\n\nThanks,\n{frm}"),
+    (
+        "Q{q} budget review",
+        "Hi {to},\n\nThe Q{q} budget review is on {day}. Please bring the "
+        "updated forecast; we are currently at ${amount:,} against plan.\n\nThanks,\n{frm}",
+    ),
+    (
+        "Invoice #{num} from {company}",
+        "Hello {to},\n\nPlease find invoice #{num} for ${amount:,}, "
+        "due on {day}. Let me know if anything is unclear.\n\nBest regards,\n{frm}",
+    ),
+    (
+        "Offsite planning",
+        "Hi {to},\n\nFor the offsite we are looking at {city}. Could you confirm "
+        "your dates by {day}? Room block is limited to {count} people.\n\n{frm}",
+    ),
+    (
+        "Design review: {project}",
+        "Hey {to},\n\nI've shared the latest mockups for {project}. The "
+        "review is on {day} in room {room}.\n\nCheers,\n{frm}",
+    ),
+    (
+        "Candidate interview schedule",
+        "Hi {to},\n\nWe have {count} candidates for the {role} role. "
+        "First interviews start {day}.\n\nThanks,\n{frm}",
+    ),
+    (
+        "Contract renewal with {company}",
+        "Hi {to},\n\nThe {company} contract expires on {day}. "
+        "Their proposal is ${amount:,} for another year.\n\nRegards,\n{frm}",
+    ),
+    (
+        "Flight confirmation to {city}",
+        "Hi {to},\n\nYour flight to {city} is booked, confirmation "
+        "code {code}. Departure {day}.\n\nSafe travels,\n{frm}",
+    ),
+    (
+        "Weekly status: {project}",
+        "Team,\n\nStatus for {project}: {count} tickets closed, release "
+        "planned for {day}.\n\n{frm}",
+    ),
+    (
+        "Lunch on {day}?",
+        "Hi {to},\n\nAre you free for lunch on {day}? There's a new place near "
+        "{city} Street.\n\n{frm}",
+    ),
+    (
+        "Expense report reminder",
+        "Hi {to},\n\nA reminder that expense reports for {month} are due "
+        "{day}. Your open total is ${amount:,}.\n\nThanks,\n{frm}",
+    ),
 )
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Evergreen", "Falcon", "Harbor", "Juniper")
 COMPANIES = ("Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum", "Proseware")
@@ -80,11 +154,17 @@ def iso_minus(minutes: int) -> str:
 def topic_fields(rng: random.Random) -> dict[str, object]:
     """Random facts to fill a topic template."""
     return {
-        "q": rng.randint(1, 4), "amount": rng.randrange(1200, 98000, 50),
-        "num": rng.randint(10000, 99999), "company": rng.choice(COMPANIES),
-        "day": rng.choice(DAYS), "city": rng.choice(CITIES), "count": rng.randint(3, 40),
-        "project": rng.choice(PROJECTS), "room": f"{rng.choice('ABCD')}{rng.randint(1, 9)}",
-        "role": rng.choice(ROLES), "code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ", k=6)),
+        "q": rng.randint(1, 4),
+        "amount": rng.randrange(1200, 98000, 50),
+        "num": rng.randint(10000, 99999),
+        "company": rng.choice(COMPANIES),
+        "day": rng.choice(DAYS),
+        "city": rng.choice(CITIES),
+        "count": rng.randint(3, 40),
+        "project": rng.choice(PROJECTS),
+        "room": f"{rng.choice('ABCD')}{rng.randint(1, 9)}",
+        "role": rng.choice(ROLES),
+        "code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ", k=6)),
         "month": rng.choice(MONTHS),
     }
 
@@ -93,14 +173,18 @@ def populate(store: StateStore, rng: random.Random) -> None:
     """Create the schema and a seeded mailbox: ~24 contacts, 6 labels, ~30 threads."""
     store.executescript(SCHEMA)
     with store.transaction() as db:
-        db.execute("INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
-                   (ME_NAME, ME_EMAIL, "Operations Lead"))
-        pairs = [(FIRST[i], FIRST[i + 1]) for i in range(0, len(FIRST), 2)]
+        db.execute(
+            "INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
+            (ME_NAME, ME_EMAIL, "Operations Lead"),
+        )
+        pairs = [tuple(name.split()) for name in NAMES]
         rng.shuffle(pairs)
         for first, last in pairs[:24]:
             email = f"{first.lower()}.{last.lower()}@{rng.choice(DOMAINS)}"
-            db.execute("INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
-                       (f"{first} {last}", email, rng.choice(TITLES)))
+            db.execute(
+                "INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
+                (f"{first} {last}", email, rng.choice(TITLES)),
+            )
         db.executemany("INSERT INTO labels(name, color) VALUES (?, ?)", LABELS)
     people = store.query("SELECT name, email FROM people WHERE id > 1 ORDER BY id")
     minutes = 0
@@ -111,36 +195,66 @@ def populate(store: StateStore, rng: random.Random) -> None:
         sender = rng.choice(people)
         others = rng.sample([p for p in people if p is not sender], k=rng.choice((0, 0, 1, 2)))
         add_thread(
-            store, subject_t.format(**fields), sender["email"],
+            store,
+            subject_t.format(**fields),
+            sender["email"],
             body_t.format(to=ME_NAME.split()[0], frm=sender["name"].split()[0], **fields),
-            minutes_ago=minutes, cc=[p["email"] for p in others],
-            unread=rng.random() < 0.4, starred=rng.random() < 0.1,
+            minutes_ago=minutes,
+            cc=[p["email"] for p in others],
+            unread=rng.random() < 0.4,
+            starred=rng.random() < 0.1,
             labels=rng.sample([n for n, _ in LABELS], k=rng.choice((0, 0, 1))),
         )
 
 
-def add_thread(store: StateStore, subject: str, sender: str, body: str, *, minutes_ago: int,
-               to: list[str] | None = None, cc: list[str] | None = None, unread: bool = True,
-               starred: bool = False, labels: list[str] | None = None) -> int:
+def add_thread(
+    store: StateStore,
+    subject: str,
+    sender: str,
+    body: str,
+    *,
+    minutes_ago: int,
+    to: list[str] | None = None,
+    cc: list[str] | None = None,
+    unread: bool = True,
+    starred: bool = False,
+    labels: list[str] | None = None,
+) -> int:
     """Insert a received thread with one message; return its id."""
     date = iso_minus(minutes_ago)
     with store.transaction() as db:
-        tid = db.execute("INSERT INTO threads(subject, unread, starred, last_date) VALUES (?,?,?,?)",
-                         (subject, int(unread), int(starred), date)).lastrowid
-        db.execute("INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body) "
-                   "VALUES (?,?,?,?,?,?)",
-                   (tid, sender, ", ".join(to or [ME_EMAIL]), ", ".join(cc or []), date, body))
+        tid = db.execute(
+            "INSERT INTO threads(subject, unread, starred, last_date) VALUES (?,?,?,?)",
+            (subject, int(unread), int(starred), date),
+        ).lastrowid
+        db.execute(
+            "INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body) "
+            "VALUES (?,?,?,?,?,?)",
+            (tid, sender, ", ".join(to or [ME_EMAIL]), ", ".join(cc or []), date, body),
+        )
         for name in labels or []:
-            db.execute("INSERT INTO thread_labels SELECT ?, id FROM labels WHERE name = ?",
-                       (tid, name))
+            db.execute(
+                "INSERT INTO thread_labels SELECT ?, id FROM labels WHERE name = ?", (tid, name)
+            )
     return int(tid or 0)
 
 
-def add_reply(store: StateStore, thread_id: int, sender: str, body: str, *, minutes_ago: int,
-              to: list[str] | None = None) -> None:
+def add_reply(
+    store: StateStore,
+    thread_id: int,
+    sender: str,
+    body: str,
+    *,
+    minutes_ago: int,
+    to: list[str] | None = None,
+) -> None:
     """Append a received message to a thread and move the thread's date."""
     date = iso_minus(minutes_ago)
     with store.transaction() as db:
-        db.execute("INSERT INTO messages(thread_id, sender, to_addrs, date, body) "
-                   "VALUES (?,?,?,?,?)", (thread_id, sender, ", ".join(to or [ME_EMAIL]), date, body))
-        db.execute("UPDATE threads SET last_date = max(last_date, ?) WHERE id = ?", (date, thread_id))
+        db.execute(
+            "INSERT INTO messages(thread_id, sender, to_addrs, date, body) VALUES (?,?,?,?,?)",
+            (thread_id, sender, ", ".join(to or [ME_EMAIL]), date, body),
+        )
+        db.execute(
+            "UPDATE threads SET last_date = max(last_date, ?) WHERE id = ?", (date, thread_id)
+        )
