@@ -353,7 +353,7 @@ FACTS = (  # subject template, body template, question, answer key
 @register
 class AnswerFromThread(Task):
     id = "mail.answer-from-thread"
-    instruction = "{question}"
+    instruction = "Answer from the mailbox: {question}"
     tags = ("reading", "answer", "search", "easy")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
