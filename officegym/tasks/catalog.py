@@ -20,12 +20,15 @@ def render_catalog() -> str:
     lines = [BEGIN, "", "| suite | tasks |", "| --- | --- |"]
     for name, members in sorted(suites().items()):
         lines.append(f"| `{name}` | {len(members)} |")
-    lines += ["", "| task | apps | tags | max steps | instruction |", "| --- | --- | --- | --- | --- |"]
+    lines += ["", "| task | apps | tags | max steps | instruction |"]
+    lines.append("| --- | --- | --- | --- | --- |")
     for task_id in task_ids():
         task = get_task(task_id)
         instruction = task.instruction.replace("|", "\\|")
-        lines.append(f"| `{task_id}` | {', '.join(task.apps)} | {', '.join(task.tags)} | "
-                     f"{task.max_steps} | {instruction} |")
+        lines.append(
+            f"| `{task_id}` | {', '.join(task.apps)} | {', '.join(task.tags)} | "
+            f"{task.max_steps} | {instruction} |"
+        )
     return "\n".join([*lines, "", END])
 
 
