@@ -178,7 +178,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 return pending.result(timeout=120)
             except Exception:
                 pending = None
-        if pending is not None:  # prepared for another seed: let it finish, then discard it
+        if pending is not None:  # prepared for another seed: stop it, or close what it made
+            pending.cancel()
             pending.add_done_callback(lambda f: self._discard(host, f))
         return host.run(prepare_stage(host, self.task, seed, self.viewport, self.image_format))
 

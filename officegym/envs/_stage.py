@@ -111,7 +111,14 @@ async def prepare_stage(
         stores[app] = StateStore()
         stores[app].restore(snapshot)
         world.stores[app] = stores[app]
-    context = await host.new_context(world_id, *viewport)
+    # Shielded: if this preparation is cancelled (the env was reset with another seed) while
+    # the context is being made, the context still gets closed once it exists.
+    making = asyncio.ensure_future(host.new_context(world_id, *viewport))
+    try:
+        context = await asyncio.shield(making)
+    except asyncio.CancelledError:
+        making.add_done_callback(lambda f: _close_made(host, f, world_id))
+        raise
     page = context.pages[0]
     stage = Stage(seed, world_id, stores, init.params, context, page, PageWatch(page))
     context.on("page", stage.use_page)
@@ -123,3 +130,9 @@ async def prepare_stage(
         await stage.close(host)
         raise
     return stage
+
+
+def _close_made(host: BrowserHost, made: asyncio.Future[BrowserContext], world_id: str) -> None:
+    host.server.drop_world(world_id)
+    if not made.cancelled() and made.exception() is None:
+        asyncio.ensure_future(made.result().close())
