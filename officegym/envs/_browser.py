@@ -75,6 +75,7 @@ class BrowserHost:
         )
         self._thread.start()
         self.server = AppServer()
+        self._background: set[concurrent.futures.Future[Any]] = set()
         self.playwright: Playwright | None = None
         self.browser: Browser | None = None
         try:
@@ -120,8 +121,12 @@ class BrowserHost:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Start a coroutine on the host's loop without waiting."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        """Start a coroutine on the host's loop without waiting (keep the future to wait)."""
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        # The loop holds tasks weakly: keep fire-and-forget work alive until it is done.
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
+        return future
 
     async def new_context(self, world_id: str, width: int, height: int) -> BrowserContext:
         """A fresh context whose requests carry the world header, with the page script."""

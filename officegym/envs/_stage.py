@@ -135,4 +135,4 @@ async def prepare_stage(
 def _close_made(host: BrowserHost, made: asyncio.Future[BrowserContext], world_id: str) -> None:
     host.server.drop_world(world_id)
     if not made.cancelled() and made.exception() is None:
-        asyncio.ensure_future(made.result().close())
+        host.submit(made.result().close())

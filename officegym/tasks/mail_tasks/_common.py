@@ -1,0 +1,86 @@
+"""What the Mail task templates share: state queries, subjects, and the one-thread task base."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from officegym.tasks._task import Apps, ClickOn, FillIn, PlanStep, PressKey, Task
+from officegym.tasks.apps import StateStore
+from officegym.tasks.apps.mail import ME_EMAIL, add_thread
+
+
+def norm(text: str | None) -> str:
+    return " ".join((text or "").lower().split())
+
+
+def people(store: StateStore) -> list[dict[str, Any]]:
+    return store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME_EMAIL,))
+
+
+def sent(store: StateStore, thread_id: int | None = None) -> list[dict[str, Any]]:
+    """Messages the user sent (in one thread, or all)."""
+    if thread_id is None:
+        return store.query("SELECT * FROM messages WHERE kind = 'sent' ORDER BY id")
+    return store.query(
+        "SELECT * FROM messages WHERE kind = 'sent' AND thread_id = ? ORDER BY id", (thread_id,)
+    )
+
+
+def addrs(text: str) -> set[str]:
+    return {a.strip().lower() for a in text.split(",") if a.strip()}
+
+
+def unique_subject(rng: random.Random, template: str) -> str:
+    return (
+        template.format(
+            p=rng.choice(("Orion", "Maple", "Cobalt", "Aurora", "Summit", "Nova")),
+            n=rng.randint(100, 999),
+        )
+        + f" #{rng.randint(1000, 9999)}"
+    )
+
+
+def open_thread(subject: str) -> list[PlanStep]:
+    """Find a conversation by its subject through search, then open it."""
+    return [
+        FillIn("searchbox", "Search mail", subject),
+        PressKey("Enter"),
+        ClickOn("link", subject),
+    ]
+
+
+class ThreadTask(Task):
+    """A task about one conversation that the setup puts into the mailbox.
+
+    The conversation comes from a random contact (`sender_name`, `sender_email`), at a random time
+    in the last few days (`minutes_ago`), with `subject` drawn from `subject_template` and the
+    body `body` (both `str.format` templates over the parameters).
+    """
+
+    subject_template: ClassVar[str | None] = None  # None: the subclass sets `subject` itself
+    body: ClassVar[str]
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        sender = rng.choice(people(apps["mail"]))
+        template = self.subject_template
+        return {
+            "sender_name": sender["name"],
+            "sender_email": sender["email"],
+            "subject": unique_subject(rng, template) if template else "",
+            "minutes_ago": rng.randint(5, 4000),
+        }
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        add_thread(
+            apps["mail"],
+            params["subject"],
+            params["sender_email"],
+            self.body.format(first=params["sender_name"].split()[0], **params),
+            minutes_ago=params["minutes_ago"],
+        )
+
+    def thread_id(self, apps: Apps, params: Mapping[str, Any]) -> int | None:
+        tid = apps["mail"].scalar("SELECT id FROM threads WHERE subject = ?", (params["subject"],))
+        return None if tid is None else int(tid)
