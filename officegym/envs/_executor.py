@@ -43,7 +43,7 @@ class PageWatch:
             self.loaded.set()
 
     async def settle(self, timeout_ms: float = 5000) -> None:
-        """Wait until the page has handled the input: a frame drawn, fetches and loads done."""
+        """Wait until the page has handled the input: requests answered and read, loads done."""
         for _ in range(3):  # a navigation replaces the document the wait was running in
             try:
                 await self.page.evaluate("t => window.__og ? window.__og.settle(t) : 0", timeout_ms)
