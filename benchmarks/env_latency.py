@@ -4,7 +4,8 @@ Run: `.venv/bin/python benchmarks/env_latency.py [--episodes 20] [--steps 6]`
 Prints medians and p90s; the figures go in benchmarks/RESULTS.md.
 
 An episode here is what a quick agent does: reset with the next seed, then a few clicks that each
-change the page (open a folder, go back to the inbox). Reset is timed as the caller sees it.
+load a view (open a folder, go back to the inbox). Reset is timed as the caller sees it. Clicks
+that change the page without a request (ticking a checkbox) are timed separately.
 """
 
 from __future__ import annotations
@@ -53,6 +54,26 @@ def latency(episodes: int, steps: int, image_format: str) -> None:
     print(f"click step ({image_format} + AX)    {summary_ms(clicks)}")
     if busy_clicks:
         print(f"  … while preparing next   {summary_ms(busy_clicks)}")
+
+
+def local_clicks(n: int) -> None:
+    """Clicks that change the page without a request: ticking a conversation's checkbox."""
+    env = gymnasium.make(TASK, action_mode="computer")
+    obs, _ = env.reset(seed=0)
+    time.sleep(1.5)  # let the next episode finish preparing: this measures the steady state
+    box = find_element(obs["axtree"], "checkbox", "Select:")
+    if box is None or box.center is None:
+        raise SystemExit("no conversation checkbox in the page")
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        obs, _, terminated, truncated, _ = env.step(Click(x=box.center[0], y=box.center[1]))
+        samples.append(time.perf_counter() - t)
+        if terminated or truncated:
+            obs, _ = env.reset()
+            time.sleep(1.5)
+    env.close()
+    print(f"click step, no request     {summary_ms(samples)}")
 
 
 def browser_mode(n: int) -> None:
@@ -104,6 +125,7 @@ def main() -> None:
     memory(args.extra_envs, prepare_next=True)  # first, while this process has no browser yet
     latency(args.episodes, args.steps, "jpeg")
     latency(max(4, args.episodes // 3), args.steps, "png")
+    local_clicks(args.episodes * 2)
     browser_mode(args.episodes * 2)
     memory(args.extra_envs, prepare_next=False)  # the browser is up: compare the increments
 
