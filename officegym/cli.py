@@ -43,6 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=("headless",), default="headless")
     run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
     run.add_argument("--quiet", action="store_true", help="no per-episode lines")
+
+    replay = verbs.add_parser("replay", help="replay trajectories and judge each one")
+    replay.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="trajectory folders or zips, or folders to search for them",
+    )
+    replay.add_argument("--out", required=True, type=Path, help="verdicts.jsonl to write")
+    replay.add_argument(
+        "--mode",
+        choices=("fast", "realtime"),
+        default="fast",
+        help="fast: no idle time, moves coalesced (default); realtime: as recorded",
+    )
+    replay.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    replay.add_argument(
+        "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
+    )
     return parser
 
 
@@ -54,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_tasks_list(args, console)
         if args.verb == "run":
             return cmd_run(args, console)
+        if args.verb == "replay":
+            return cmd_replay(args, console)
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,6 +147,42 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     summary = run(config, on_result=progress)
     print_summary(summary, console, args.out)
     return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace, console: Console) -> int:
+    from collections import Counter
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from officegym.replayer import Verdict, find_trajectories, replay_all
+
+    paths = list(find_trajectories(args.paths))
+    if not paths:
+        raise ValueError(f"no trajectories found in {' '.join(args.paths)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    counts: Counter[str] = Counter()
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with (
+        args.out.open("w") as out,
+        Progress(*columns, console=console, disable=not console.is_terminal) as bar,
+    ):
+        job = bar.add_task("replaying", total=len(paths))
+        for result in replay_all(paths, args.mode, args.workers):
+            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            out.flush()  # a verdict is kept the moment it is known
+            counts[result.verdict] += 1
+            bar.advance(job)
+            if result.verdict != Verdict.VALID:
+                where = f" at event {result.event_index}" if result.event_index is not None else ""
+                console.print(
+                    f"[red]{result.verdict}[/]{where}: {result.trajectory}: {result.reason}",
+                    markup=True,
+                    highlight=False,
+                )
+    summary = ", ".join(f"{counts[v]} {v}" for v in Verdict if counts[v])
+    console.print(f"{len(paths)} trajectories: {summary}   verdicts: {args.out}")
+    invalid = len(paths) - counts[Verdict.VALID]
+    return EXIT_NEGATIVE if invalid and not args.no_fail else EXIT_OK
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: Path) -> None:

@@ -9,3 +9,6 @@ $BIN/officegym run --suite smoke --agent oracle --seeds 3 --workers 1 --out runs
 $BIN/officegym run --suite smoke --agent random --seeds 3 --workers 1 --out runs/demo-random --quiet
 echo
 echo "Trajectories of every episode: runs/demo-*/episodes/<episode id>/trajectory/"
+echo
+echo "Replaying every oracle episode: each should be valid"
+$BIN/officegym replay runs/demo-oracle --out runs/demo-oracle/verdicts.jsonl

@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--font-render-hinting=none",
     "--hide-scrollbars",
+    # Wheel input scrolls in one step, not an animation: the same input, the same page.
+    "--disable-smooth-scrolling",
 ]
 # Everything that is not an office app goes to a closed loopback port and fails at once;
 # `<-loopback>` removes Chromium's implicit bypass, so 127.0.0.1 and localhost are blocked too.

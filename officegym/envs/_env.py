@@ -223,8 +223,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         error = ""
         events: list[dict[str, Any]] = []
         try:
+            self._executor.watch = stage.watch
             events = await self._executor.run(stage.page, action, self._clock)
-            await stage.watch.settle()
+            await stage.watch.settle(scrolled=action.action == "wheel")
         except ActionError as exc:
             error = str(exc)
         except PlaywrightError as exc:
@@ -331,6 +332,20 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 answer=self._answer,
             )
         return info
+
+    @property
+    def stage(self) -> Stage:
+        """The current episode's browser side (its page, context and world), for the replayer."""
+        if self._stage is None:
+            raise ResetNeeded("call reset() first")
+        return self._stage
+
+    @property
+    def host(self) -> BrowserHost:
+        """The process's browser and app server."""
+        if self._host is None:
+            raise ResetNeeded("call reset() first")
+        return self._host
 
     @property
     def apps(self) -> Apps:

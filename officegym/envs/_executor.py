@@ -42,11 +42,14 @@ class PageWatch:
             self.blocked.append(f"{request.url} ({request.failure})")
             self.loaded.set()
 
-    async def settle(self, timeout_ms: float = 5000) -> None:
-        """Wait until the page has handled the input: requests answered and read, loads done."""
+    async def settle(self, timeout_ms: float = 5000, scrolled: bool = False) -> None:
+        """Wait until the page has handled the input: requests answered and read, loads done,
+        and (after a wheel, `scrolled`) scrolling come to rest."""
         for _ in range(3):  # a navigation replaces the document the wait was running in
             try:
-                await self.page.evaluate("t => window.__og ? window.__og.settle(t) : 0", timeout_ms)
+                await self.page.evaluate(
+                    "([t, s]) => window.__og ? window.__og.settle(t, s) : 0", [timeout_ms, scrolled]
+                )
             except PlaywrightError as exc:
                 if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
                     raise
@@ -64,6 +67,7 @@ class Executor:
     def __init__(self, allowed_apps: tuple[str, ...]) -> None:
         self.allowed_hosts = {f"{app}.{DOMAIN}" for app in allowed_apps}
         self.pointer = (0.0, 0.0)
+        self.watch: PageWatch | None = None  # the active page's, set for each action
 
     async def run(self, page: Page, action: A._Action, clock: Any) -> list[Event]:
         """Perform `action`; `clock()` gives the episode time in ms for event stamps.
@@ -229,7 +233,13 @@ class Executor:
     async def _do_type(self, page: Page, a: A.Type, clock: Any) -> list[Event]:
         events: list[Event] = []
         for char in a.text:
-            events += await self._keys(page, ["Enter" if char == "\n" else char], clock)
+            typed = await self._keys(page, ["Enter" if char == "\n" else char], clock)
+            events += typed
+            target = typed[0].get("target") if typed else None
+            if not (target and target.get("tag") in ("input", "textarea")) and self.watch:
+                # Keys outside a text field are shortcuts: let each one finish, as a person
+                # would see it finish, so the outcome does not depend on timing.
+                await self.watch.settle()
         return events
 
     async def _do_wait(self, page: Page, a: A.Wait, clock: Any) -> list[Event]:

@@ -28,8 +28,20 @@
 
   // Input handlers have run by the time the input is acknowledged, so any fetch or navigation
   // they start is already pending here; one task turn lets promise callbacks start theirs.
-  async function settle(timeoutMs = 5000) {
+  // Scrolling runs on the compositor after the wheel input is acknowledged: after a wheel,
+  // wait for frames until no element has scrolled for three frames in a row.
+  let lastScroll = 0;
+  document.addEventListener("scroll", () => { lastScroll = performance.now(); }, {capture: true, passive: true});
+  const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  async function scrollIdle(end) {
+    await nextFrame();
+    await nextFrame();
+    while (performance.now() < end && performance.now() - lastScroll < 50) await nextFrame();
+  }
+
+  async function settle(timeoutMs = 5000, scrolled = false) {
     const end = performance.now() + timeoutMs;
+    if (scrolled) await scrollIdle(end);
     await new Promise((r) => setTimeout(r, 0));
     // A fetch's response handler may start another fetch: wait until quiet twice in a row.
     let quiet = 0;

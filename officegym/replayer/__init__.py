@@ -1,0 +1,13 @@
+"""Replay recorded trajectories and say, per recording, whether it is valid, where and why not."""
+
+from officegym.replayer._replay import MODES, Replayer, find_trajectories, replay_all
+from officegym.replayer._verdict import ReplayResult, Verdict
+
+__all__ = [
+    "MODES",
+    "ReplayResult",
+    "Replayer",
+    "Verdict",
+    "find_trajectories",
+    "replay_all",
+]
