@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gymnasium
 
 from officegym.envs import env_id
+from officegym.envs._env import OfficeEnv
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
 from officegym.replayer._verdict import ReplayResult, Verdict
@@ -74,14 +75,14 @@ class Replayer:
             return
         env = self._env(task.id, meta.viewport.width, meta.viewport.height)
         env.reset(seed=meta.task.seed, options={"next_seed": meta.task.seed})
-        office = env.unwrapped
-        driver = EventDriver(office.stage, self.mode, reader)  # type: ignore[attr-defined]
+        office = cast(OfficeEnv, env.unwrapped)
+        driver = EventDriver(office.stage, self.mode, reader)
         index, last_t = -1, 0.0
         try:
             for _, event in reader.iter_events():
                 index += 1  # the event being replayed, counted from 0 (also on a bad line)
                 last_t = event.t
-                office.host.run(driver.play(event))  # type: ignore[attr-defined]
+                office.host.run(driver.play(event))
         except Divergence as exc:
             result.verdict, result.event_index, result.reason = Verdict.DIVERGED, index, str(exc)
         except Unreplayable as exc:
@@ -96,8 +97,8 @@ class Replayer:
         result.recording_seconds = round(last_t / 1000, 3)
         if result.verdict != Verdict.VALID:
             return
-        office.host.run(driver.settle())  # type: ignore[attr-defined]
-        evaluation = task.score(office.apps, office.stage.params, driver.answer)  # type: ignore[attr-defined]
+        office.host.run(driver.settle())
+        evaluation = task.score(office.apps, office.stage.params, driver.answer)
         result.score = evaluation.score
         if not evaluation.success:
             failed = [c.name for c in evaluation.checkpoints if not c.passed]

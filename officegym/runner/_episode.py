@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gymnasium
 
 from officegym.agents import Agent, load_agent
 from officegym.envs import env_id
+from officegym.envs._env import OfficeEnv
 from officegym.runner._store import EpisodeResult
 
 
@@ -54,7 +55,7 @@ class EpisodeRunner:
                     break
         except Exception as exc:
             error = f"agent {self.agent_spec!r} failed at step {steps}: {type(exc).__name__}: {exc}"
-        evaluation = env.unwrapped.evaluation  # type: ignore[attr-defined]
+        evaluation = cast(OfficeEnv, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
             task_id=task_id,
