@@ -12,6 +12,8 @@ import pytest
 
 from officegym.trajectory import TrajectoryReader
 
+SMOKE_ORACLE = ("run", "--suite", "smoke", "--agent", "oracle", "--seeds", "2")
+
 
 def officegym(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -54,19 +56,7 @@ def test_run_with_bad_input_exits_2_with_one_line(
 @pytest.mark.slow
 def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path: Path) -> None:
     run_dir = tmp_path / "smoke"
-    out = officegym(
-        "run",
-        "--suite",
-        "smoke",
-        "--agent",
-        "oracle",
-        "--seeds",
-        "2",
-        "--workers",
-        "1",
-        "--out",
-        str(run_dir),
-    )
+    out = officegym(*SMOKE_ORACLE, "--workers", "1", "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     assert "oracle on smoke" in out.stdout and "success 100%" in out.stdout
     db = sqlite3.connect(run_dir / "results.sqlite")
@@ -99,18 +89,7 @@ def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path
     assert summary["episodes"] == 6 and summary["success_rate"] == 1.0
     assert set(summary["per_task"]) == {r[1] for r in rows}
 
-    again = officegym(
-        "run",
-        "--suite",
-        "smoke",
-        "--agent",
-        "oracle",
-        "--seeds",
-        "2",
-        "--out",
-        str(run_dir),
-        "--resume",
-    )
+    again = officegym(*SMOKE_ORACLE, "--out", str(run_dir), "--resume")
     assert again.returncode == 0 and "[" not in again.stdout.split("oracle on smoke")[0]
     assert db.execute("SELECT count(*) FROM episodes").fetchone()[0] == 6
 
