@@ -262,3 +262,13 @@ def test_replay_command_writes_verdicts_and_exits_by_them(
     assert "2 trajectories: 1 valid, 1 malformed" in done.stdout.replace("\n", " ")
     done = subprocess.run([*cmd, "--no-fail"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_verdicts(recorded: dict[str, Path]) -> None:
+    from officegym.replayer import replay_all
+
+    paths = sorted(recorded.values())
+    results = sorted(replay_all(paths, "fast", workers=2), key=lambda r: r.trajectory)
+    assert [r.trajectory for r in results] == [str(p) for p in paths]
+    assert all(r.verdict == Verdict.VALID and r.score == 1.0 for r in results)
