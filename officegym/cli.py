@@ -62,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
     )
+
+    compare = verbs.add_parser("compare", help="compare run B with baseline run A, paired")
+    compare.add_argument("run_a", type=Path, metavar="RUN_A", help="baseline run directory")
+    compare.add_argument("run_b", type=Path, metavar="RUN_B", help="candidate run directory")
+    compare.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="significance level of the exact McNemar test (default 0.05)",
+    )
+    compare.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -75,10 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, console)
         if args.verb == "replay":
             return cmd_replay(args, console)
+        if args.verb == "compare":
+            return cmd_compare(args, console)
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except ValueError as exc:
+    except (ValueError, FileNotFoundError) as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
@@ -183,6 +196,48 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
     console.print(f"{len(paths)} trajectories: {summary}   verdicts: {args.out}")
     invalid = len(paths) - counts[Verdict.VALID]
     return EXIT_NEGATIVE if invalid and not args.no_fail else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    from officegym.evaluators import compare_runs
+
+    result = compare_runs(args.run_a, args.run_b, args.alpha)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        table = Table(title=f"{args.run_b} vs {args.run_a}: {result.pairs} paired episodes")
+        for col in ("task", "pairs", "success A", "success B", "difference"):
+            table.add_column(col, justify="left" if col == "task" else "right")
+        for task, row in result.per_task.items():
+            table.add_row(
+                task,
+                str(int(row["pairs"])),
+                f"{row['success_a']:.0%}",
+                f"{row['success_b']:.0%}",
+                f"{row['difference']:+.0%}",
+            )
+        console.print(table)
+        console.print(
+            f"success {result.success_a:.1%} → {result.success_b:.1%}, difference "
+            f"{result.difference:+.1%} (95% CI by task {result.ci_low:+.1%} to "
+            f"{result.ci_high:+.1%}); exact McNemar p = {result.p_value:.4g} "
+            f"({result.a_only} only A, {result.b_only} only B)"
+        )
+        for label, items in (
+            ("regressed", result.regressed),
+            ("improved", result.improved),
+            ("only in A", result.unpaired_a),
+            ("only in B", result.unpaired_b),
+        ):
+            if items:
+                console.print(f"{label}: {', '.join(items)}")
+        verdict = (
+            "significant regression"
+            if result.significant_regression
+            else "no significant regression"
+        )
+        console.print(f"{verdict} at alpha {args.alpha}")
+    return EXIT_NEGATIVE if result.significant_regression else EXIT_OK
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: Path) -> None:
