@@ -60,7 +60,7 @@ def local_clicks(n: int) -> None:
     """Clicks that change the page without a request: ticking a conversation's checkbox."""
     env = gymnasium.make(TASK, action_mode="computer")
     obs, _ = env.reset(seed=0)
-    time.sleep(1.5)  # let the next episode finish preparing: this measures the steady state
+    env.unwrapped.wait_prepared()  # type: ignore[attr-defined]  # measure the steady state
     box = find_element(obs["axtree"], "checkbox", "Select:")
     if box is None or box.center is None:
         raise SystemExit("no conversation checkbox in the page")
@@ -71,7 +71,7 @@ def local_clicks(n: int) -> None:
         samples.append(time.perf_counter() - t)
         if terminated or truncated:
             obs, _ = env.reset()
-            time.sleep(1.5)
+            env.unwrapped.wait_prepared()  # type: ignore[attr-defined]
     env.close()
     print(f"click step, no request     {summary_ms(samples)}")
 
@@ -101,7 +101,7 @@ def memory(extra: int, prepare_next: bool) -> None:
         env = gymnasium.make(TASK, prepare_next=prepare_next)
         env.reset(seed=i)
         envs.append(env)
-        time.sleep(1.0)  # let the next episode's stage finish preparing before measuring
+        env.unwrapped.wait_prepared()  # type: ignore[attr-defined]  # both stages in memory
         sizes.append(tree_pss_mib())
     print(f"memory, prepare_next={prepare_next}")
     print(f"PSS before any env         {base:7.1f} MiB (python + imports)")

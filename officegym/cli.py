@@ -128,7 +128,6 @@ def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from officegym.runner import EpisodeResult, RunConfig, run
-    from officegym.runner._run import validate
 
     config = RunConfig(
         suite=args.suite,
@@ -140,7 +139,6 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         backend=args.backend,
         resume=args.resume,
     )
-    validate(config)
 
     def progress(result: EpisodeResult, done: int, total: int) -> None:
         if args.quiet:

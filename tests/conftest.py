@@ -7,7 +7,6 @@ browser per process across every env); envs are cheap contexts on it.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -78,7 +77,3 @@ def play(
         if terminated or truncated:
             return info
     raise AssertionError("episode did not end")
-
-
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None

@@ -183,6 +183,11 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             pending.add_done_callback(lambda f: self._discard(host, f))
         return host.run(prepare_stage(host, self.task, seed, self.viewport, self.image_format))
 
+    def wait_prepared(self, timeout: float = 60) -> None:
+        """Block until the next episode's preparation has finished (for measurements)."""
+        if self._next is not None:
+            concurrent.futures.wait([self._next], timeout=timeout)
+
     @staticmethod
     def _discard(host: BrowserHost, future: concurrent.futures.Future[Stage]) -> None:
         if not future.cancelled() and future.exception() is None:

@@ -21,18 +21,11 @@ from officegym.tasks import (
     task_ids,
 )
 from officegym.tasks._task import _initial_state
+from officegym.tasks.mail_tasks._common import open_thread
 
 MAIL = suite_tasks("mail")
 Plan = Callable[[dict[str, Any]], list[PlanStep]]
 OTHER_PERSON = "Grace Liu"  # present in every generated address book
-
-
-def open_thread(subject: str) -> list[PlanStep]:
-    return [
-        FillIn("searchbox", "Search mail", subject),
-        PressKey("Enter"),
-        ClickOn("link", subject),
-    ]
 
 
 def open_other_thread() -> list[PlanStep]:
