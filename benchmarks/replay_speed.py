@@ -1,8 +1,9 @@
 """Replay speed: recordings per minute and speed factor (recording time ÷ replay wall time).
 
-Run: `cd benchmarks && ../.venv/bin/python replay_speed.py [--seeds 2] [--corpus DIR]`
-Without --corpus it records oracle episodes of the mail suite first (agent recordings: no idle
-time, so their speed factor is near 1 by nature; human-paced recordings are where fast mode gains).
+Run: `cd benchmarks && ../.venv/bin/python replay_speed.py [--corpus DIR] [--oracle-seeds N]`
+The corpus defaults to the shipped example recordings (synthetic human input, human pace:
+examples/trajectories). `--oracle-seeds N` records oracle episodes of the mail suite instead
+(agent recordings have no idle time, so their speed factor is near 1 by nature).
 Replays in fast mode with every check on, at 1 and 2 workers.
 """
 
@@ -18,6 +19,8 @@ from pathlib import Path
 from officegym.replayer import find_trajectories, replay_all
 from officegym.runner import EpisodeRunner
 from officegym.tasks import suite_tasks
+
+EXAMPLES = Path(__file__).parents[1] / "examples" / "trajectories"
 
 
 def record_corpus(root: Path, seeds: int) -> None:
@@ -39,14 +42,15 @@ def measure(paths: list[Path], workers: int) -> None:
     print(
         f"workers={workers}: {len(results)} recordings in {wall:6.1f} s "
         f"({len(results) / wall * 60:5.1f}/min), recorded {recorded:6.1f} s, "
-        f"speed factor {recorded / wall:4.2f}x, verdicts {dict(verdicts)}"
+        f"speed factor {recorded / wall:5.1f}x, verdicts {dict(verdicts)}"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--corpus", type=Path, help="replay these recordings instead")
+    parser.add_argument("--corpus", type=Path, default=EXAMPLES, help="recordings to replay")
+    parser.add_argument("--oracle-seeds", type=int, help="replay N seeds of oracle episodes")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     print(
         f"# replay_speed  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
@@ -54,11 +58,12 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         corpus = args.corpus
-        if corpus is None:
+        if args.oracle_seeds:
             corpus = Path(tmp)
-            record_corpus(corpus, args.seeds)
+            record_corpus(corpus, args.oracle_seeds)
         paths = list(find_trajectories([corpus]))
-        for workers in (1, 2):
+        print(f"corpus: {corpus} ({len(paths)} recordings)")
+        for workers in args.workers:
             measure(paths, workers)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from officegym.envs import ENV_BACKENDS
 from officegym.errors import OfficegymError
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     run.add_argument("--out", required=True, type=Path, help="run directory to write")
     run.add_argument("--action-mode", choices=("computer", "browser"), default="computer")
-    run.add_argument("--backend", choices=("headless",), default="headless")
+    run.add_argument("--backend", choices=ENV_BACKENDS, default="headless")
     run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
     run.add_argument("--quiet", action="store_true", help="no per-episode lines")
 
@@ -62,6 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
     )
+
+    record = verbs.add_parser("record", help="record yourself doing a task in a browser window")
+    record.add_argument("--task", required=True, help="task id (officegym tasks list)")
+    record.add_argument("--seed", type=int, default=0, help="task seed (default 0)")
+    record.add_argument("--out", required=True, type=Path, help="trajectory folder to write")
+    record.add_argument(
+        "--backend",
+        choices=("display", "xvfb"),
+        default="display",
+        help="display: a window on $DISPLAY (default); xvfb: a virtual screen",
+    )
+    record.add_argument("--overwrite", action="store_true", help="replace an existing recording")
+
+    synth = verbs.add_parser(
+        "synth", help="make human-like recordings of the oracle's solutions (needs Xvfb)"
+    )
+    which = synth.add_mutually_exclusive_group(required=True)
+    which.add_argument("--suite", help="every task of this suite (officegym tasks list)")
+    which.add_argument("--task", action="append", help="this task (repeat for more)")
+    synth.add_argument("--per-task", type=int, default=1, help="recordings per task (default 1)")
+    synth.add_argument("--first-seed", type=int, default=0, help="seed of the first recording")
+    synth.add_argument("--out", required=True, type=Path, help="folder to write them into")
+    synth.add_argument("--zip", action="store_true", help="store each recording as a .zip")
 
     compare = verbs.add_parser("compare", help="compare run B with baseline run A, paired")
     compare.add_argument("run_a", type=Path, metavar="RUN_A", help="baseline run directory")
@@ -88,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_replay(args, console)
         if args.verb == "compare":
             return cmd_compare(args, console)
+        if args.verb == "record":
+            return cmd_record(args, console)
+        if args.verb == "synth":
+            return cmd_synth(args, console)
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -194,6 +222,78 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
     console.print(f"{len(paths)} trajectories: {summary}   verdicts: {args.out}")
     invalid = len(paths) - counts[Verdict.VALID]
     return EXIT_NEGATIVE if invalid and not args.no_fail else EXIT_OK
+
+
+def cmd_record(args: argparse.Namespace, console: Console) -> int:
+    import threading
+
+    from officegym.recorder import Recorder
+
+    recorder = Recorder(
+        args.task, args.seed, args.out, backend=args.backend, overwrite=args.overwrite
+    )
+    recorder.start()
+    # soft_wrap: one line each, whatever the terminal's width, for programs that read them.
+    console.print(f"[bold]Task[/] {args.task} (seed {args.seed}): {recorder.goal}", soft_wrap=True)
+    if args.backend == "xvfb":
+        console.print(
+            f"The browser is on virtual display {recorder.display}; see it with, for example, "
+            f"`x11vnc -display {recorder.display}` and a VNC viewer.",
+            soft_wrap=True,
+        )
+    console.print(
+        "Do the task in the browser window. Then type your answer here and press Enter "
+        "(just Enter when the task asks for none), or close the window.",
+        soft_wrap=True,
+    )
+
+    def read_answer() -> None:
+        try:
+            line = sys.stdin.readline()
+        except (OSError, ValueError):
+            return
+        if line:  # at end of input, the window decides when the recording ends
+            recorder.finish(line.rstrip("\n") or None)
+
+    threading.Thread(target=read_answer, daemon=True).start()
+    try:
+        recorder.wait()
+    except KeyboardInterrupt:
+        recorder.close()
+    evaluation = recorder.evaluation
+    done = "done" if evaluation and evaluation.success else "not done"
+    score = f"score {evaluation.score:.2f}" if evaluation else "not scored"
+    console.print(f"recorded {args.out}: the task is {done} ({score})", soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_synth(args: argparse.Namespace, console: Console) -> int:
+    import shutil
+
+    from officegym.recorder import SynthError, synthesize
+    from officegym.tasks import get_task, suite_tasks
+    from officegym.trajectory import zip_trajectory
+
+    failures = 0
+    task_ids = args.task or suite_tasks(args.suite)
+    for task_id in task_ids:
+        get_task(task_id)  # an unknown id fails before anything starts
+    for task_id in task_ids:
+        for seed in range(args.first_seed, args.first_seed + args.per_task):
+            folder = args.out / task_id / f"s{seed}"
+            try:
+                result = synthesize(task_id, seed, folder)
+            except SynthError as exc:
+                failures += 1
+                console.print(f"[red]failed[/] {task_id} seed {seed}: {exc}")
+                continue
+            if args.zip:
+                zip_trajectory(folder, folder.with_suffix(".zip"))
+                shutil.rmtree(folder)
+            failures += not result.success
+            mark = "[green]done[/]" if result.success else "[red]task not done[/]"
+            console.print(f"{mark} {task_id} seed {seed} in {result.seconds:.1f}s")
+    return EXIT_NEGATIVE if failures else EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:

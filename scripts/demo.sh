@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job, end to end: the smoke suite with the oracle and with the random agent.
+# The main job, end to end: the smoke suite with the oracle and with the random agent, then the
+# replayer on those episodes and on the shipped example recordings of people-like input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,3 +13,6 @@ echo "Trajectories of every episode: runs/demo-*/episodes/<episode id>/trajector
 echo
 echo "Replaying every oracle episode: each should be valid"
 $BIN/officegym replay runs/demo-oracle --out runs/demo-oracle/verdicts.jsonl
+echo
+echo "Replaying the example recordings in examples/trajectories/: each should be valid"
+$BIN/officegym replay examples/trajectories --out runs/examples-verdicts.jsonl

@@ -9,6 +9,7 @@ import gymnasium
 from officegym.envs.actions import ActionSpace, TextSpace, parse_action
 
 __all__ = [
+    "ENV_BACKENDS",
     "ActionSpace",
     "OfficeEnv",
     "TextSpace",
@@ -19,6 +20,8 @@ __all__ = [
 ]
 
 ENTRY_POINT = "officegym.envs._env:OfficeEnv"
+# headless: Chromium's headless mode; xvfb: a headed Chromium window on a virtual X display.
+ENV_BACKENDS = ("headless", "xvfb")
 
 
 def env_id(task_id: str) -> str:

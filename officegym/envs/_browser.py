@@ -1,4 +1,4 @@
-"""One Chromium and one app server per process, driven from an event-loop thread.
+"""One Chromium and one app server per process and backend, driven from an event-loop thread.
 
 Every env of a process shares them: an env is a browser context (its cookies, storage and pages)
 plus a world on the app server (its app state). Running Playwright's async API on a thread of its
@@ -17,10 +17,11 @@ import shutil
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
+from officegym.envs._display import VirtualDisplay
 from officegym.errors import BrowserUnavailableError
 from officegym.tasks.apps._server import DOMAIN, WORLD_HEADER, AppServer
 
@@ -44,6 +45,9 @@ CHROMIUM_ARGS = [
 # Everything that is not an office app goes to a closed loopback port and fails at once;
 # `<-loopback>` removes Chromium's implicit bypass, so 127.0.0.1 and localhost are blocked too.
 DEAD_PROXY = {"server": "http://127.0.0.1:9", "bypass": f"*.{DOMAIN};<-loopback>"}
+# headless: Chromium's headless mode. xvfb: headed Chromium on a virtual display of its own.
+# display: headed Chromium on the user's display ($DISPLAY), for recording a person.
+BACKENDS = ("headless", "xvfb", "display")
 
 
 def chromium_executable() -> str | None:
@@ -59,18 +63,25 @@ def chromium_executable() -> str | None:
 
 
 class BrowserHost:
-    """The process's browser and app server. Get it with `BrowserHost.acquire()`.
+    """The process's browser and app server for one backend. Get it with `acquire()`.
+
+    Args:
+        backend: ``"headless"``, ``"xvfb"`` (headed on a virtual display the host starts) or
+            ``"display"`` (headed on ``$DISPLAY``).
 
     Raises:
-        BrowserUnavailableError: Chromium could not be launched (the message says how to install).
+        BrowserUnavailableError: Chromium (or Xvfb) could not be started; the message says how
+            to install it.
     """
 
-    _shared: BrowserHost | None = None
-    _users = 0
+    _shared: ClassVar[dict[str, BrowserHost]] = {}
     _guard = threading.Lock()
 
-    def __init__(self, headless: bool = True) -> None:
-        self.headless = headless
+    def __init__(self, backend: str = "headless") -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+        self.backend = backend
+        self.display: VirtualDisplay | None = None
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self.loop.run_forever, name="officegym-browser", daemon=True
@@ -81,34 +92,48 @@ class BrowserHost:
         self.playwright: Playwright | None = None
         self.browser: Browser | None = None
         try:
+            if backend == "xvfb":
+                self.display = VirtualDisplay()
             self.run(self._start(), timeout=60)
         except Exception:
             self.close()
             raise
 
-    @classmethod
-    def acquire(cls) -> BrowserHost:
-        """Return the shared host, starting it on first use; pair with `release()`."""
-        with cls._guard:
-            if cls._shared is None or cls._shared.browser is None:
-                cls._shared = BrowserHost()
-            cls._users += 1
-            return cls._shared
+    @property
+    def display_name(self) -> str | None:
+        """The X display the browser windows are on (None when headless)."""
+        if self.display is not None:
+            return self.display.name
+        return os.environ.get("DISPLAY") if self.backend == "display" else None
 
-    def release(self) -> None:
-        """Drop one user; the browser stays up for the next env of this process until exit."""
-        with BrowserHost._guard:
-            BrowserHost._users = max(0, BrowserHost._users - 1)
+    @classmethod
+    def acquire(cls, backend: str = "headless") -> BrowserHost:
+        """The process's host for this backend, started on first use; it closes at exit."""
+        with cls._guard:
+            host = cls._shared.get(backend)
+            if host is None or host.browser is None:
+                host = cls._shared[backend] = BrowserHost(backend)
+            return host
 
     async def _start(self) -> None:
         port = await self.server.start()
         self.playwright = await async_playwright().start()
         args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP *.{DOMAIN} 127.0.0.1:{port}"]
+        env: dict[str, str | float | bool] | None = None
+        if self.backend != "headless":
+            if not self.display_name:
+                raise BrowserUnavailableError(
+                    "the 'display' backend needs an X display: set DISPLAY, or use 'xvfb'"
+                )
+            # Windows open at the top-left corner, so the screen offset of the page is stable.
+            args.append("--window-position=0,0")
+            env = {**os.environ, "DISPLAY": self.display_name}
         try:
             self.browser = await self.playwright.chromium.launch(
                 executable_path=chromium_executable(),
-                headless=self.headless,
+                headless=self.backend == "headless",
                 args=args,
+                env=env,
                 proxy=DEAD_PROXY,  # type: ignore[arg-type]
             )
         except Exception as exc:
@@ -148,7 +173,15 @@ class BrowserHost:
         return context
 
     def close(self) -> None:
-        """Stop browser, app server and loop (idempotent)."""
+        """Stop browser, app server, loop and display (idempotent)."""
+        try:
+            self._stop_loop()
+        finally:
+            if self.display is not None:
+                self.display.stop()
+                self.display = None
+
+    def _stop_loop(self) -> None:
         if not self.loop.is_running():
             return
 
@@ -169,6 +202,6 @@ class BrowserHost:
 
 @atexit.register
 def _close_shared() -> None:
-    if BrowserHost._shared is not None:
-        BrowserHost._shared.close()
-        BrowserHost._shared = None
+    for host in BrowserHost._shared.values():
+        host.close()
+    BrowserHost._shared.clear()

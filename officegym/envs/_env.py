@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
+from officegym.envs import ENV_BACKENDS
 from officegym.envs._browser import BrowserHost
 from officegym.envs._executor import Executor
 from officegym.envs._stage import Stage, prepare_stage
@@ -35,7 +36,6 @@ from officegym.tasks import Apps, Evaluation, get_task
 from officegym.trajectory import TrajectoryWriter
 
 OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error", "tabs")
-BACKENDS = ("headless",)
 _ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
 
 
@@ -44,7 +44,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
 
     Args:
         task_id: a registered task id, e.g. ``"mail.reply-to-sender"``.
-        backend: ``"headless"`` (Playwright Chromium).
+        backend: ``"headless"`` (Chromium's headless mode) or ``"xvfb"`` (a headed Chromium
+            window on a virtual X display the process starts; needs Xvfb).
         action_mode: ``"computer"`` (pixels and keys) or ``"browser"`` (element ids).
         observation: which observation fields to fill; leaving out ``"screenshot"`` makes steps
             cheaper.
@@ -87,8 +88,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         prepare_next: bool = True,
     ) -> None:
         self.task = get_task(task_id)
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+        if backend not in ENV_BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}; available: {', '.join(ENV_BACKENDS)}")
         if action_mode not in ("computer", "browser"):
             raise ValueError(f"unknown action_mode {action_mode!r}; use 'computer' or 'browser'")
         unknown = set(observation) - set(OBSERVATION_FIELDS)
@@ -141,7 +142,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             seed = self._next_seed if self._next_seed is not None else self._draw_seed()
         self._finish_trajectory()
         if self._host is None:
-            self._host = BrowserHost.acquire()
+            self._host = BrowserHost.acquire(self.backend)
         host = self._host
         self._t0 = time.perf_counter()
         old, self._stage = self._stage, self._take_stage(seed)
@@ -182,6 +183,26 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             pending.cancel()
             pending.add_done_callback(lambda f: self._discard(host, f))
         return host.run(prepare_stage(host, self.task, seed, self.viewport, self.image_format))
+
+    def prepare(self, seed: int) -> None:
+        """Start preparing the episode of `seed` now, so a later `reset(seed=seed)` is fast.
+
+        For callers that know the next seed before this episode ends (a replayer that reads
+        its next recording, a runner with a seed list). Replaces any other preparation.
+        """
+        if self._host is None:
+            self._host = BrowserHost.acquire(self.backend)
+        host = self._host
+        if self._next is not None and self._next_seed == seed:
+            return
+        if self._next is not None:
+            pending = self._next
+            pending.cancel()
+            pending.add_done_callback(lambda f: self._discard(host, f))
+        self._next_seed = seed
+        self._next = host.submit(
+            prepare_stage(host, self.task, seed, self.viewport, self.image_format)
+        )
 
     def wait_prepared(self, timeout: float = 60) -> None:
         """Block until the next episode's preparation has finished (for measurements)."""
@@ -381,8 +402,5 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 if s is not None:
                     await s.close(host)
 
-        try:
-            host.run(shutdown(), timeout=60)
-        finally:
-            host.release()
+        host.run(shutdown(), timeout=60)
         super().close()

@@ -42,23 +42,38 @@ class PageWatch:
             self.blocked.append(f"{request.url} ({request.failure})")
             self.loaded.set()
 
-    async def settle(self, timeout_ms: float = 5000, scrolled: bool = False) -> None:
+    async def settle(
+        self,
+        timeout_ms: float = 5000,
+        scrolled: bool = False,
+        probe: str = "null",
+        arg: Any = None,
+    ) -> Any:
         """Wait until the page has handled the input: requests answered and read, loads done,
-        and (after a wheel, `scrolled`) scrolling come to rest."""
+        and (after a wheel, `scrolled`) scrolling come to rest.
+
+        Returns:
+            The value of the JS expression `probe` (over `a`, which is `arg`), evaluated in the
+            same round trip once the page is quiet: a check costs no extra call.
+        """
+        script = (
+            "async ([t, s, a]) => { if (window.__og) await window.__og.settle(t, s); "
+            f"return {probe}; }}"
+        )
+        result = None
         for _ in range(3):  # a navigation replaces the document the wait was running in
             try:
-                await self.page.evaluate(
-                    "([t, s]) => window.__og ? window.__og.settle(t, s) : 0", [timeout_ms, scrolled]
-                )
+                result = await self.page.evaluate(script, [timeout_ms, scrolled, arg])
             except PlaywrightError as exc:
                 if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
                     raise
             if self.loaded.is_set():
-                return
+                return result
             try:
                 await asyncio.wait_for(self.loaded.wait(), timeout_ms / 1000)
             except TimeoutError:
-                return
+                return result
+        return result
 
 
 class Executor:

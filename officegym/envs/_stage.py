@@ -65,13 +65,7 @@ class Stage:
         async def shot() -> bytes | None:
             if screenshot_format is None:
                 return None
-            if self.cdp is None:
-                self.cdp = await page.context.new_cdp_session(page)
-            params: dict[str, Any] = {"format": screenshot_format, "optimizeForSpeed": True}
-            if screenshot_format == "jpeg":
-                params["quality"] = JPEG_QUALITY
-            data = await self.cdp.send("Page.captureScreenshot", params)
-            return base64.b64decode(data["data"])
+            return await self.screenshot(screenshot_format)
 
         snap, image = await asyncio.gather(snapshot(), shot())
         tabs = "\n".join(
@@ -85,6 +79,29 @@ class Stage:
             "tabs": tabs,
             "image": image,
         }
+
+    async def screenshot(
+        self, fmt: str = "jpeg", scale: float = 1.0, quality: int = JPEG_QUALITY
+    ) -> bytes:
+        """The viewport as PNG or JPEG bytes, scaled by `scale` (0.5: half the width and height).
+
+        Raises:
+            playwright.async_api.Error: the page is gone or navigating.
+        """
+        if self.cdp is None:
+            self.cdp = await self.page.context.new_cdp_session(self.page)
+        params: dict[str, Any] = {"format": fmt, "optimizeForSpeed": True}
+        if fmt == "jpeg":
+            params["quality"] = quality
+        if scale != 1.0:
+            # A clip is in document coordinates: start it where the viewport is scrolled to.
+            left, top = await self.page.evaluate(
+                "[visualViewport.pageLeft, visualViewport.pageTop]"
+            )
+            size = self.page.viewport_size or {"width": 1280, "height": 720}
+            params["clip"] = {"x": left, "y": top, **size, "scale": scale}
+        data = await self.cdp.send("Page.captureScreenshot", params)
+        return base64.b64decode(data["data"])
 
     async def close(self, host: BrowserHost) -> None:
         """Close the context and drop the world (idempotent, never raises)."""

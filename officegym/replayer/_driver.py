@@ -1,8 +1,11 @@
 """Feed recorded input events to a page, checking on the way that the replay matches.
 
 Fast mode keeps the order of events, drops the idle time between them, and coalesces mouse moves
-(only the last position before a button, key or wheel event is sent). Realtime mode waits until
-each event's recorded time and sends every move.
+(only the last position before a button, key or wheel event is sent). It also coalesces the checks
+that a later check covers: a frame followed at once by another frame, or taken in the middle of
+typing, is not compared (the frame after the typing is), and the focus is checked once per run of
+typed characters, not at every character. Realtime mode waits until each event's recorded time,
+sends every move and checks every frame.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 import numpy as np
@@ -68,6 +72,28 @@ def same_target(recorded: Target, found: dict[str, Any] | None) -> bool:
     )
 
 
+def same_field(a: Target, b: Target | None) -> bool:
+    return b is not None and (a.selector == b.selector if a.selector else a == b)
+
+
+EDITABLE_ROLES = {"textbox", "searchbox", "combobox"}
+
+
+TEXT_KEYS = {"Shift", "Backspace", "Delete"}
+
+
+def typing(event: Event | None) -> bool:
+    """A key.down that edits the text of a text field: a character, Shift, Backspace or Delete,
+    with no Control, Alt or Meta held."""
+    return (
+        isinstance(event, KeyDown)
+        and (len(event.key) == 1 or event.key in TEXT_KEYS)
+        and not {"Control", "Alt", "Meta"} & set(event.modifiers)
+        and event.target is not None
+        and (event.target.role in EDITABLE_ROLES or event.target.tag in ("input", "textarea"))
+    )
+
+
 def describe(target: Target | dict[str, Any] | None) -> str:
     if target is None:
         return "nothing"
@@ -86,7 +112,13 @@ def frame_difference(recorded: bytes, replayed: bytes) -> float:
 
 
 class EventDriver:
-    """Replays one trajectory's events on a stage's page."""
+    """Replays one trajectory's events on a stage's page.
+
+    Input that needs no check before the next event (typed characters, the move before a click,
+    the press and release of a click) is pipelined: sent without waiting for Chromium to
+    acknowledge it, in order, and waited for before the next check. Chromium handles input in
+    the order it arrives, so the page sees what it would have seen one event at a time.
+    """
 
     def __init__(self, stage: Stage, mode: str, reader: TrajectoryReader) -> None:
         self.stage, self.mode, self.reader = stage, mode, reader
@@ -95,6 +127,10 @@ class EventDriver:
         self.scrolled = False
         self.answer: str | None = None
         self.start = time.perf_counter()
+        self.focus_checked: Target | None = None  # focus known to be here, while typing
+        self.typing = False  # the last key.down typed a character into a text field
+        self.inflight: list[asyncio.Future[Any]] = []
+        self.frames_compared = self.frames_skipped = 0
 
     @property
     def page(self) -> Page:
@@ -104,13 +140,27 @@ class EventDriver:
     def watch(self) -> PageWatch:
         return self.stage.watch
 
-    async def settle(self) -> None:
-        if self.dirty:
-            await self.watch.settle(scrolled=self.scrolled)
-            self.dirty = self.scrolled = False
+    def _send(self, input_call: Coroutine[Any, Any, Any]) -> None:
+        """Send input now; its acknowledgement is waited for by the next `_drain`."""
+        self.inflight.append(asyncio.ensure_future(input_call))
+        self.dirty = True
 
-    async def play(self, event: Event) -> None:
-        """Replay one event.
+    async def _drain(self) -> None:
+        inflight, self.inflight = self.inflight, []
+        if inflight:
+            await asyncio.gather(*inflight)
+
+    async def settle(self, probe: str = "null", arg: Any = None) -> Any:
+        """Wait for sent input and the page's reaction; return `probe`'s value (see PageWatch)."""
+        await self._drain()
+        if self.dirty or probe != "null":
+            result = await self.watch.settle(scrolled=self.scrolled, probe=probe, arg=arg)
+            self.dirty = self.scrolled = False
+            return result
+        return None
+
+    async def play(self, event: Event, upcoming: Event | None = None) -> None:
+        """Replay one event (`upcoming` is the next one that is not a mouse move, if any).
 
         Raises:
             Divergence: the page does not match the recording at this event.
@@ -120,43 +170,46 @@ class EventDriver:
             delay = event.t / 1000 - (time.perf_counter() - self.start)
             if delay > 0:
                 await asyncio.sleep(delay)  # the recorded pace is the point of this mode
+        if not isinstance(event, KeyDown | KeyUp | MouseMove | Screenshot):
+            self.focus_checked = None
         if isinstance(event, MouseMove):
             if event.x is None or event.y is None:
                 raise Unreplayable("mouse.move names a selector, not a position: not supported")
             self.pending_move = (event.x, event.y)
             if self.mode == "realtime":
-                await self._flush_move()
+                self._flush_move()
         elif isinstance(event, MouseDown | MouseUp | MouseWheel):
             self.pending_move = (event.x, event.y)
-            await self._flush_move()
             await self._pointer(event)
         elif isinstance(event, KeyDown | KeyUp):
             await self._key(event)
         elif isinstance(event, TextInput):
-            if event.masked:
-                raise Unreplayable("masked text: the recording does not hold what was typed")
-            if event.replace:
-                await self.page.keyboard.press("Control+a")
-            if event.text:
-                await self.page.keyboard.insert_text(event.text)
-            elif event.replace:
-                await self.page.keyboard.press("Delete")
-            self.dirty = True
-        elif isinstance(event, NavGoto):
-            await self.page.goto(event.url, wait_until="load")
-        elif isinstance(event, NavBack | NavForward | NavReload):
-            go = {
-                NavBack: self.page.go_back,
-                NavForward: self.page.go_forward,
-                NavReload: self.page.reload,
-            }[type(event)]
-            await go(wait_until="load")
+            await self._text(event)
+        elif isinstance(event, NavGoto | NavBack | NavForward | NavReload):
+            await self._drain()
+            if isinstance(event, NavGoto):
+                await self.page.goto(event.url, wait_until="load")
+            else:
+                go = {
+                    NavBack: self.page.go_back,
+                    NavForward: self.page.go_forward,
+                    NavReload: self.page.reload,
+                }[type(event)]
+                await go(wait_until="load")
         elif isinstance(event, Observe):
             await self.settle()
             if self.page.url != event.url:
                 raise Divergence(f"expected the page {event.url}, found {self.page.url}")
         elif isinstance(event, Screenshot):
-            await self._compare_frame(event)
+            if not self.reader.frame_exists(event.frame):  # checked also for skipped frames
+                raise Unreplayable(
+                    f"{event.frame} is missing from {self.reader.path}: the screen cannot be "
+                    "checked"
+                )
+            if self.mode == "fast" and (isinstance(upcoming, Screenshot) or typing(upcoming)):
+                self.frames_skipped += 1  # a later frame shows this state and more
+            else:
+                await self._compare_frame(event)
         elif isinstance(event, Answer):
             self.answer = event.text
         elif isinstance(event, TabOpen | TabSwitch | TabClose):
@@ -166,61 +219,84 @@ class EventDriver:
 
     async def _pointer(self, event: MouseDown | MouseUp | MouseWheel) -> None:
         if isinstance(event, MouseWheel):
-            await self.page.mouse.wheel(event.dx, event.dy)
-            self.dirty = self.scrolled = True
+            self._flush_move()
+            self._send(self.page.mouse.wheel(event.dx, event.dy))
+            self.scrolled = True
+            await self._drain()
             return
         if isinstance(event, MouseUp):
-            await self.page.mouse.up(button=event.button, click_count=event.click_count)
-            self.dirty = True
+            self._flush_move()
+            self._send(self.page.mouse.up(button=event.button, click_count=event.click_count))
             await self.settle()  # each click finishes before the next input, whatever the pace
             return
-        await self.settle()
         if event.target is not None:
-            found = await self.page.evaluate(
-                "([x, y]) => window.__og && __og.describe(x, y)", [event.x, event.y]
+            # The page as it is before the pointer gets there: what the person saw.
+            found = await self.settle(
+                "window.__og ? __og.describe(a[0], a[1]) : null", [event.x, event.y]
             )
             if not same_target(event.target, found):
                 raise Divergence(
                     f"mouse.down at ({event.x:g}, {event.y:g}): expected "
                     f"{describe(event.target)}, found {describe(found)}"
                 )
-        await self.page.mouse.down(button=event.button, click_count=event.click_count)
+        else:
+            await self.settle()
+        self._flush_move()
+        self._send(self.page.mouse.down(button=event.button, click_count=event.click_count))
 
     async def _key(self, event: KeyDown | KeyUp) -> None:
         if event.masked:
             raise Unreplayable("masked key: the recording does not hold what was typed")
         if isinstance(event, KeyUp):
-            await self.page.keyboard.up(event.key)
-            if event.key not in MODIFIER_KEYS:
-                self.dirty = True
-                await self.settle()  # each key finishes before the next one
+            self._send(self.page.keyboard.up(event.key))
+            if event.key not in MODIFIER_KEYS and not self.typing:
+                await self.settle()  # a shortcut or command key finishes before the next input
             return
-        if event.target is not None:
-            await self.settle()
-            found = await self.page.evaluate("() => window.__og && __og.focused()")
+        self.typing = typing(event)
+        if event.target is not None and not (
+            self.mode == "fast" and self.typing and same_field(event.target, self.focus_checked)
+        ):
+            found = await self.settle("window.__og ? __og.focused() : null")
             if not same_target(event.target, found):
                 raise Divergence(
                     f"key {event.key!r}: expected focus on "
                     f"{describe(event.target)}, found {describe(found)}"
                 )
-        await self.page.keyboard.down(event.key)
+        # Typing a character into the checked field keeps the focus there; any other key may not.
+        self.focus_checked = event.target if self.typing else None
+        self._send(self.page.keyboard.down(event.key))
+        if not self.typing:
+            await self._drain()
+
+    async def _text(self, event: TextInput) -> None:
+        if event.masked:
+            raise Unreplayable("masked text: the recording does not hold what was typed")
+        await self._drain()
+        if event.replace:
+            await self.page.keyboard.press("Control+a")
+        if event.text:
+            await self.page.keyboard.insert_text(event.text)
+        elif event.replace:
+            await self.page.keyboard.press("Delete")
+        self.dirty = True
 
     async def _compare_frame(self, event: Screenshot) -> None:
-        if not self.reader.frame_exists(event.frame):
-            raise Unreplayable(
-                f"{event.frame} is missing from {self.reader.path}: the screen cannot be checked"
-            )
+        recorded = self.reader.read_frame(event.frame)
+        self._flush_move()  # the pointer is where it was: hover styles match
         await self.settle()
-        fmt = "png" if event.frame.endswith(".png") else "jpeg"
-        shot = await self.stage.observe(fmt)
-        share = frame_difference(self.reader.read_frame(event.frame), shot["image"])
+        # Frames may be stored scaled down: capture the replay at the same scale, losslessly, so
+        # the only noise is the recording's own compression.
+        width = Image.open(io.BytesIO(recorded)).size[0]
+        viewport = self.page.viewport_size or {"width": width}
+        shot = await self.stage.screenshot("png", scale=width / viewport["width"])
+        self.frames_compared += 1
+        share = frame_difference(recorded, shot)
         if share > CHANGED_SHARE:
             raise Divergence(
                 f"the screen differs from {event.frame}: {share:.1%} of pixels changed"
             )
 
-    async def _flush_move(self) -> None:
+    def _flush_move(self) -> None:
         if self.pending_move is not None:
-            await self.page.mouse.move(*self.pending_move)
+            self._send(self.page.mouse.move(*self.pending_move))
             self.pending_move = None
-            self.dirty = True

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,11 +16,32 @@ from officegym.envs import env_id
 from officegym.envs._env import OfficeEnv
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
+from officegym.replayer._findings import Auditor
 from officegym.replayer._verdict import ReplayResult, Verdict
 from officegym.tasks import get_task
-from officegym.trajectory import TrajectoryReader
+from officegym.trajectory import Event, MouseMove, TrajectoryReader
 
 MODES = ("fast", "realtime")
+
+
+def _with_next(events: Iterator[tuple[int, Event]]) -> Iterator[tuple[Event, Event | None]]:
+    """Each event with the next one that is not a mouse move (moves are coalesced anyway).
+
+    Events are held back only until that next one is read. A bad line is read early: the
+    events before it are still yielded first, so the error surfaces at the same index.
+    """
+    held: list[Event] = []
+    try:
+        for _, event in events:
+            held.append(event)
+            if not isinstance(event, MouseMove):
+                for earlier in held[:-1]:
+                    yield earlier, event
+                held = [event]
+    except TrajectoryFormatError:
+        yield from ((e, None) for e in held)
+        raise
+    yield from ((e, None) for e in held)
 
 
 def find_trajectories(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -48,11 +70,18 @@ class Replayer:
             raise ValueError(f"unknown replay mode {mode!r}; use 'fast' or 'realtime'")
         self.mode = mode
         self._envs: dict[tuple[str, int, int], gymnasium.Env[Any, Any]] = {}
+        self._then: str | Path | None = None
 
-    def replay(self, path: str | Path) -> ReplayResult:
-        """Replay one trajectory and return its verdict (never raises for a bad recording)."""
+    def replay(self, path: str | Path, then: str | Path | None = None) -> ReplayResult:
+        """Replay one trajectory and return its verdict (never raises for a bad recording).
+
+        Args:
+            then: the trajectory to be replayed next, if known: its episode is prepared while
+                this one replays.
+        """
         start = time.perf_counter()
         result = ReplayResult(trajectory=str(path), verdict=Verdict.VALID)
+        self._then = then
         try:
             with TrajectoryReader(path) as reader:
                 self._replay(reader, result)
@@ -74,26 +103,32 @@ class Replayer:
             result.verdict, result.reason = Verdict.UNREPLAYABLE, str(exc)
             return
         env = self._env(task.id, meta.viewport.width, meta.viewport.height)
-        env.reset(seed=meta.task.seed, options={"next_seed": meta.task.seed})
+        env.reset(seed=meta.task.seed)
         office = cast(OfficeEnv, env.unwrapped)
+        self._prepare_next()
         driver = EventDriver(office.stage, self.mode, reader)
+        auditor = Auditor()
         index, last_t = -1, 0.0
         try:
-            for _, event in reader.iter_events():
+            for event, upcoming in _with_next(reader.iter_events()):
                 index += 1  # the event being replayed, counted from 0 (also on a bad line)
                 last_t = event.t
-                office.host.run(driver.play(event))
-        except Divergence as exc:
-            result.verdict, result.event_index, result.reason = Verdict.DIVERGED, index, str(exc)
-        except Unreplayable as exc:
-            result.verdict, result.event_index, result.reason = (
-                Verdict.UNREPLAYABLE,
-                index,
-                str(exc),
-            )
+                auditor.see(index, event)
+                if result.verdict != Verdict.VALID:
+                    continue  # the rest is read for its findings only
+                try:
+                    office.host.run(driver.play(event, upcoming))
+                except Divergence as exc:
+                    result.verdict, result.event_index = Verdict.DIVERGED, index
+                    result.reason = str(exc)
+                except Unreplayable as exc:
+                    result.verdict, result.event_index = Verdict.UNREPLAYABLE, index
+                    result.reason = str(exc)
         except TrajectoryFormatError as exc:  # the line after the last good event is bad
-            result.verdict, result.event_index = Verdict.MALFORMED, index + 1
-            result.reason = str(exc)
+            if result.verdict == Verdict.VALID:
+                result.verdict, result.event_index = Verdict.MALFORMED, index + 1
+                result.reason = str(exc)
+        result.findings = auditor.finish(index)
         result.recording_seconds = round(last_t / 1000, 3)
         if result.verdict != Verdict.VALID:
             return
@@ -105,6 +140,21 @@ class Replayer:
             result.verdict = Verdict.TASK_FAILED
             result.reason = "the task is not done: failed " + "; ".join(failed)
 
+    def _prepare_next(self) -> None:
+        """Start the next recording's episode (its env, state and page) in the background."""
+        if self._then is None:
+            return
+        try:
+            with TrajectoryReader(self._then) as reader:
+                meta = reader.meta
+            if meta.task is None:
+                return
+            task = get_task(meta.task.id)
+        except (TrajectoryFormatError, UnknownNameError, OSError):
+            return  # its own replay will say what is wrong with it
+        env = self._env(task.id, meta.viewport.width, meta.viewport.height)
+        cast(OfficeEnv, env.unwrapped).prepare(meta.task.seed)
+
     def _env(self, task_id: str, width: int, height: int) -> gymnasium.Env[Any, Any]:
         key = (task_id, width, height)
         if key not in self._envs:
@@ -112,7 +162,9 @@ class Replayer:
                 env_id(task_id),
                 viewport=(width, height),
                 prepare_next=False,
-                observation=("goal", "url", "axtree", "last_action_error", "tabs"),
+                # With a screenshot in the first observation, the preparation also pays for the
+                # first capture of a fresh page (the slowest one) before the replay needs it.
+                observation=("goal", "url", "screenshot", "tabs"),
             )
         return self._envs[key]
 
@@ -123,33 +175,69 @@ class Replayer:
 
 
 _WORKER: Replayer | None = None
+_RESULTS: Any = None  # the queue a worker puts each verdict on as soon as it is known
 
 
-def _worker_init(mode: str) -> None:
-    global _WORKER
-    _WORKER = Replayer(mode)
+def _worker_init(mode: str, results: Any) -> None:
+    global _WORKER, _RESULTS
+    _WORKER, _RESULTS = Replayer(mode), results
 
 
-def _worker_replay(path: str) -> ReplayResult:
+def _worker_replay(paths: list[str]) -> None:
     if _WORKER is None:
         raise RuntimeError("worker not initialised")
-    return _WORKER.replay(path)
+    for i, path in enumerate(paths):
+        _RESULTS.put(_WORKER.replay(path, paths[i + 1] if i + 1 < len(paths) else None))
 
 
 def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Iterator[ReplayResult]:
-    """Replay every trajectory, yielding each verdict as soon as it is known (any order)."""
+    """Replay every trajectory, yielding each verdict as soon as it is known (any order).
+
+    Each replay prepares the next recording's episode while it runs. With several workers, each
+    takes consecutive runs of recordings (of the same task, usually), so that still holds.
+    """
     if workers <= 1:
         replayer = Replayer(mode)
         try:
-            for path in paths:
-                yield replayer.replay(path)
+            for i, path in enumerate(paths):
+                yield replayer.replay(path, paths[i + 1] if i + 1 < len(paths) else None)
         finally:
             replayer.close()
         return
     ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
+    results = ctx.Queue()
+    size = max(1, min(8, -(-len(paths) // (workers * 2))))
+    chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+    seen: set[str] = set()
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_worker_init, initargs=(mode,)
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(mode, results)
     ) as pool:
-        futures = [pool.submit(_worker_replay, str(p)) for p in paths]
-        for future in as_completed(futures):
-            yield future.result()
+        futures = {pool.submit(_worker_replay, chunk): chunk for chunk in chunks}
+        quiet = 0
+        while len(seen) < len(paths):
+            try:
+                result: ReplayResult = results.get(timeout=0.5)
+            except queue.Empty:
+                for future, chunk in futures.items():
+                    if future.done() and future.exception() is not None:
+                        yield from _lost(chunk, seen, future.exception())
+                # All workers returned: what they put is arriving; give it 10 s at most.
+                quiet = quiet + 1 if all(f.done() for f in futures) else 0
+                if quiet > 20:
+                    yield from _lost([str(p) for p in paths], seen, None)
+                continue
+            if result.trajectory not in seen:
+                seen.add(result.trajectory)
+                yield result
+
+
+def _lost(chunk: list[str], seen: set[str], error: BaseException | None) -> Iterator[ReplayResult]:
+    """Verdicts for the recordings a crashed worker took with it."""
+    for path in chunk:
+        if path not in seen:
+            seen.add(path)
+            yield ReplayResult(
+                trajectory=path,
+                verdict=Verdict.UNREPLAYABLE,
+                reason=f"the replay worker stopped ({error!r}); replay this one again",
+            )

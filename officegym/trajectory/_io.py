@@ -187,6 +187,10 @@ class TrajectoryWriter:
         """
         return self.update_meta(outcome={"claimed_success": claimed_success, "answer": answer})
 
+    @property
+    def closed(self) -> bool:
+        return self._events is None
+
     def close(self) -> None:
         """Close ``events.jsonl``; calling it again does nothing."""
         if self._events is not None:

@@ -6,6 +6,7 @@ Every view URL also renders as a whole page, so a reload or a deep link works; w
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -318,6 +319,34 @@ async def contacts(request: Request) -> Response:
     return JSONResponse(rows)
 
 
+async def settings_view(request: Request) -> Response:
+    rows = store_of(request).query("SELECT key, value FROM settings")
+    values = {r["key"]: r["value"] for r in rows}
+    return render(request, "settings.html", "Settings", signature=values.get("signature", ""))
+
+
+async def save_settings(request: Request) -> Response:
+    """Save the signature and, when one is given, a new password (stored as a digest)."""
+    data = await request.json()
+    password, confirm = data.get("password", ""), data.get("confirm", "")
+    if password and len(password) < 8:
+        return JSONResponse({"error": "The password needs at least 8 characters."}, 400)
+    if password != confirm:
+        return JSONResponse({"error": "The passwords do not match."}, 400)
+    with store_of(request).transaction() as db:
+        db.execute(
+            "INSERT OR REPLACE INTO settings(key, value) VALUES ('signature', ?)",
+            (str(data.get("signature", "")),),
+        )
+        if password:
+            digest = hashlib.sha256(password.encode()).hexdigest()
+            db.execute(
+                "INSERT OR REPLACE INTO settings(key, value) VALUES ('password_sha256', ?)",
+                (digest,),
+            )
+    return JSONResponse({"ok": True})
+
+
 app = Starlette(
     routes=[
         Route("/", list_view),
@@ -327,6 +356,8 @@ app = Starlette(
         Route("/api/threads", thread_action, methods=["POST"]),
         Route("/api/send", send_message, methods=["POST"]),
         Route("/api/contacts", contacts),
+        Route("/settings", settings_view),
+        Route("/api/settings", save_settings, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Route("/{folder}", list_view),
     ]

@@ -35,6 +35,8 @@ CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, thread_id INT
                        via TEXT NOT NULL DEFAULT 'click',
                        detail TEXT NOT NULL DEFAULT '');
 CREATE INDEX messages_thread ON messages(thread_id);
+-- Account settings: the signature, and the password as a SHA-256 hex digest (never in clear).
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 NAMES = (

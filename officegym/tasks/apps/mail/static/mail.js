@@ -48,6 +48,18 @@
     navigate(q ? "/search?q=" + encodeURIComponent(q) : "/");
   });
 
+  document.addEventListener("submit", async (e) => {
+    if (e.target.id !== "settings-form") return;
+    e.preventDefault();
+    try {
+      await postJSON("/api/settings", Object.fromEntries(new FormData(e.target)));
+      $$("input[type=password]", e.target).forEach((i) => { i.value = ""; });
+      toast("Settings saved.");
+    } catch (err) {
+      toast(err.message);
+    }
+  });
+
   // ---- thread actions ------------------------------------------------------------------------
   const view = () => $("#main [data-view]");
   const rows = () => $$("#main li.thread");

@@ -1,0 +1,377 @@
+"""Record a person doing a task in a headed Chromium, as a v1 trajectory.
+
+The recorder opens the task's start page in a browser window (on the user's display, or on a
+virtual one), and a script in the page sends every trusted input event to it: sampled mouse moves,
+buttons, wheel, keys with the focused element, URL changes. Navigations the page did not ask for
+(typed URLs, back and forward) and tab changes come from the browser. Screenshots are taken after
+each burst of input and at least every 2 s, once the page has been quiet for a moment, so that a
+replay reaching the same point sees the same screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+
+import officegym
+from officegym.envs._browser import BrowserHost
+from officegym.envs._stage import Stage, prepare_stage
+from officegym.errors import TrajectoryFormatError
+from officegym.tasks import Evaluation, get_task
+from officegym.tasks._task import Apps
+from officegym.trajectory import TrajectoryWriter
+from officegym.trajectory._models import Source
+
+RECORDER_SCRIPT = (Path(__file__).parent / "recorder.js").read_text()
+RECORDER_BACKENDS = ("display", "xvfb")
+SHOT_PERIOD_MS = 2000  # a screenshot at least this often, once input pauses for QUIET_MS
+QUIET_MS = 150
+BURST_PAUSE_MS = 400  # and one when a burst of input ends: no input for this long
+FRAME_SCALE = 0.25  # a quarter of the width and height: ~6 KB a frame, still checkable
+FRAME_QUALITY = 50
+INPUT_TYPES = ("mouse.down", "mouse.up", "mouse.wheel", "key.down", "key.up")
+
+
+class Recorder:
+    """Records one episode of a task in a headed browser window.
+
+    Args:
+        task_id: the task to record.
+        seed: the task's seed (its data and parameters).
+        out: the trajectory folder to write.
+        backend: ``"display"`` (a window on $DISPLAY, for a person) or ``"xvfb"`` (a virtual
+            display, for tests and synthetic recordings).
+        source: what `meta.source` says made the input (``human`` or ``synthetic``).
+
+    Use `start()`, then `finish(answer)` or `wait()` for the window to be closed.
+    """
+
+    def __init__(
+        self,
+        task_id: str,
+        seed: int,
+        out: str | Path,
+        *,
+        backend: str = "display",
+        viewport: tuple[int, int] = (1280, 720),
+        source: Source = "human",
+        overwrite: bool = False,
+    ) -> None:
+        if backend not in RECORDER_BACKENDS:
+            raise ValueError(
+                f"unknown recording backend {backend!r}; use 'display' (your screen) or "
+                "'xvfb' (a virtual screen)"
+            )
+        self.task = get_task(task_id)
+        self.seed, self.out, self.backend = seed, Path(out), backend
+        self.viewport, self.source, self.overwrite = viewport, source, overwrite
+        self.host: BrowserHost | None = None
+        self.stage: Stage | None = None
+        self.writer: TrajectoryWriter | None = None
+        self.screen_offset: tuple[int, int] | None = None
+        self.evaluation: Evaluation | None = None
+        self.answer: str | None = None
+        self.problems: list[str] = []  # events the page sent that did not validate
+        self.finished = threading.Event()
+        self._ending = False
+        self._t0 = 0.0  # epoch milliseconds of t = 0
+        self._last_t = 0.0
+        self._inputs = 0
+        self._last_input = 0.0
+        self._last_shot = -float(SHOT_PERIOD_MS)
+        self._burst = True  # the first screen is worth a frame
+        self._frames: dict[
+            str, str
+        ] = {}  # sha256 -> frame path: an unchanged screen is stored once
+        self._masked: set[str] = set()
+        self._pages: list[Page] = []
+        self._active = 0
+        self._cdp: CDPSession | None = None
+        self._asked_navigation = False
+        self._main_frame = ""
+        self._history: tuple[int, list[str]] = (0, [])  # main tab: current index, entry URLs
+        self._previous = self._history
+        self._held: dict[str, dict[str, Any]] = {}  # key -> its key.down, until it goes up
+        self._is_start = True
+        self._index_of_page_event: int | None = None
+        self._shooter: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the window on the task's start page and begin recording.
+
+        Raises:
+            BrowserUnavailableError: no Chromium, no Xvfb, or no display.
+            FileExistsError: `out` holds a trajectory and `overwrite` is False.
+        """
+        self.host = BrowserHost.acquire(self.backend)
+        self.host.run(self._start(self.host))
+
+    @property
+    def display(self) -> str | None:
+        """The X display the window is on."""
+        return self.host.display_name if self.host else None
+
+    @property
+    def goal(self) -> str:
+        return self.task.goal(self.stage.params) if self.stage else ""
+
+    def finish(self, answer: str | None = None) -> Evaluation:
+        """End the recording (with the person's answer), score it, close the window."""
+        if self.host is None:
+            raise RuntimeError("the recorder was not started")
+        self.host.run(self._finish(answer))
+        if self.evaluation is None:
+            raise RuntimeError("the recording ended before the task could be scored")
+        return self.evaluation
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the recording ends (finish() or the window closed); False on timeout."""
+        return self.finished.wait(timeout)
+
+    def observe(self) -> dict[str, Any]:
+        """The page as an agent sees it (AX tree with element centres, URL), for the synthesizer."""
+        if self.host is None or self.stage is None:
+            raise RuntimeError("the recorder was not started")
+        stage = self.stage
+
+        async def quiet_observe() -> dict[str, Any]:
+            await stage.watch.settle()
+            return await stage.observe(None)
+
+        return self.host.run(quiet_observe())
+
+    # ---- on the browser loop -----------------------------------------------------------------
+    async def _start(self, host: BrowserHost) -> None:
+        stage = await prepare_stage(host, self.task, self.seed, self.viewport, None)
+        self.stage = stage
+        context, page = stage.context, stage.page
+        await context.expose_binding("__ogRecord", self._on_page_event)
+        await context.add_init_script(RECORDER_SCRIPT)
+        context.on("page", self._on_new_tab)
+        self._pages = [page]
+        page.on("close", self._on_tab_closed)
+        self._cdp = await context.new_cdp_session(page)
+        self._cdp.on("Page.frameRequestedNavigation", self._on_asked_navigation)
+        self._cdp.on("Page.frameNavigated", self._on_navigated)
+        self._cdp.on("Page.navigatedWithinDocument", self._on_navigated)
+        await self._cdp.send("Page.enable")
+        tree = await self._cdp.send("Page.getFrameTree")
+        self._main_frame = tree["frameTree"]["frame"]["id"]
+        await self._refresh_history()
+        self._t0 = time.time() * 1000
+        self.writer = TrajectoryWriter(self.out, self._meta(stage), overwrite=self.overwrite)
+        await page.evaluate(RECORDER_SCRIPT)  # the start page loaded before the script was added
+        self._shooter = asyncio.ensure_future(self._shoot_when_due())
+
+    def _meta(self, stage: Stage) -> dict[str, Any]:
+        return {
+            "id": f"{self.task.id}-s{self.seed}-{time.time_ns() % 10**8:08d}",
+            "source": self.source,
+            "recorder": {"name": "officegym.record", "version": officegym.__version__},
+            "task": {"id": self.task.id, "seed": self.seed, "params": dict(stage.params)},
+            "start_url": self.task.start_url,
+            "viewport": {"width": self.viewport[0], "height": self.viewport[1]},
+            "coordinate_space": "viewport",
+            "locale": "en-US",
+            "timezone": "UTC",
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "extra": {"backend": self.backend, "frame_scale": FRAME_SCALE},
+        }
+
+    async def _finish(self, answer: str | None) -> None:
+        if self._ending or self.writer is None or self.stage is None:
+            return
+        self._ending = True
+        if self._shooter is not None:
+            self._shooter.cancel()
+        if not self.stage.page.is_closed():
+            await self._shoot(force=True)  # the screen the person answered on
+        if answer is not None:
+            self._write({"type": "answer", "text": answer})
+        self._write({"type": "done"})
+        self.answer = answer
+        self.evaluation = self.task.score(Apps(self.stage.stores), self.stage.params, answer)
+        fields: dict[str, Any] = {
+            "privacy": {"masked_fields": sorted(self._masked)},
+            "outcome": {"claimed_success": None, "answer": answer},
+        }
+        if self.screen_offset is not None:
+            fields["screen_offset"] = {"x": self.screen_offset[0], "y": self.screen_offset[1]}
+        self.writer.update_meta(**fields)
+        self.writer.close()
+        assert self.host is not None
+        await self.stage.close(self.host)
+        self.finished.set()
+
+    def _clock(self, epoch_ms: float | None = None) -> float:
+        t = (time.time() * 1000 if epoch_ms is None else epoch_ms) - self._t0
+        return round(max(t, self._last_t), 1)
+
+    def _write(self, event: dict[str, Any], epoch_ms: float | None = None) -> None:
+        if self.writer is None or self.writer.closed:
+            return
+        event["t"] = self._clock(epoch_ms)
+        try:
+            self.writer.write(event)
+        except TrajectoryFormatError as exc:  # a page quirk must not end the recording
+            self.problems.append(str(exc))
+            return
+        self._last_t = event["t"]
+
+    def _on_page_event(self, source: dict[str, Any], data: dict[str, Any]) -> None:
+        kind, epoch_ms = data.pop("type"), data.pop("ts")
+        index = self._index_of_page_event = self._index(source.get("page"))
+        if kind in ("load", "history"):
+            how = data.get("how", "traverse")
+            self._browser_navigation(kind, how, data["url"], epoch_ms)
+            return
+        if kind == "blur":
+            self._release_keys(epoch_ms)
+            return
+        if kind == "visible":
+            if index is not None and index != self._active:
+                self._active = index
+                self._write({"type": "tab.switch", "index": index}, epoch_ms)
+            return
+        screen = data.pop("screen", None)
+        if screen is not None and self.screen_offset is None:
+            self.screen_offset = (int(screen[0]), int(screen[1]))
+        if kind in INPUT_TYPES:
+            self._inputs += 1
+            self._last_input = self._clock(epoch_ms)
+            self._burst = self._burst or kind in ("mouse.up", "key.up")
+        if data.get("masked") and data.get("target", {}).get("selector"):
+            self._masked.add(data["target"]["selector"])
+        if data.get("code") is None:
+            data.pop("code", None)
+        if kind == "key.down":
+            self._held[data["key"]] = {k: v for k, v in data.items() if k != "target"}
+        elif kind == "key.up":
+            self._held.pop(data["key"], None)
+        self._write({"type": kind, **data}, epoch_ms)
+
+    def _index(self, page: Page | None) -> int | None:
+        return self._pages.index(page) if page in self._pages else None
+
+    # ---- tabs and navigation -------------------------------------------------------------------
+    def _on_new_tab(self, page: Page) -> None:
+        self._pages.append(page)
+        self._active = len(self._pages) - 1
+        page.on("close", self._on_tab_closed)
+        self._write({"type": "tab.open", "url": page.url or None})
+
+    def _on_tab_closed(self, page: Page) -> None:
+        index = self._index(page)
+        if index is None or self._ending:
+            return
+        self._write({"type": "tab.close", "index": index})
+        if all(p.is_closed() for p in self._pages):  # the window is gone: the recording ends
+            self._tasks.add(asyncio.ensure_future(self._finish(None)))
+
+    def _on_asked_navigation(self, params: dict[str, Any]) -> None:
+        # The page asked for it (a link, a form, a script): replaying the input repeats it.
+        if params.get("frameId") == self._main_frame and params.get("disposition") == "currentTab":
+            self._asked_navigation = True
+
+    def _on_navigated(self, _params: dict[str, Any]) -> None:
+        task = asyncio.ensure_future(self._refresh_history())
+        self._tasks.add(task)  # the loop holds tasks weakly
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh_history(self) -> None:
+        if self._cdp is None:
+            return
+        with contextlib.suppress(PlaywrightError):
+            history = await self._cdp.send("Page.getNavigationHistory")
+            self._previous, self._history = (
+                self._history,
+                (
+                    int(history["currentIndex"]),
+                    [str(e["url"]) for e in history["entries"]],
+                ),
+            )
+
+    def _browser_navigation(self, kind: str, how: str, url: str, epoch_ms: float) -> None:
+        """A new document (`load`) or an in-document history step (`history`) that the page
+        did not ask for: the URL bar, back, forward or reload, which a replay must repeat."""
+        asked, self._asked_navigation = self._asked_navigation, False
+        if self._index_of_page_event is not None and self._index_of_page_event != 0:
+            return  # only the first tab's navigations are followed
+        if kind == "load" and (asked or (how == "navigate" and self._is_start)):
+            self._is_start = False
+            return
+        step = self._history_step(url) if how in ("back_forward", "traverse") else 0
+        if how == "reload":
+            event: dict[str, Any] = {"type": "nav.reload"}
+        elif step:
+            event = {"type": "nav.back" if step < 0 else "nav.forward"}
+        elif kind == "history":
+            return  # the page moved in its own history (history.back() from a script)
+        else:
+            event = {"type": "nav.goto", "url": url}
+        self._release_keys(epoch_ms)
+        self._write(event, epoch_ms)
+
+    def _history_step(self, url: str) -> int:
+        """-1 for a step back to `url`, 1 for a step forward, 0 when it is neither."""
+        index, urls = self._history
+        if index < len(urls) and urls[index] == url and index != self._previous[0]:
+            return 1 if index > self._previous[0] else -1  # the history already moved
+        if 0 < index <= len(urls) and urls[index - 1] == url:
+            return -1
+        return 1 if index + 1 < len(urls) and urls[index + 1] == url else 0
+
+    def _release_keys(self, epoch_ms: float) -> None:
+        """Keys the page saw go down but not up (focus went to the browser): let them go."""
+        for held in list(self._held.values()):
+            self._write({**held, "type": "key.up"}, epoch_ms)
+        self._held.clear()
+
+    # ---- screenshots -----------------------------------------------------------------------------
+    async def _shoot_when_due(self) -> None:
+        while not self.finished.is_set():
+            await asyncio.sleep(0.05)
+            now = self._clock()
+            quiet = now - self._last_input
+            if (self._burst and quiet >= BURST_PAUSE_MS) or (
+                now - self._last_shot >= SHOT_PERIOD_MS and quiet >= QUIET_MS
+            ):
+                await self._shoot()
+
+    async def _shoot(self, force: bool = False) -> None:
+        """Take a frame of the settled page, unless input arrived meanwhile (then try later)."""
+        stage = self.stage
+        if stage is None or self.writer is None:
+            return
+        inputs = self._inputs
+        try:
+            await stage.watch.settle(timeout_ms=1000)
+            image = await stage.screenshot("jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY)
+        except PlaywrightError:
+            return  # navigating or closed: the next round tries again
+        if inputs != self._inputs and not force:
+            return
+        digest = hashlib.sha256(image).hexdigest()
+        frame = self._frames.get(digest)
+        if frame is None:
+            frame, _ = self.writer.add_frame(image, "jpg")
+            self._frames[digest] = frame
+        self._write({"type": "screenshot", "frame": frame, "sha256": digest})
+        self._burst, self._last_shot = False, self._last_t
+
+    def close(self) -> None:
+        """End the recording if it is still going (no answer)."""
+        if self.host is not None and not self.finished.is_set():
+            with contextlib.suppress(Exception):
+                self.host.run(self._finish(None), timeout=30)

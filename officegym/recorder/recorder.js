@@ -1,0 +1,121 @@
+// Injected into every page the recorder watches (after page.js, which gives window.__og).
+// Sends each trusted input event to the recorder through the `__ogRecord` binding, with the
+// element it went to as the page saw it at that moment. Timestamps are epoch milliseconds.
+(() => {
+  if (window.top !== window || window.__ogRecorder) return;
+  window.__ogRecorder = true;
+
+  const queue = [];
+  function send(event) {
+    queue.push(event);
+    if (typeof window.__ogRecord !== "function") return;  // bindings arrive with the page
+    while (queue.length) window.__ogRecord(queue.shift());
+  }
+  const when = (e) => performance.timeOrigin + e.timeStamp;
+  const MODIFIERS = ["Alt", "Control", "Meta", "Shift"];
+  const BUTTONS = ["left", "middle", "right"];
+  const TARGET_FIELDS = ["selector", "role", "name", "tag", "text", "bbox"];
+  function target(info) {
+    if (!info) return null;
+    const out = {};
+    for (const k of TARGET_FIELDS) if (info[k] !== null && info[k] !== undefined) out[k] = info[k];
+    return out;
+  }
+  const og = () => window.__og;
+
+  // Moves are sampled at most every MOVE_MS (66 Hz); the last position always gets out, before
+  // the next button, key or wheel event or when the pointer rests.
+  const MOVE_MS = 15;
+  let lastMove = 0;
+  let heldMove = null;
+  let lastX = null, lastY = null;
+  let moveTimer = 0;
+  function flushMove() {
+    clearTimeout(moveTimer);
+    if (heldMove) { send(heldMove); lastMove = heldMove.ts; heldMove = null; }
+  }
+  const opts = {capture: true, passive: true};
+  addEventListener("mousemove", (e) => {
+    // Chromium also sends moves at the same spot when the page changes under a resting pointer.
+    if (!e.isTrusted || (e.clientX === lastX && e.clientY === lastY)) return;
+    lastX = e.clientX; lastY = e.clientY;
+    const move = {type: "mouse.move", ts: when(e), x: e.clientX, y: e.clientY,
+                  screen: [e.screenX - e.clientX, e.screenY - e.clientY]};
+    if (move.ts - lastMove >= MOVE_MS) { heldMove = null; send(move); lastMove = move.ts; return; }
+    heldMove = move;
+    clearTimeout(moveTimer);
+    moveTimer = setTimeout(flushMove, MOVE_MS);
+  }, opts);
+
+  function button(e, type) {
+    if (!e.isTrusted) return;
+    flushMove();
+    const event = {type, ts: when(e), x: e.clientX, y: e.clientY,
+                   button: BUTTONS[e.button] || "left", click_count: Math.max(1, e.detail || 1)};
+    if (type === "mouse.down" && og()) event.target = target(og().describe(e.clientX, e.clientY));
+    send(event);
+  }
+  addEventListener("mousedown", (e) => button(e, "mouse.down"), opts);
+  addEventListener("mouseup", (e) => button(e, "mouse.up"), opts);
+
+  addEventListener("wheel", (e) => {
+    if (!e.isTrusted) return;
+    flushMove();
+    const scale = e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? innerHeight : 1;
+    send({type: "mouse.wheel", ts: when(e), x: e.clientX, y: e.clientY,
+          dx: e.deltaX * scale, dy: e.deltaY * scale});
+  }, opts);
+
+  function key(e, type) {
+    if (!e.isTrusted || e.isComposing) return;
+    flushMove();
+    const focused = og() ? og().focused() : null;
+    const event = {type, ts: when(e), key: e.key, code: e.code,
+                   modifiers: MODIFIERS.filter((m) => e.getModifierState(m))};
+    // What goes into a password field is never sent: not the key, not the physical key.
+    if (focused && focused.password) { event.key = "\u2022"; event.code = null; event.masked = true; }
+    if (type === "key.down") event.target = target(focused);
+    send(event);
+  }
+  addEventListener("keydown", (e) => key(e, "key.down"), {capture: true});
+  addEventListener("keyup", (e) => key(e, "key.up"), {capture: true});
+
+  // How this document came to be (a link, a typed URL, reload, back/forward); first event of all.
+  const entry = performance.getEntriesByType("navigation")[0];
+  send({type: "load", ts: performance.timeOrigin + performance.now(), url: location.href,
+        how: entry ? entry.type : "navigate"});
+
+  // Where the page is: on load, and whenever the app changes the URL in place.
+  let lastUrl = null;
+  function where() {
+    if (location.href === lastUrl) return;
+    lastUrl = location.href;
+    send({type: "observe", ts: performance.timeOrigin + performance.now(), url: location.href,
+          title: document.title});
+  }
+  for (const name of ["pushState", "replaceState"]) {
+    const original = history[name];
+    history[name] = function (...args) {
+      const out = original.apply(this, args);
+      setTimeout(where, 0);
+      return out;
+    };
+  }
+  // A history traversal inside the document (the back button on an app that uses pushState).
+  addEventListener("popstate", () => {
+    send({type: "history", ts: performance.timeOrigin + performance.now(), url: location.href});
+    setTimeout(where, 0);
+  });
+  // Keys still held when focus leaves the page (Ctrl+L, Alt+Tab) are released for the page.
+  addEventListener("blur", (e) => {
+    if (e.target === window) send({type: "blur", ts: performance.timeOrigin + performance.now()});
+  });
+  addEventListener("hashchange", where);
+  if (document.readyState === "loading") addEventListener("DOMContentLoaded", where);
+  else where();
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible")
+      send({type: "visible", ts: performance.timeOrigin + performance.now()});
+  });
+})();
