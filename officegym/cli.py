@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, FileExistsError) as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
@@ -229,48 +229,59 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
 
     from officegym.recorder import Recorder
 
-    recorder = Recorder(
-        args.task, args.seed, args.out, backend=args.backend, overwrite=args.overwrite
-    )
+    if (args.out / "meta.json").exists() and not args.overwrite:
+        raise ValueError(f"{args.out} already holds a recording: pick another --out or --overwrite")
+    recorder = Recorder(args.task, args.seed, args.out, backend=args.backend, overwrite=True)
     recorder.start()
+
     # soft_wrap: one line each, whatever the terminal's width, for programs that read them.
-    console.print(f"[bold]Task[/] {args.task} (seed {args.seed}): {recorder.goal}", soft_wrap=True)
+    def say(text: str) -> None:
+        console.print(text, soft_wrap=True)
+
+    say(f"[bold]Task[/] {args.task} (seed {args.seed}): {recorder.goal}")
     if args.backend == "xvfb":
-        console.print(
+        say(
             f"The browser is on virtual display {recorder.display}; see it with, for example, "
-            f"`x11vnc -display {recorder.display}` and a VNC viewer.",
-            soft_wrap=True,
+            f"`x11vnc -display {recorder.display}` and a VNC viewer."
         )
-    console.print(
+    say(
         "Do the task in the browser window. Then type your answer here and press Enter "
-        "(just Enter when the task asks for none), or close the window.",
-        soft_wrap=True,
+        "(just Enter when the task asks for none), or close the window."
     )
 
     def read_answer() -> None:
         try:
             line = sys.stdin.readline()
         except (OSError, ValueError):
-            return
-        if line:  # at end of input, the window decides when the recording ends
-            recorder.finish(line.rstrip("\n") or None)
+            line = ""
+        if not line and args.backend == "display":
+            return  # no terminal input: the window's closing ends the recording
+        try:  # at end of input on a virtual screen nobody can close, end without an answer
+            recorder.finish((line.rstrip("\n") or None) if line else None)
+        except Exception as exc:  # the window closed meanwhile: that ended it already
+            if not recorder.finished.is_set():
+                say(f"[red]could not end the recording: {exc}[/]")
+                recorder.finished.set()
 
     threading.Thread(target=read_answer, daemon=True).start()
     try:
         recorder.wait()
     except KeyboardInterrupt:
         recorder.close()
+        say(f"interrupted: what was recorded until now is in {args.out}, without an answer")
+        return 130
     evaluation = recorder.evaluation
     done = "done" if evaluation and evaluation.success else "not done"
     score = f"score {evaluation.score:.2f}" if evaluation else "not scored"
-    console.print(f"recorded {args.out}: the task is {done} ({score})", soft_wrap=True)
+    say(f"recorded {args.out}: the task is {done} ({score})")
     return EXIT_OK
 
 
 def cmd_synth(args: argparse.Namespace, console: Console) -> int:
     import shutil
 
-    from officegym.recorder import SynthError, synthesize
+    from officegym.errors import BrowserUnavailableError
+    from officegym.recorder import synthesize
     from officegym.tasks import get_task, suite_tasks
     from officegym.trajectory import zip_trajectory
 
@@ -283,16 +294,20 @@ def cmd_synth(args: argparse.Namespace, console: Console) -> int:
             folder = args.out / task_id / f"s{seed}"
             try:
                 result = synthesize(task_id, seed, folder)
-            except SynthError as exc:
+            except BrowserUnavailableError:
+                raise  # nothing else will work either
+            except Exception as exc:  # one failed recording never stops the others
                 failures += 1
-                console.print(f"[red]failed[/] {task_id} seed {seed}: {exc}")
+                shutil.rmtree(folder, ignore_errors=True)  # half a recording is not one
+                console.print(f"[red]failed[/] {task_id} seed {seed}: {exc}", soft_wrap=True)
                 continue
             if args.zip:
                 zip_trajectory(folder, folder.with_suffix(".zip"))
                 shutil.rmtree(folder)
             failures += not result.success
             mark = "[green]done[/]" if result.success else "[red]task not done[/]"
-            console.print(f"{mark} {task_id} seed {seed} in {result.seconds:.1f}s")
+            again = f", {result.reclicks} click(s) made again" if result.reclicks else ""
+            console.print(f"{mark} {task_id} seed {seed} in {result.seconds:.1f}s{again}")
     return EXIT_NEGATIVE if failures else EXIT_OK
 
 

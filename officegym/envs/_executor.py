@@ -64,12 +64,14 @@ class PageWatch:
         for _ in range(3):  # a navigation replaces the document the wait was running in
             try:
                 result = await self.page.evaluate(script, [timeout_ms, scrolled, arg])
+                replaced = False
             except PlaywrightError as exc:
                 if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
                     raise
-            if self.loaded.is_set():
+                replaced = True
+            if self.loaded.is_set() and not replaced:
                 return result
-            try:
+            try:  # wait for the new document, then settle (and probe) in it
                 await asyncio.wait_for(self.loaded.wait(), timeout_ms / 1000)
             except TimeoutError:
                 return result

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,7 @@ class Recorder:
         self.evaluation: Evaluation | None = None
         self.answer: str | None = None
         self.problems: list[str] = []  # events the page sent that did not validate
+        self.counts: Counter[str] = Counter()  # events received, by type
         self.finished = threading.Event()
         self._ending = False
         self._t0 = 0.0  # epoch milliseconds of t = 0
@@ -96,7 +98,8 @@ class Recorder:
         self._pages: list[Page] = []
         self._active = 0
         self._cdp: CDPSession | None = None
-        self._asked_navigation = False
+        self._asked_navigation = False  # the page asked for a navigation not yet committed
+        self._asked_for_document = False  # ... and the document now loading is that one
         self._main_frame = ""
         self._history: tuple[int, list[str]] = (0, [])  # main tab: current index, entry URLs
         self._previous = self._history
@@ -193,26 +196,31 @@ class Recorder:
         if self._ending or self.writer is None or self.stage is None:
             return
         self._ending = True
+        try:
+            await self._end(self.writer, self.stage, answer)
+        finally:
+            self.finished.set()  # whatever happened, nobody waits for this recording any more
+
+    async def _end(self, writer: TrajectoryWriter, stage: Stage, answer: str | None) -> None:
         if self._shooter is not None:
             self._shooter.cancel()
-        if not self.stage.page.is_closed():
+        if not stage.page.is_closed():
             await self._shoot(force=True)  # the screen the person answered on
         if answer is not None:
             self._write({"type": "answer", "text": answer})
         self._write({"type": "done"})
         self.answer = answer
-        self.evaluation = self.task.score(Apps(self.stage.stores), self.stage.params, answer)
+        self.evaluation = self.task.score(Apps(stage.stores), stage.params, answer)
         fields: dict[str, Any] = {
             "privacy": {"masked_fields": sorted(self._masked)},
             "outcome": {"claimed_success": None, "answer": answer},
         }
         if self.screen_offset is not None:
             fields["screen_offset"] = {"x": self.screen_offset[0], "y": self.screen_offset[1]}
-        self.writer.update_meta(**fields)
-        self.writer.close()
+        writer.update_meta(**fields)
+        writer.close()
         assert self.host is not None
-        await self.stage.close(self.host)
-        self.finished.set()
+        await stage.close(self.host)
 
     def _clock(self, epoch_ms: float | None = None) -> float:
         t = (time.time() * 1000 if epoch_ms is None else epoch_ms) - self._t0
@@ -231,6 +239,7 @@ class Recorder:
 
     def _on_page_event(self, source: dict[str, Any], data: dict[str, Any]) -> None:
         kind, epoch_ms = data.pop("type"), data.pop("ts")
+        self.counts[kind] += 1
         index = self._index_of_page_event = self._index(source.get("page"))
         if kind in ("load", "history"):
             how = data.get("how", "traverse")
@@ -284,7 +293,12 @@ class Recorder:
         if params.get("frameId") == self._main_frame and params.get("disposition") == "currentTab":
             self._asked_navigation = True
 
-    def _on_navigated(self, _params: dict[str, Any]) -> None:
+    def _on_navigated(self, params: dict[str, Any]) -> None:
+        frame = params.get("frame", {}).get("id") or params.get("frameId")
+        if frame != self._main_frame:
+            return  # an iframe's navigation is part of the page
+        if "frame" in params:  # a new document: was it the page's own request?
+            self._asked_for_document, self._asked_navigation = self._asked_navigation, False
         task = asyncio.ensure_future(self._refresh_history())
         self._tasks.add(task)  # the loop holds tasks weakly
         task.add_done_callback(self._tasks.discard)
@@ -305,11 +319,13 @@ class Recorder:
     def _browser_navigation(self, kind: str, how: str, url: str, epoch_ms: float) -> None:
         """A new document (`load`) or an in-document history step (`history`) that the page
         did not ask for: the URL bar, back, forward or reload, which a replay must repeat."""
-        asked, self._asked_navigation = self._asked_navigation, False
+        asked, self._asked_for_document = self._asked_for_document, False
         if self._index_of_page_event is not None and self._index_of_page_event != 0:
             return  # only the first tab's navigations are followed
-        if kind == "load" and (asked or (how == "navigate" and self._is_start)):
-            self._is_start = False
+        if kind == "load" and self._is_start:
+            self._is_start = False  # the start page, loaded before the recording began
+            return
+        if kind == "load" and asked:
             return
         step = self._history_step(url) if how in ("back_forward", "traverse") else 0
         if how == "reload":
@@ -317,7 +333,7 @@ class Recorder:
         elif step:
             event = {"type": "nav.back" if step < 0 else "nav.forward"}
         elif kind == "history":
-            return  # the page moved in its own history (history.back() from a script)
+            return  # an in-document step that matches no neighbouring entry
         else:
             event = {"type": "nav.goto", "url": url}
         self._release_keys(epoch_ms)
@@ -356,10 +372,13 @@ class Recorder:
             return
         inputs = self._inputs
         try:
-            await stage.watch.settle(timeout_ms=1000)
-            image = await stage.screenshot("jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY)
-        except PlaywrightError:
-            return  # navigating or closed: the next round tries again
+            # Bounded: a hidden window or a tab in the background may never produce a frame.
+            await asyncio.wait_for(stage.watch.settle(timeout_ms=1000), 3)
+            image = await asyncio.wait_for(
+                stage.screenshot("jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY), 3
+            )
+        except (PlaywrightError, TimeoutError):
+            return  # navigating, closed or hidden: the next round tries again
         if inputs != self._inputs and not force:
             return
         digest = hashlib.sha256(image).hexdigest()

@@ -36,6 +36,7 @@ class SynthResult:
     path: Path
     success: bool
     seconds: float
+    reclicks: int = 0  # clicks the page never saw, made again
 
 
 class Xdo:
@@ -60,9 +61,12 @@ class Xdo:
 class HumanHand:
     """Turns env actions into human-paced OS-level input, tracking where the pointer is."""
 
-    def __init__(self, xdo: Xdo, offset: tuple[int, int], rng: random.Random) -> None:
-        self.xdo, self.offset, self.rng = xdo, offset, rng
+    def __init__(
+        self, xdo: Xdo, offset: tuple[int, int], rng: random.Random, recorder: Recorder
+    ) -> None:
+        self.xdo, self.offset, self.rng, self.recorder = xdo, offset, rng, recorder
         self.pointer: tuple[float, float] = (offset[0] + 640, offset[1] + 360)
+        self.reclicks = 0
 
     def _to_screen(self, x: float, y: float) -> tuple[float, float]:
         return x + self.offset[0], y + self.offset[1]
@@ -78,7 +82,15 @@ class HumanHand:
         if isinstance(action, A.Click):
             # Aim near the centre, not at it: people do not hit the same pixel twice.
             x, y = action.x + rng.uniform(-3, 3), action.y + rng.uniform(-2, 2)
+            before = self.recorder.counts["mouse.down"]
             self.xdo.run(self._move(x, y) + H.click_commands(rng))
+            # Now and then the page never sees a press (seen on Xvfb under load); a person
+            # whose click did nothing clicks again, and so does the hand.
+            for _ in range(2):
+                if self._page_saw("mouse.down", before):
+                    break
+                self.reclicks += 1
+                self.xdo.run(H.click_commands(rng))
         elif isinstance(action, A.Type):
             self.xdo.run(H.typing_commands(action.text, rng))
         elif isinstance(action, A.Key):
@@ -89,6 +101,14 @@ class HumanHand:
             self.xdo.run(self._move(action.x, action.y) + H.wheel_commands(action.dy, rng))
         else:
             raise SynthError(f"no human input for the action {action!r}")
+
+    def _page_saw(self, kind: str, before: int, timeout: float = 0.8) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.recorder.counts[kind] <= before:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def think(self, action: A._Action, new_view: bool) -> None:
         """A pause before acting: reading a view that just appeared, finding what to click
@@ -124,7 +144,7 @@ def synthesize(
         # The first move tells the recorder, and us, where the page sits on the screen.
         xdo.run(["mousemove", str(rng.randint(500, 800)), str(rng.randint(300, 500))])
         offset = _wait_for_offset(recorder)
-        hand = HumanHand(xdo, offset, rng)
+        hand = HumanHand(xdo, offset, rng, recorder)
         agent = OracleAgent()
         agent.reset(
             {
@@ -154,7 +174,12 @@ def synthesize(
     finally:
         recorder.close()
     return SynthResult(
-        task_id, seed, Path(out), evaluation.success, round(time.perf_counter() - started, 2)
+        task_id,
+        seed,
+        Path(out),
+        evaluation.success,
+        round(time.perf_counter() - started, 2),
+        hand.reclicks,
     )
 
 

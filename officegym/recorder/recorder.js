@@ -66,14 +66,19 @@
           dx: e.deltaX * scale, dy: e.deltaY * scale});
   }, opts);
 
+  // Keys pressed in a password field stay masked when released, wherever the focus went.
+  const maskedDown = new Set();
   function key(e, type) {
     if (!e.isTrusted || e.isComposing) return;
     flushMove();
     const focused = og() ? og().focused() : null;
     const event = {type, ts: when(e), key: e.key, code: e.code,
                    modifiers: MODIFIERS.filter((m) => e.getModifierState(m))};
+    let masked = Boolean(focused && focused.password);
+    if (type === "key.down" && masked) maskedDown.add(e.code);
+    if (type === "key.up" && maskedDown.delete(e.code)) masked = true;
     // What goes into a password field is never sent: not the key, not the physical key.
-    if (focused && focused.password) { event.key = "\u2022"; event.code = null; event.masked = true; }
+    if (masked) { event.key = "\u2022"; event.code = null; event.masked = true; }
     if (type === "key.down") event.target = target(focused);
     send(event);
   }

@@ -130,6 +130,7 @@ class EventDriver:
         self.focus_checked: Target | None = None  # focus known to be here, while typing
         self.typing = False  # the last key.down typed a character into a text field
         self.inflight: list[asyncio.Future[Any]] = []
+        self.buttons_held = 0  # while a button is down, pointer input is not pipelined (drags)
         self.frames_compared = self.frames_skipped = 0
 
     @property
@@ -149,6 +150,11 @@ class EventDriver:
         inflight, self.inflight = self.inflight, []
         if inflight:
             await asyncio.gather(*inflight)
+
+    async def abandon(self) -> None:
+        """Wait for input still in flight, ignoring its errors (the replay has ended)."""
+        inflight, self.inflight = self.inflight, []
+        await asyncio.gather(*inflight, return_exceptions=True)
 
     async def settle(self, probe: str = "null", arg: Any = None) -> Any:
         """Wait for sent input and the page's reaction; return `probe`'s value (see PageWatch)."""
@@ -177,7 +183,7 @@ class EventDriver:
                 raise Unreplayable("mouse.move names a selector, not a position: not supported")
             self.pending_move = (event.x, event.y)
             if self.mode == "realtime":
-                self._flush_move()
+                await self._move_now()
         elif isinstance(event, MouseDown | MouseUp | MouseWheel):
             self.pending_move = (event.x, event.y)
             await self._pointer(event)
@@ -226,7 +232,10 @@ class EventDriver:
             return
         if isinstance(event, MouseUp):
             self._flush_move()
+            # Playwright may reorder a move made with a button held and the release after it.
+            await self._drain()
             self._send(self.page.mouse.up(button=event.button, click_count=event.click_count))
+            self.buttons_held = max(0, self.buttons_held - 1)
             await self.settle()  # each click finishes before the next input, whatever the pace
             return
         if event.target is not None:
@@ -243,6 +252,7 @@ class EventDriver:
             await self.settle()
         self._flush_move()
         self._send(self.page.mouse.down(button=event.button, click_count=event.click_count))
+        self.buttons_held += 1
 
     async def _key(self, event: KeyDown | KeyUp) -> None:
         if event.masked:
@@ -300,3 +310,9 @@ class EventDriver:
         if self.pending_move is not None:
             self._send(self.page.mouse.move(*self.pending_move))
             self.pending_move = None
+
+    async def _move_now(self) -> None:
+        """Moves in realtime mode: awaited one by one while dragging (see MouseUp)."""
+        self._flush_move()
+        if self.buttons_held:
+            await self._drain()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import gymnasium
+from playwright.async_api import Error as PlaywrightError
 
 from officegym.envs import env_id
 from officegym.envs._env import OfficeEnv
@@ -112,22 +113,32 @@ class Replayer:
         try:
             for event, upcoming in _with_next(reader.iter_events()):
                 index += 1  # the event being replayed, counted from 0 (also on a bad line)
+                # Realtime mode waits out the recorded gap before the event: allow for it.
+                timeout = 120 + (event.t - last_t) / 1000 if self.mode == "realtime" else 120
                 last_t = event.t
                 auditor.see(index, event)
                 if result.verdict != Verdict.VALID:
                     continue  # the rest is read for its findings only
                 try:
-                    office.host.run(driver.play(event, upcoming))
+                    office.host.run(driver.play(event, upcoming), timeout=timeout)
                 except Divergence as exc:
                     result.verdict, result.event_index = Verdict.DIVERGED, index
                     result.reason = str(exc)
                 except Unreplayable as exc:
                     result.verdict, result.event_index = Verdict.UNREPLAYABLE, index
                     result.reason = str(exc)
+                except (PlaywrightError, TimeoutError, OSError) as exc:
+                    # The browser refused the event (a navigation failed, the page went away)
+                    # or a frame would not decode: this recording cannot be checked further.
+                    result.verdict, result.event_index = Verdict.UNREPLAYABLE, index
+                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                    result.reason = f"replaying {event.type} failed: {first}"
         except TrajectoryFormatError as exc:  # the line after the last good event is bad
             if result.verdict == Verdict.VALID:
                 result.verdict, result.event_index = Verdict.MALFORMED, index + 1
                 result.reason = str(exc)
+        finally:
+            office.host.run(driver.abandon())
         result.findings = auditor.finish(index)
         result.recording_seconds = round(last_t / 1000, 3)
         if result.verdict != Verdict.VALID:
@@ -183,11 +194,11 @@ def _worker_init(mode: str, results: Any) -> None:
     _WORKER, _RESULTS = Replayer(mode), results
 
 
-def _worker_replay(paths: list[str]) -> None:
+def _worker_replay(index: int, paths: list[str]) -> None:
     if _WORKER is None:
         raise RuntimeError("worker not initialised")
     for i, path in enumerate(paths):
-        _RESULTS.put(_WORKER.replay(path, paths[i + 1] if i + 1 < len(paths) else None))
+        _RESULTS.put((index, _WORKER.replay(path, paths[i + 1] if i + 1 < len(paths) else None)))
 
 
 def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Iterator[ReplayResult]:
@@ -208,36 +219,34 @@ def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Itera
     results = ctx.Queue()
     size = max(1, min(8, -(-len(paths) // (workers * 2))))
     chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
-    seen: set[str] = set()
+    owed = [len(chunk) for chunk in chunks]  # verdicts still to come, per chunk
+    stale = [0] * len(chunks)  # half-seconds of silence since the chunk's worker returned
     with ProcessPoolExecutor(
         workers, mp_context=ctx, initializer=_worker_init, initargs=(mode, results)
     ) as pool:
-        futures = {pool.submit(_worker_replay, chunk): chunk for chunk in chunks}
-        quiet = 0
-        while len(seen) < len(paths):
+        futures = [pool.submit(_worker_replay, i, chunk) for i, chunk in enumerate(chunks)]
+        while any(owed):
             try:
-                result: ReplayResult = results.get(timeout=0.5)
+                index, result = results.get(timeout=0.5)
             except queue.Empty:
-                for future, chunk in futures.items():
-                    if future.done() and future.exception() is not None:
-                        yield from _lost(chunk, seen, future.exception())
-                # All workers returned: what they put is arriving; give it 10 s at most.
-                quiet = quiet + 1 if all(f.done() for f in futures) else 0
-                if quiet > 20:
-                    yield from _lost([str(p) for p in paths], seen, None)
+                for i, future in enumerate(futures):
+                    if owed[i] and future.done():
+                        stale[i] += 1
+                    # What a worker put arrives within moments; after 5 s it is not coming.
+                    if owed[i] and stale[i] > 10:
+                        error = future.exception()
+                        yield from _lost(chunks[i][len(chunks[i]) - owed[i] :], error)
+                        owed[i] = 0
                 continue
-            if result.trajectory not in seen:
-                seen.add(result.trajectory)
-                yield result
+            owed[index] -= 1
+            yield result
 
 
-def _lost(chunk: list[str], seen: set[str], error: BaseException | None) -> Iterator[ReplayResult]:
+def _lost(paths: list[str], error: BaseException | None) -> Iterator[ReplayResult]:
     """Verdicts for the recordings a crashed worker took with it."""
-    for path in chunk:
-        if path not in seen:
-            seen.add(path)
-            yield ReplayResult(
-                trajectory=path,
-                verdict=Verdict.UNREPLAYABLE,
-                reason=f"the replay worker stopped ({error!r}); replay this one again",
-            )
+    for path in paths:
+        yield ReplayResult(
+            trajectory=path,
+            verdict=Verdict.UNREPLAYABLE,
+            reason=f"the replay worker stopped ({error!r}); replay this one again",
+        )
