@@ -25,6 +25,7 @@ from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
 
 JPEG_QUALITY = 90
+SCROLL_JS = "[visualViewport.pageLeft, visualViewport.pageTop]"
 SNAPSHOT_JS = (
     "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
 )
@@ -81,9 +82,15 @@ class Stage:
         }
 
     async def screenshot(
-        self, fmt: str = "jpeg", scale: float = 1.0, quality: int = JPEG_QUALITY
+        self,
+        fmt: str = "jpeg",
+        scale: float = 1.0,
+        quality: int = JPEG_QUALITY,
+        scroll: list[float] | None = None,
     ) -> bytes:
         """The viewport as PNG or JPEG bytes, scaled by `scale` (0.5: half the width and height).
+
+        `scroll` is where the viewport is scrolled to, if the caller knows (saves a round trip).
 
         Raises:
             playwright.async_api.Error: the page is gone or navigating.
@@ -95,9 +102,7 @@ class Stage:
             params["quality"] = quality
         if scale != 1.0:
             # A clip is in document coordinates: start it where the viewport is scrolled to.
-            left, top = await self.page.evaluate(
-                "[visualViewport.pageLeft, visualViewport.pageTop]"
-            )
+            left, top = scroll or await self.page.evaluate(SCROLL_JS)
             size = self.page.viewport_size or {"width": 1280, "height": 720}
             params["clip"] = {"x": left, "y": top, **size, "scale": scale}
         data = await self.cdp.send("Page.captureScreenshot", params)

@@ -189,7 +189,11 @@ class Recorder:
             "locale": "en-US",
             "timezone": "UTC",
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "extra": {"backend": self.backend, "frame_scale": FRAME_SCALE},
+            "extra": {
+                "backend": self.backend,
+                "frame_scale": FRAME_SCALE,
+                "frame_quality": FRAME_QUALITY,  # the replay captures at the same quality
+            },
         }
 
     async def _finish(self, answer: str | None) -> None:

@@ -67,6 +67,7 @@ class HumanHand:
         self.xdo, self.offset, self.rng, self.recorder = xdo, offset, rng, recorder
         self.pointer: tuple[float, float] = (offset[0] + 640, offset[1] + 360)
         self.reclicks = 0
+        self.on_mouse = True
 
     def _to_screen(self, x: float, y: float) -> tuple[float, float]:
         return x + self.offset[0], y + self.offset[1]
@@ -111,14 +112,19 @@ class HumanHand:
         return True
 
     def think(self, action: A._Action, new_view: bool) -> None:
-        """A pause before acting: reading a view that just appeared, finding what to click
-        (about a second), or a short one before a key."""
+        """The pauses of the Keystroke-Level Model (Card, Moran and Newell): reading a view that
+        just appeared, mental preparation before each pointing (about 1.2 s), a short one before
+        a key, and homing the hand when it moves between keyboard and mouse (0.4 s)."""
         rng = self.rng
-        pause = rng.uniform(0.8, 2.5) if new_view else 0.0
-        if isinstance(action, A.Click | A.Wheel):
-            pause += min(3.0, max(0.4, rng.lognormvariate(math.log(1.0), 0.4)))
+        pause = rng.uniform(1.5, 4.0) if new_view else 0.0
+        pointing = isinstance(action, A.Click | A.Wheel)
+        if pointing != self.on_mouse:
+            pause += rng.uniform(0.3, 0.5)
+            self.on_mouse = pointing
+        if pointing:
+            pause += min(4.0, max(0.5, rng.lognormvariate(math.log(1.2), 0.35)))
         else:
-            pause += rng.uniform(0.3, 0.8)
+            pause += rng.uniform(0.2, 0.6)
         time.sleep(pause)
 
 

@@ -2,10 +2,10 @@
 
 Fast mode keeps the order of events, drops the idle time between them, and coalesces mouse moves
 (only the last position before a button, key or wheel event is sent). It also coalesces the checks
-that a later check covers: a frame followed at once by another frame, or taken in the middle of
-typing, is not compared (the frame after the typing is), and the focus is checked once per run of
-typed characters, not at every character. Realtime mode waits until each event's recorded time,
-sends every move and checks every frame.
+that a later check covers: a frame followed at once by another frame, or taken before or while
+keys edit a text field, is not compared (the frame after the edit is), and the focus is checked
+once per run of typed characters, not at every character. Realtime mode waits until each event's
+recorded time, sends every move and checks every frame.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.async_api import Page
 
 from officegym.envs._executor import MODIFIER_KEYS, PageWatch
-from officegym.envs._stage import Stage
+from officegym.envs._stage import JPEG_QUALITY, SCROLL_JS, Stage
 from officegym.trajectory import (
     Answer,
     Event,
@@ -77,9 +77,23 @@ def same_field(a: Target, b: Target | None) -> bool:
 
 
 EDITABLE_ROLES = {"textbox", "searchbox", "combobox"}
-
-
 TEXT_KEYS = {"Shift", "Backspace", "Delete"}
+# Keys that may act beyond the field's text: submit, pick a suggestion, move focus.
+ACTING_KEYS = {"Enter", "Tab", "Escape", "ArrowUp", "ArrowDown", "PageUp", "PageDown"}
+
+
+def in_text_field(target: Target | None) -> bool:
+    return target is not None and (
+        target.role in EDITABLE_ROLES or target.tag in ("input", "textarea")
+    )
+
+
+def editing(event: Event | None) -> bool:
+    """A key.down that edits the focused field's text (Control+A and the like included): the
+    frame after the edit shows its outcome."""
+    return (
+        isinstance(event, KeyDown) and event.key not in ACTING_KEYS and in_text_field(event.target)
+    )
 
 
 def typing(event: Event | None) -> bool:
@@ -89,8 +103,7 @@ def typing(event: Event | None) -> bool:
         isinstance(event, KeyDown)
         and (len(event.key) == 1 or event.key in TEXT_KEYS)
         and not {"Control", "Alt", "Meta"} & set(event.modifiers)
-        and event.target is not None
-        and (event.target.role in EDITABLE_ROLES or event.target.tag in ("input", "textarea"))
+        and in_text_field(event.target)
     )
 
 
@@ -212,7 +225,7 @@ class EventDriver:
                     f"{event.frame} is missing from {self.reader.path}: the screen cannot be "
                     "checked"
                 )
-            if self.mode == "fast" and (isinstance(upcoming, Screenshot) or typing(upcoming)):
+            if self.mode == "fast" and (isinstance(upcoming, Screenshot) or editing(upcoming)):
                 self.frames_skipped += 1  # a later frame shows this state and more
             else:
                 await self._compare_frame(event)
@@ -293,12 +306,17 @@ class EventDriver:
     async def _compare_frame(self, event: Screenshot) -> None:
         recorded = self.reader.read_frame(event.frame)
         self._flush_move()  # the pointer is where it was: hover styles match
-        await self.settle()
-        # Frames may be stored scaled down: capture the replay at the same scale, losslessly, so
-        # the only noise is the recording's own compression.
+        scroll = await self.settle(SCROLL_JS)  # where the capture's clip starts, in one trip
+        # Frames may be stored scaled down: capture the replay at the same scale and in the same
+        # format and quality, so both carry the same compression noise. (A small JPEG is also
+        # the cheapest capture Chromium makes: PNG encoding costs ~20 ms more.)
         width = Image.open(io.BytesIO(recorded)).size[0]
         viewport = self.page.viewport_size or {"width": width}
-        shot = await self.stage.screenshot("png", scale=width / viewport["width"])
+        fmt = "png" if event.frame.endswith(".png") else "jpeg"
+        quality = int(self.reader.meta.extra.get("frame_quality", JPEG_QUALITY))
+        shot = await self.stage.screenshot(
+            fmt, scale=width / viewport["width"], quality=quality, scroll=scroll
+        )
         self.frames_compared += 1
         share = frame_difference(recorded, shot)
         if share > CHANGED_SHARE:

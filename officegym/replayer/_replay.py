@@ -173,9 +173,7 @@ class Replayer:
                 env_id(task_id),
                 viewport=(width, height),
                 prepare_next=False,
-                # With a screenshot in the first observation, the preparation also pays for the
-                # first capture of a fresh page (the slowest one) before the replay needs it.
-                observation=("goal", "url", "screenshot", "tabs"),
+                observation=("goal", "url", "tabs"),
             )
         return self._envs[key]
 
