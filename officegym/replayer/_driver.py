@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.async_api import Page
 
 from officegym.envs._executor import MODIFIER_KEYS, PageWatch
-from officegym.envs._stage import JPEG_QUALITY, SCROLL_JS, Stage
+from officegym.envs._stage import JPEG_QUALITY, Stage
 from officegym.trajectory import (
     Answer,
     Event,
@@ -49,6 +49,11 @@ from officegym.trajectory import (
 # (0–255): JPEG noise and anti-aliasing stay under it, a moved dialog or other text does not.
 PIXEL_TOLERANCE = 48
 CHANGED_SHARE = 0.005
+# [scroll x, scroll y, whether two points (a = [x1, y1, x2, y2]) are over the same element]
+SCROLL_AND_SAME_SPOT_JS = (
+    "[visualViewport.pageLeft, visualViewport.pageTop, "
+    "!!a && document.elementFromPoint(a[0], a[1]) === document.elementFromPoint(a[2], a[3])]"
+)
 
 
 class Divergence(Exception):
@@ -136,6 +141,7 @@ class EventDriver:
     def __init__(self, stage: Stage, mode: str, reader: TrajectoryReader) -> None:
         self.stage, self.mode, self.reader = stage, mode, reader
         self.pending_move: tuple[float, float] | None = None
+        self.pointer: tuple[float, float] = (0.0, 0.0)  # where the replay's pointer is
         self.dirty = False
         self.scrolled = False
         self.answer: str | None = None
@@ -305,8 +311,14 @@ class EventDriver:
 
     async def _compare_frame(self, event: Screenshot) -> None:
         recorded = self.reader.read_frame(event.frame)
-        self._flush_move()  # the pointer is where it was: hover styles match
-        scroll = await self.settle(SCROLL_JS)  # where the capture's clip starts, in one trip
+        # The pointer must be over what it was over when the frame was taken (hover styles).
+        # Moving it costs a frame; when it would stay over the same element, it waits for the
+        # next pointer event instead. One round trip settles the page and answers both.
+        moved = [*self.pending_move, *self.pointer] if self.pending_move else None
+        scroll = await self.settle(SCROLL_AND_SAME_SPOT_JS, moved)
+        if moved and not (scroll and scroll[2]):
+            self._flush_move()
+            await self.settle()
         # Frames may be stored scaled down: capture the replay at the same scale and in the same
         # format and quality, so both carry the same compression noise. (A small JPEG is also
         # the cheapest capture Chromium makes: PNG encoding costs ~20 ms more.)
@@ -315,7 +327,10 @@ class EventDriver:
         fmt = "png" if event.frame.endswith(".png") else "jpeg"
         quality = int(self.reader.meta.extra.get("frame_quality", JPEG_QUALITY))
         shot = await self.stage.screenshot(
-            fmt, scale=width / viewport["width"], quality=quality, scroll=scroll
+            fmt,
+            scale=width / viewport["width"],
+            quality=quality,
+            scroll=scroll[:2] if scroll else None,
         )
         self.frames_compared += 1
         share = frame_difference(recorded, shot)
@@ -327,7 +342,7 @@ class EventDriver:
     def _flush_move(self) -> None:
         if self.pending_move is not None:
             self._send(self.page.mouse.move(*self.pending_move))
-            self.pending_move = None
+            self.pointer, self.pending_move = self.pending_move, None
 
     async def _move_now(self) -> None:
         """Moves in realtime mode: awaited one by one while dragging (see MouseUp)."""
