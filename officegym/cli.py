@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--agent",
         required=True,
-        help="oracle, random, or package.module:Class implementing the agent protocol",
+        help="oracle, random, package.module:Class, http://HOST:PORT/PATH "
+        "or openai-compatible:MODEL@URL (docs/agents.md)",
     )
     run.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of every task (default 1)")
     run.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=ENV_BACKENDS, default="headless")
     run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
     run.add_argument("--quiet", action="store_true", help="no per-episode lines")
+    run.add_argument("--no-report", action="store_true", help="do not write OUT/report/")
 
     replay = verbs.add_parser("replay", help="replay trajectories and judge each one")
     replay.add_argument(
@@ -97,6 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="significance level of the exact McNemar test (default 0.05)",
     )
     compare.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    compare.add_argument(
+        "--html",
+        action="store_true",
+        help="also write RUN_B/report/ with a compare page against RUN_A",
+    )
+
+    report = verbs.add_parser("report", help="write a static HTML report of a run")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run directory")
+    report.add_argument("--verdicts", type=Path, help="verdicts.jsonl of `officegym replay`")
+    report.add_argument("--baseline", type=Path, help="a run to compare this one against")
+    report.add_argument(
+        "--reference",
+        type=Path,
+        action="append",
+        help="oracle run or valid recordings to measure efficiency against (repeatable)",
+    )
     return parser
 
 
@@ -112,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_replay(args, console)
         if args.verb == "compare":
             return cmd_compare(args, console)
+        if args.verb == "report":
+            return cmd_report(args, console)
         if args.verb == "record":
             return cmd_record(args, console)
         if args.verb == "synth":
@@ -185,6 +205,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     summary = run(config, on_result=progress)
     print_summary(summary, console, args.out)
+    if not args.no_report:
+        from officegym.report import write_report
+
+        console.print(f"report: {write_report(args.out)}", soft_wrap=True)
     return EXIT_OK
 
 
@@ -350,7 +374,22 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
             else "no significant regression"
         )
         console.print(f"{verdict} at alpha {args.alpha}")
+    if args.html:
+        from officegym.report import write_report
+
+        page = write_report(args.run_b, baseline=args.run_a, alpha=args.alpha).parent
+        print(f"report: {page / 'compare.html'}", file=sys.stderr if args.json else sys.stdout)
     return EXIT_NEGATIVE if result.significant_regression else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from officegym.report import write_report
+
+    index = write_report(
+        args.run_dir, verdicts=args.verdicts, baseline=args.baseline, references=args.reference
+    )
+    console.print(f"report: {index}", soft_wrap=True)
+    return EXIT_OK
 
 
 def print_summary(summary: dict[str, Any], console: Console, out: Path) -> None:

@@ -18,6 +18,8 @@ from officegym.agents.oracle import OracleAgent
 from officegym.envs import env_id
 from officegym.tasks import PlanStep
 
+pytest_plugins = ["pytester"]
+
 
 def _chromium_available() -> bool:
     from officegym.envs._browser import chromium_executable

@@ -34,12 +34,25 @@ class Agent(Protocol):
 
 
 def load_agent(spec: str, **kwargs: Any) -> Agent:
-    """Make an agent from a registered name (`oracle`, `random`) or `package.module:Class`.
+    """Make an agent from its spec.
+
+    Specs: a registered name (`oracle`, `random`); `package.module:Class` (any class with the
+    agent protocol); `http://HOST:PORT/PATH` (an agent server); `openai-compatible:MODEL@URL`
+    (a model behind a chat-completions API).
 
     Raises:
         UnknownNameError: no agent by that name.
-        AgentError: `module:Class` could not be imported or is not an agent.
+        AgentError: `module:Class` could not be imported or is not an agent, or a spec is garbled.
     """
+    if spec.startswith(("http://", "https://")):
+        from officegym.agents.remote import HttpAgent
+
+        return HttpAgent(spec, **kwargs)
+    if spec.startswith("openai-compatible:"):
+        from officegym.agents.remote import ChatCompletionsAgent, parse_chat_spec
+
+        model, url = parse_chat_spec(spec)
+        return ChatCompletionsAgent(model, url, **kwargs)
     target = AGENTS.get(spec)
     if target is None:
         if ":" not in spec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,16 +46,26 @@ class EpisodeRunner:
             seed=seed, options={"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
         )
         steps, error = 0, ""
-        try:
-            self.agent.reset(info)
-            while True:
-                action = self.agent.act(obs)
-                obs, _, terminated, truncated, info = env.step(action)
-                steps += 1
-                if terminated or truncated:
-                    break
-        except Exception as exc:
-            error = f"agent {self.agent_spec!r} failed at step {steps}: {type(exc).__name__}: {exc}"
+        # The step log beside the trajectory: what the agent asked for and what went wrong, one
+        # line per step as it happens (the report's timeline reads it).
+        trajectory_dir.parent.mkdir(parents=True, exist_ok=True)
+        with (trajectory_dir.parent / "steps.jsonl").open("w") as log:
+            try:
+                self.agent.reset(info)
+                while True:
+                    t0 = time.perf_counter()
+                    action = self.agent.act(obs)
+                    t1 = time.perf_counter()
+                    obs, _, terminated, truncated, info = env.step(action)
+                    steps += 1
+                    log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
+                    log.flush()
+                    if terminated or truncated:
+                        break
+            except Exception as exc:
+                error = (
+                    f"agent {self.agent_spec!r} failed at step {steps}: {type(exc).__name__}: {exc}"
+                )
         evaluation = cast(OfficeEnv, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
@@ -70,6 +81,7 @@ class EpisodeRunner:
             answer=info.get("answer"),
             trajectory=str(trajectory_dir),
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            usage=agent_usage(self.agent),
         )
 
     def close(self) -> None:
@@ -77,6 +89,27 @@ class EpisodeRunner:
             self._env.close()
             self._env = None
             self._task_id = None
+
+
+def step_line(step: int, action: Any, obs: dict[str, Any], t0: float, t1: float) -> dict[str, Any]:
+    """One line of steps.jsonl: the action as the agent gave it, its error, and where time went."""
+    call = action.to_call() if hasattr(action, "to_call") else action
+    if not isinstance(call, str):
+        call = json.dumps(call, default=str)
+    return {
+        "step": step,
+        "action": call,
+        "error": obs.get("last_action_error") or "",
+        "think_ms": round((t1 - t0) * 1000, 1),
+        "env_ms": round((time.perf_counter() - t1) * 1000, 1),
+        "url": obs.get("url", ""),
+    }
+
+
+def agent_usage(agent: Agent) -> dict[str, Any]:
+    """What the agent spent this episode, if it keeps count (`usage` dict attribute)."""
+    usage = getattr(agent, "usage", None)
+    return dict(usage) if isinstance(usage, dict) else {}
 
 
 _WORKER: EpisodeRunner | None = None

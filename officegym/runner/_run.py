@@ -109,7 +109,9 @@ def run(
 
 
 def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]:
-    """Episodes, success rate and mean score overall and per task."""
+    """Episodes, success rate and mean score overall and per task; CIs, pass^k and breakdowns."""
+    from officegym.evaluators import aggregate  # evaluators read run stores: import it late
+
     per_task: dict[str, dict[str, Any]] = {}
     for r in results:
         row = per_task.setdefault(
@@ -137,4 +139,5 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
         "mean_score": round(sum(r.score for r in results) / n, 4) if n else 0.0,
         "errors": sum(bool(r.error) for r in results),
         "per_task": dict(sorted(per_task.items())),
+        "aggregate": aggregate(results) if results else None,
     }

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     agent TEXT NOT NULL, success INTEGER NOT NULL, score REAL NOT NULL,
     checkpoints TEXT NOT NULL, steps INTEGER NOT NULL, seconds REAL NOT NULL,
     error TEXT NOT NULL DEFAULT '', answer TEXT, trajectory TEXT NOT NULL DEFAULT '',
-    finished_at TEXT NOT NULL
+    finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -37,6 +37,8 @@ class EpisodeResult:
     answer: str | None = None
     trajectory: str = ""
     finished_at: str = ""
+    # What the agent reported spending (model adapters: requests, tokens, cost); {} for others.
+    usage: dict[str, Any] = field(default_factory=dict)
 
 
 class ResultStore:
@@ -50,10 +52,14 @@ class ResultStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(episodes)")}
+        if "usage" not in columns:  # a run directory written before usage was stored
+            self._db.execute("ALTER TABLE episodes ADD COLUMN usage TEXT NOT NULL DEFAULT '{}'")
 
     def add(self, result: EpisodeResult) -> None:
         row = asdict(result)
         row["checkpoints"] = json.dumps(row["checkpoints"])
+        row["usage"] = json.dumps(row["usage"])
         row["success"] = int(row["success"])
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
@@ -69,6 +75,7 @@ class ResultStore:
         for r in self._db.execute("SELECT * FROM episodes ORDER BY task_id, seed"):
             row = dict(r)
             row["checkpoints"] = json.loads(row["checkpoints"])
+            row["usage"] = json.loads(row["usage"])
             row["success"] = bool(row["success"])
             out.append(EpisodeResult(**row))
         return out

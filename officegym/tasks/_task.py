@@ -130,6 +130,8 @@ class Task:
         start_path: where the first app's page opens.
         max_steps: the episode is truncated after this many steps.
         tags: skills exercised (`shortcuts`, `dropdown`, `autocomplete`, …) and difficulty.
+        infeasible: the goal cannot be done; the right behaviour is to answer that it cannot, and
+            the evaluator rewards exactly that.
     """
 
     id: ClassVar[str]
@@ -138,6 +140,7 @@ class Task:
     start_path: ClassVar[str] = "/"
     max_steps: ClassVar[int] = 30
     tags: ClassVar[tuple[str, ...]] = ()
+    infeasible: ClassVar[bool] = False
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         """Draw this episode's parameters (may read the generated app data)."""

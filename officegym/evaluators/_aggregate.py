@@ -1,0 +1,118 @@
+"""Aggregates over a run: success and score with clustered CIs, pass@k and pass^k, breakdowns.
+
+Every interval resamples task templates, never single episodes: the seeds of one template share
+its difficulty (see `cluster_bootstrap_ci`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from statistics import median
+from typing import Any
+
+from officegym.evaluators._metrics import EpisodeMetrics
+from officegym.evaluators._stats import cluster_bootstrap_ci, pass_at_k, pass_hat_k
+from officegym.runner import EpisodeResult
+
+
+def task_labels(task_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(apps, tags) of a task; a task no longer registered counts under its id's app prefix."""
+    from officegym.tasks import get_task
+
+    try:
+        task = get_task(task_id)
+    except Exception:
+        return (task_id.split(".", 1)[0],), ()
+    return tuple(task.apps), tuple(task.tags)
+
+
+def interval(clusters: dict[str, list[float]], alpha: float = 0.05) -> dict[str, float]:
+    """{mean, low, high} of the values, resampling clusters (templates)."""
+    mean, low, high = cluster_bootstrap_ci(clusters, alpha=alpha)
+    return {"mean": round(mean, 4), "low": round(low, 4), "high": round(high, 4)}
+
+
+def group_summary(results: Sequence[EpisodeResult], alpha: float = 0.05) -> dict[str, Any]:
+    """Episodes, templates, success and mean score with CIs for one group of episodes."""
+    success: dict[str, list[float]] = defaultdict(list)
+    score: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        success[r.task_id].append(float(r.success))
+        score[r.task_id].append(r.score)
+    return {
+        "episodes": len(results),
+        "templates": len(success),
+        "success": interval(success, alpha),
+        "score": interval(score, alpha),
+    }
+
+
+def pass_k_table(results: Iterable[EpisodeResult]) -> dict[str, dict[int, float]]:
+    """pass@k and pass^k for k = 1 … the fewest seeds any task has, averaged over tasks."""
+    attempts: dict[str, list[bool]] = defaultdict(list)
+    for r in results:
+        attempts[r.task_id].append(r.success)
+    if not attempts:
+        return {"pass_at_k": {}, "pass_hat_k": {}}
+    most = min(len(v) for v in attempts.values())
+    table: dict[str, dict[int, float]] = {"pass_at_k": {}, "pass_hat_k": {}}
+    for k in range(1, most + 1):
+        rows = [(len(v), sum(v)) for v in attempts.values()]
+        table["pass_at_k"][k] = round(sum(pass_at_k(n, c, k) for n, c in rows) / len(rows), 4)
+        table["pass_hat_k"][k] = round(sum(pass_hat_k(n, c, k) for n, c in rows) / len(rows), 4)
+    return table
+
+
+def efficiency_summary(metrics: Sequence[EpisodeMetrics]) -> dict[str, Any]:
+    """Medians of the efficiency ratios and means of step agreement, where a reference existed."""
+    steps = [m.steps_ratio for m in metrics if m.steps_ratio is not None]
+    times = [m.time_ratio for m in metrics if m.time_ratio is not None]
+    agreements = [m.agreement for m in metrics if m.agreement is not None]
+    infeasible = [m.infeasible_handled for m in metrics if m.infeasible_handled is not None]
+    out: dict[str, Any] = {
+        "with_reference": len(steps),
+        "median_steps_ratio": round(median(steps), 3) if steps else None,
+        "median_time_ratio": round(median(times), 3) if times else None,
+        "infeasible_episodes": len(infeasible),
+        "infeasible_handled": round(sum(infeasible) / len(infeasible), 4) if infeasible else None,
+    }
+    if agreements:
+        n = len(agreements)
+        out["step_agreement"] = {
+            "episodes": n,
+            "element_accuracy": round(sum(a.element_accuracy for a in agreements) / n, 4),
+            "operation_f1": round(sum(a.operation_f1 for a in agreements) / n, 4),
+            "step_success_rate": round(sum(a.step_success_rate for a in agreements) / n, 4),
+        }
+    return out
+
+
+def aggregate(
+    results: Sequence[EpisodeResult],
+    metrics: Sequence[EpisodeMetrics] = (),
+    alpha: float = 0.05,
+) -> dict[str, Any]:
+    """The whole run: overall, per app and per skill tag, pass@k / pass^k, efficiency.
+
+    Raises:
+        ValueError: no episodes.
+    """
+    if not results:
+        raise ValueError("the run has no episodes to aggregate")
+    by_app: dict[str, list[EpisodeResult]] = defaultdict(list)
+    by_tag: dict[str, list[EpisodeResult]] = defaultdict(list)
+    for r in results:
+        apps, tags = task_labels(r.task_id)
+        for app in apps:
+            by_app[app].append(r)
+        for tag in tags:
+            by_tag[tag].append(r)
+    return {
+        "overall": group_summary(results, alpha),
+        **pass_k_table(results),
+        "per_app": {k: group_summary(v, alpha) for k, v in sorted(by_app.items())},
+        "per_tag": {k: group_summary(v, alpha) for k, v in sorted(by_tag.items())},
+        "efficiency": efficiency_summary(metrics),
+        "alpha": alpha,
+    }

@@ -1,0 +1,196 @@
+"""Agent adapters against small real HTTP servers started by the tests.
+
+The servers are the "models": one wraps the oracle behind the `http://…/act` wire format, one
+speaks chat completions and writes the oracle's next action as text, so a full episode goes
+through each adapter, the wire format and the env's parser, and must succeed.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from officegym.agents import AgentError, load_agent
+from officegym.agents._wire import post_json
+from officegym.agents.oracle import OracleAgent
+from officegym.agents.remote import ChatCompletionsAgent, HttpAgent, action_from_reply
+from officegym.runner import EpisodeRunner
+from officegym.tasks import get_task
+
+Handler = Callable[[dict[str, Any], dict[str, str]], tuple[int, Any]]
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Handler], str]]:
+    """Start a local HTTP server answering POSTs with `handler(json_body, headers)`."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(handler: Handler) -> str:
+        class Answer(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                status, reply = handler(body, dict(self.headers))
+                data = reply if isinstance(reply, bytes) else json.dumps(reply).encode()
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "0")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_post_json_retries_busy_servers_and_fails_at_once_on_bad_requests(
+    serve: Callable[[Handler], str],
+) -> None:
+    statuses = iter([503, 429, 200])
+    url = serve(lambda body, _: (next(statuses), {"echo": body}))
+    reply = post_json(url, {"a": 1}, timeout=5, retries=3, backoff=0.01)
+    assert reply.body == {"echo": {"a": 1}} and reply.retries == 2
+
+    bad = serve(lambda body, _: (400, b"missing field 'observation'\nmore"))
+    with pytest.raises(AgentError, match=r"HTTP 400: missing field 'observation'$"):
+        post_json(bad, {}, timeout=5, retries=3, backoff=0.01)
+
+    down = serve(lambda body, _: (502, {}))
+    with pytest.raises(AgentError, match=r"HTTP 502.*gave up after 3 attempt"):
+        post_json(down, {}, timeout=5, retries=2, backoff=0.01)
+
+    def slow(body: dict[str, Any], _: dict[str, str]) -> tuple[int, Any]:
+        time.sleep(1.0)
+        return 200, {}
+
+    with pytest.raises(AgentError, match=r"did not answer within 0.2s"):
+        post_json(serve(slow), {}, timeout=0.2, retries=0)
+
+    garbage = serve(lambda body, _: (200, b"<html>"))
+    with pytest.raises(AgentError, match="not JSON"):
+        post_json(garbage, {}, timeout=5, retries=0)
+
+
+def test_agent_specs_pick_the_adapter() -> None:
+    assert isinstance(load_agent("http://127.0.0.1:9/act", seed=0), HttpAgent)
+    chat = load_agent("openai-compatible:qwen2-vl@http://127.0.0.1:9/v1", seed=0)
+    assert isinstance(chat, ChatCompletionsAgent) and chat.model == "qwen2-vl"
+    assert chat.url == "http://127.0.0.1:9/v1/chat/completions"
+    with pytest.raises(AgentError, match="openai-compatible:MODEL@URL"):
+        load_agent("openai-compatible:gpt-4o")
+    assert action_from_reply("Open it.\n```python\nclick('12')\n```") == "click('12')"
+    assert action_from_reply("no idea") == "no idea"
+
+
+def oracle_for(task_id: str, seed: int, mode: str = "computer") -> OracleAgent:
+    """The oracle as a server-side "model": it knows the task, as a trained model would."""
+    oracle = OracleAgent()
+    params = dict(get_task(task_id).initial_state(seed).params)
+    oracle.reset({"task_id": task_id, "seed": seed, "params": params, "action_mode": mode})
+    return oracle
+
+
+@pytest.mark.browser
+def test_an_http_agent_solves_a_task_and_sees_screenshots_and_errors(
+    serve: Callable[[Handler], str], tmp_path: Path
+) -> None:
+    seen: list[dict[str, Any]] = []
+    oracles: dict[tuple[str, int], OracleAgent] = {}
+
+    def act(body: dict[str, Any], _: dict[str, str]) -> tuple[int, Any]:
+        seen.append(body)
+        episode, obs = body["episode"], body["observation"]
+        if body["step"] == 0:
+            return 200, {"action": "click("}  # a malformed action first: the env reports it
+        key = (episode["task_id"], episode["seed"])
+        oracle = oracles.setdefault(key, oracle_for(*key))
+        return 200, {"action": oracle.act(obs).model_dump()}
+
+    url = serve(act) + "/act"
+    result = EpisodeRunner(url).run("mail.star-with-shortcut", 2, "e1", tmp_path / "t")
+    assert result.success, (result.error, result.checkpoints)
+    assert result.usage == {"requests": result.steps, "retries": 0}
+    first, second = seen[0], seen[1]
+    assert first["observation"]["goal"] and first["episode"]["action_mode"] == "computer"
+    assert "params" not in first["episode"]  # the task's parameters would give answers away
+    image = Image.open(io.BytesIO(base64.b64decode(first["observation"]["screenshot_png"])))
+    assert image.format == "PNG" and image.size == (1280, 720)
+    assert "[" in first["observation"]["axtree"] and not first["observation"]["last_action_error"]
+    assert "click(" in second["observation"]["last_action_error"]
+    steps = (tmp_path / "steps.jsonl").read_text().splitlines()
+    assert json.loads(steps[0])["error"] and len(steps) == result.steps
+
+
+@pytest.mark.browser
+def test_an_http_agent_that_rejects_the_request_ends_the_episode_with_the_reason(
+    serve: Callable[[Handler], str], tmp_path: Path
+) -> None:
+    url = serve(lambda body, _: (422, b"unsupported action_mode")) + "/act"
+    result = EpisodeRunner(url).run("mail.star-with-shortcut", 0, "e1", tmp_path / "t")
+    assert not result.success and result.score == 0
+    assert "HTTP 422: unsupported action_mode" in result.error
+
+
+@pytest.mark.browser
+def test_a_chat_completions_model_solves_a_task_with_tokens_and_cost_counted(
+    serve: Callable[[Handler], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task_id, seed = "mail.apply-label", 1
+    requests: list[dict[str, Any]] = []
+    oracle: list[OracleAgent] = []
+
+    def complete(body: dict[str, Any], headers: dict[str, str]) -> tuple[int, Any]:
+        if headers.get("Authorization") != "Bearer sk-test":
+            return 401, b"bad key"
+        requests.append(body)
+        if len(requests) == 2:
+            return 503, b"overloaded"  # once: the adapter retries it
+        text = body["messages"][1]["content"][0]["text"]
+        if "Your previous actions" not in text:
+            oracle[:] = [oracle_for(task_id, seed, "browser")]
+        tree = text.split("Accessibility tree:\n", 1)[1]
+        call = oracle[0].act({"axtree": tree}).to_call()
+        reply = {"role": "assistant", "content": f"Next I do this.\n```\n{call}\n```"}
+        usage = {"prompt_tokens": 1000, "completion_tokens": 20}
+        return 200, {"choices": [{"message": reply}], "usage": usage}
+
+    monkeypatch.setenv("OFFICEGYM_API_KEY", "sk-test")
+    monkeypatch.setenv("OFFICEGYM_PRICE_INPUT", "2.5")
+    monkeypatch.setenv("OFFICEGYM_PRICE_OUTPUT", "10")
+    spec = f"openai-compatible:test-model@{serve(complete)}/v1"
+    runner = EpisodeRunner(spec, action_mode="browser")
+    result = runner.run(task_id, seed, "e1", tmp_path / "t")
+    assert result.success, (result.error, result.checkpoints)
+    n = result.steps
+    assert result.usage == {
+        "requests": n,
+        "retries": 1,
+        "prompt_tokens": 1000 * n,
+        "completion_tokens": 20 * n,
+        "cost": pytest.approx(n * (1000 * 2.5 + 20 * 10) / 1e6),
+    }
+    first = requests[0]
+    assert first["model"] == "test-model" and first["messages"][0]["role"] == "system"
+    assert "fill" in first["messages"][0]["content"]  # the browser mode's actions are listed
+    image = first["messages"][1]["content"][1]["image_url"]["url"]
+    assert image.startswith("data:image/png;base64,iVBOR")
