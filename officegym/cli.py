@@ -46,6 +46,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
     run.add_argument("--quiet", action="store_true", help="no per-episode lines")
     run.add_argument("--no-report", action="store_true", help="do not write OUT/report/")
+    run.add_argument(
+        "--step-timeout",
+        type=float,
+        default=120.0,
+        help="seconds the agent (or the env) may take for one step (default 120)",
+    )
+    run.add_argument(
+        "--episode-timeout",
+        type=float,
+        default=900.0,
+        help="seconds one episode may take (default 900)",
+    )
+    run.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="more attempts for an episode whose browser or worker failed (default 2)",
+    )
+    run.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: worker processes here (default); ray: Ray actors (officegym[ray])",
+    )
+    run.add_argument("--ray-address", help="a running Ray cluster (default: start one here)")
 
     replay = verbs.add_parser("replay", help="replay trajectories and judge each one")
     replay.add_argument(
@@ -175,7 +200,9 @@ def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
-    from officegym.runner import EpisodeResult, RunConfig, run
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from officegym.runner import EpisodeResult, Limits, RunConfig, run
 
     config = RunConfig(
         suite=args.suite,
@@ -186,9 +213,25 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         action_mode=args.action_mode,
         backend=args.backend,
         resume=args.resume,
+        limits=Limits(args.step_timeout, args.episode_timeout, args.retries),
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "success {task.fields[rate]}",
+        TimeRemainingColumn(),
+    )
+    bar = Progress(*columns, console=console, disable=not console.is_terminal)
+    job = bar.add_task("episodes", total=None, rate="–")
+    successes = 0
 
     def progress(result: EpisodeResult, done: int, total: int) -> None:
+        nonlocal successes
+        successes += result.success
+        bar.update(job, completed=done, total=total, rate=f"{successes / done:.0%}")
         if args.quiet:
             return
         mark = "[green]✓[/]" if result.success else "[red]✗[/]"
@@ -198,12 +241,17 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             if failed or result.error
             else ""
         )
+        if result.status not in ("done", "agent_error"):
+            note = f"  [yellow]{result.status}[/]{note}"
+        if result.attempts > 1:
+            note += f"  [yellow](attempt {result.attempts})[/]"
         console.print(
             f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
             f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"
         )
 
-    summary = run(config, on_result=progress)
+    with bar:
+        summary = run(config, on_result=progress)
     print_summary(summary, console, args.out)
     if not args.no_report:
         from officegym.report import write_report

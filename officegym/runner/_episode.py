@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -38,8 +39,25 @@ class EpisodeRunner:
             raise RuntimeError("no env")
         return self._env
 
-    def run(self, task_id: str, seed: int, episode_id: str, trajectory_dir: Path) -> EpisodeResult:
-        """Play one episode to its end; agent errors end it as a failure with the reason."""
+    def run(
+        self,
+        task_id: str,
+        seed: int,
+        episode_id: str,
+        trajectory_dir: Path | str,
+        on_step: Callable[[str, int], None] | None = None,
+    ) -> EpisodeResult:
+        """Play one episode to its end.
+
+        An agent that raises ends the episode as a failure with the reason (status
+        `agent_error`). `on_step(phase, n)` is called as the agent starts thinking about step n
+        (`"act"`) and as the env starts carrying it out (`"step"`), so a supervisor can tell
+        which of the two hangs.
+
+        Raises:
+            Exception: whatever the env raised: its browser, page or apps failed, not the agent.
+        """
+        trajectory_dir = Path(trajectory_dir)
         env = self.env_for(task_id)
         start = time.perf_counter()
         obs, info = env.reset(
@@ -52,20 +70,29 @@ class EpisodeRunner:
         with (trajectory_dir.parent / "steps.jsonl").open("w") as log:
             try:
                 self.agent.reset(info)
-                while True:
-                    t0 = time.perf_counter()
-                    action = self.agent.act(obs)
-                    t1 = time.perf_counter()
-                    obs, _, terminated, truncated, info = env.step(action)
-                    steps += 1
-                    log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
-                    log.flush()
-                    if terminated or truncated:
-                        break
             except Exception as exc:
-                error = (
-                    f"agent {self.agent_spec!r} failed at step {steps}: {type(exc).__name__}: {exc}"
-                )
+                error = f"agent {self.agent_spec!r} failed to reset: {type(exc).__name__}: {exc}"
+            while not error:
+                if on_step:
+                    on_step("act", steps)
+                t0 = time.perf_counter()
+                try:
+                    action = self.agent.act(obs)
+                except Exception as exc:
+                    error = (
+                        f"agent {self.agent_spec!r} failed at step {steps + 1}: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
+                    break
+                t1 = time.perf_counter()
+                if on_step:
+                    on_step("step", steps)
+                obs, _, terminated, truncated, info = env.step(action)
+                steps += 1
+                log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
+                log.flush()
+                if terminated or truncated:
+                    break
         evaluation = cast(OfficeEnv, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
@@ -82,6 +109,7 @@ class EpisodeRunner:
             trajectory=str(trajectory_dir),
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             usage=agent_usage(self.agent),
+            status="agent_error" if error else "done",
         )
 
     def close(self) -> None:
@@ -112,15 +140,5 @@ def agent_usage(agent: Agent) -> dict[str, Any]:
     return dict(usage) if isinstance(usage, dict) else {}
 
 
-_WORKER: EpisodeRunner | None = None
-
-
-def worker_init(agent_spec: str, action_mode: str, backend: str) -> None:
-    global _WORKER
-    _WORKER = EpisodeRunner(agent_spec, action_mode, backend)
-
-
-def worker_run(task_id: str, seed: int, episode_id: str, trajectory_dir: str) -> EpisodeResult:
-    if _WORKER is None:
-        raise RuntimeError("worker_init was not called")
-    return _WORKER.run(task_id, seed, episode_id, Path(trajectory_dir))
+# What a worker is given for one episode: task id, seed, episode id, trajectory directory.
+Job = tuple[str, int, str, str]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from officegym.agents import load_agent
-from officegym.runner._episode import EpisodeRunner, worker_init, worker_run
+from officegym.runner._episode import Job
+from officegym.runner._pool import Limits, WorkerPool, WorkerSpec
 from officegym.runner._store import EpisodeResult, ResultStore
 from officegym.tasks import get_task, suite_tasks
+
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class RunConfig:
     action_mode: str = "computer"
     backend: str = "headless"
     resume: bool = False
+    limits: Limits = field(default_factory=Limits)
+    executor: str = "local"  # local: worker processes here; ray: Ray actors
+    ray_address: str | None = None
 
 
 def plan_episodes(config: RunConfig) -> list[tuple[str, int, str]]:
@@ -47,6 +52,11 @@ def validate(config: RunConfig) -> None:
     load_agent(config.agent, seed=0)
     if config.seeds < 1 or config.workers < 1:
         raise ValueError("--seeds and --workers must be at least 1")
+    if config.executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {config.executor!r}: use one of {EXECUTORS}")
+    limits = config.limits
+    if min(limits.step_timeout, limits.episode_timeout) <= 0 or limits.retries < 0:
+        raise ValueError("timeouts must be positive and --retries at least 0")
 
 
 def run(
@@ -78,29 +88,16 @@ def run(
     def traj(episode_id: str) -> str:
         return str(config.out / "episodes" / episode_id / "trajectory")
 
+    jobs: list[Job] = [(t, s, e, traj(e)) for t, s, e in todo]
+    spec = WorkerSpec(config.agent, config.action_mode, config.backend)
     try:
-        if config.workers == 1:
-            runner = EpisodeRunner(config.agent, config.action_mode, config.backend)
-            try:
-                for task_id, seed, eid in todo:
-                    record(runner.run(task_id, seed, eid, Path(traj(eid))))
-            finally:
-                runner.close()
+        if config.executor == "ray":
+            from officegym.runner._ray import RayPool
+
+            ray_pool = RayPool(config.workers, spec, config.limits, config.ray_address)
+            ray_pool.run(jobs, record, store.add_attempt)
         else:
-            ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
-            with ProcessPoolExecutor(
-                config.workers,
-                mp_context=ctx,
-                initializer=worker_init,
-                initargs=(config.agent, config.action_mode, config.backend),
-            ) as pool:
-                pending: set[Future[EpisodeResult]] = {
-                    pool.submit(worker_run, t, s, e, traj(e)) for t, s, e in todo
-                }
-                while pending:
-                    complete, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in complete:
-                        record(future.result())
+            WorkerPool(config.workers, spec, config.limits).run(jobs, record, store.add_attempt)
         summary = summarize(store.results(), config)
     finally:
         store.close()
@@ -116,13 +113,15 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
     for r in results:
         row = per_task.setdefault(
             r.task_id,
-            {"episodes": 0, "successes": 0, "score_sum": 0.0, "steps_sum": 0, "errors": 0},
-        )
+            {"episodes": 0, "successes": 0, "score_sum": 0.0, "steps_sum": 0, "errors": 0,
+             "retried": 0},
+        )  # fmt: skip
         row["episodes"] += 1
         row["successes"] += int(r.success)
         row["score_sum"] += r.score
         row["steps_sum"] += r.steps
         row["errors"] += int(bool(r.error))
+        row["retried"] += int(r.attempts > 1)
     for row in per_task.values():
         n = row["episodes"]
         row["success_rate"] = round(row["successes"] / n, 4)
@@ -138,6 +137,8 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
         "success_rate": round(sum(r.success for r in results) / n, 4) if n else 0.0,
         "mean_score": round(sum(r.score for r in results) / n, 4) if n else 0.0,
         "errors": sum(bool(r.error) for r in results),
+        "statuses": dict(sorted(Counter(r.status for r in results).items())),
+        "retried": sum(r.attempts > 1 for r in results),
         "per_task": dict(sorted(per_task.items())),
         "aggregate": aggregate(results) if results else None,
     }

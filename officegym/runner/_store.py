@@ -14,10 +14,25 @@ CREATE TABLE IF NOT EXISTS episodes (
     agent TEXT NOT NULL, success INTEGER NOT NULL, score REAL NOT NULL,
     checkpoints TEXT NOT NULL, steps INTEGER NOT NULL, seconds REAL NOT NULL,
     error TEXT NOT NULL DEFAULT '', answer TEXT, trajectory TEXT NOT NULL DEFAULT '',
-    finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}'
+    finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'done', attempts INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    episode_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
+    error TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (episode_id, attempt)
 );
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Columns added after the first release, with their definitions, for older run directories.
+LATER_COLUMNS = {
+    "usage": "TEXT NOT NULL DEFAULT '{}'",
+    "status": "TEXT NOT NULL DEFAULT 'done'",
+    "attempts": "INTEGER NOT NULL DEFAULT 1",
+}
+# How an episode ended. `done`: it ran to its end (success or not); `agent_error`: the agent
+# raised; `timeout`: the agent or the episode ran past its limit; `crashed`: the env, browser or
+# worker failed on every attempt.
+STATUSES = ("done", "agent_error", "timeout", "crashed")
 
 
 @dataclass
@@ -39,6 +54,19 @@ class EpisodeResult:
     finished_at: str = ""
     # What the agent reported spending (model adapters: requests, tokens, cost); {} for others.
     usage: dict[str, Any] = field(default_factory=dict)
+    status: str = "done"
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at an episode, kept whatever became of it (retries are visible)."""
+
+    episode_id: str
+    attempt: int
+    status: str
+    error: str
+    at: float  # Unix time the attempt ended
 
 
 class ResultStore:
@@ -53,8 +81,9 @@ class ResultStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(episodes)")}
-        if "usage" not in columns:  # a run directory written before usage was stored
-            self._db.execute("ALTER TABLE episodes ADD COLUMN usage TEXT NOT NULL DEFAULT '{}'")
+        for name, definition in LATER_COLUMNS.items():
+            if name not in columns:  # a run directory written by an earlier version
+                self._db.execute(f"ALTER TABLE episodes ADD COLUMN {name} {definition}")
 
     def add(self, result: EpisodeResult) -> None:
         row = asdict(result)
@@ -66,6 +95,20 @@ class ResultStore:
         self._db.execute(
             f"INSERT OR REPLACE INTO episodes ({cols}) VALUES ({marks})", list(row.values())
         )
+
+    def add_attempt(self, attempt: Attempt) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO attempts VALUES (?, ?, ?, ?, ?)", list(asdict(attempt).values())
+        )
+
+    def attempts(self, episode_id: str | None = None) -> list[Attempt]:
+        query, args = "SELECT * FROM attempts", [episode_id]
+        if episode_id is None:
+            args = []
+        else:
+            query += " WHERE episode_id = ?"
+        rows = self._db.execute(query + " ORDER BY episode_id, attempt", args)
+        return [Attempt(**dict(r)) for r in rows]
 
     def done_ids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT episode_id FROM episodes")}

@@ -1,0 +1,211 @@
+"""The local worker pool: N processes, each owning a browser and its apps, one episode at a time.
+
+The parent process keeps every deadline. A worker reports each step as it starts and ends; a
+worker silent past its step or episode timeout is killed. When it was the agent that hung, the
+episode is recorded as `timeout` (the agent is what is measured: never retried); when the env
+hung, or the worker or its browser died, the episode is retried on a fresh worker, at most
+`retries` more times, and every attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from officegym.runner._episode import EpisodeRunner, Job
+from officegym.runner._store import Attempt, EpisodeResult
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long an agent may think per step, how long an episode may take, and retries."""
+
+    step_timeout: float = 120.0
+    episode_timeout: float = 900.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    agent: str
+    action_mode: str = "computer"
+    backend: str = "headless"
+
+
+def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
+    """A worker: run the episodes it is sent, report steps, and exit after an env failure."""
+    runner = None
+    try:
+        runner = EpisodeRunner(spec.agent, spec.action_mode, spec.backend)
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if job is None:
+                return
+            task_id, seed, episode_id, trajectory = job
+            try:
+                result = runner.run(
+                    task_id,
+                    seed,
+                    episode_id,
+                    trajectory,
+                    on_step=lambda phase, n: conn.send(("step", phase, n)),
+                )
+            except Exception as exc:  # the env, its browser or its apps failed, not the agent
+                detail = traceback.format_exception_only(exc)[-1].strip()
+                conn.send(("crashed", f"the env failed: {detail}"))
+                return  # a fresh process gets a fresh browser
+            conn.send(("done", result))
+    except (BrokenPipeError, EOFError):
+        return
+    finally:
+        if runner is not None:
+            with contextlib.suppress(Exception):
+                runner.close()
+
+
+@dataclass
+class _Slot:
+    process: BaseProcess
+    conn: Connection
+    job: Job | None = None
+    attempt: int = 0
+    started: float = 0.0
+    phase: str = ""  # "act": the agent is thinking; "step": the env is acting
+    step: int = 0
+    last: float = 0.0
+
+
+@dataclass
+class WorkerPool:
+    """Runs jobs on `workers` processes; `record` gets each final result as it is known."""
+
+    workers: int
+    spec: WorkerSpec
+    limits: Limits = field(default_factory=Limits)
+    poll: float = 0.5
+
+    def run(
+        self,
+        jobs: list[Job],
+        record: Callable[[EpisodeResult], None],
+        on_attempt: Callable[[Attempt], None] | None = None,
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
+        queue: deque[tuple[Job, int, list[Attempt]]] = deque((job, 1, []) for job in jobs)
+        slots: list[_Slot] = []
+        history: dict[str, list[Attempt]] = {}
+
+        def start() -> _Slot:
+            parent, child = ctx.Pipe()
+            process = ctx.Process(target=_worker_main, args=(child, self.spec), daemon=True)
+            process.start()
+            child.close()
+            return _Slot(process, parent)
+
+        def finish(slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
+            assert slot.job is not None
+            task_id, seed, episode_id, trajectory = slot.job
+            attempts = history.setdefault(episode_id, [])
+            attempt = Attempt(episode_id, slot.attempt, status, error, round(time.time(), 3))
+            attempts.append(attempt)
+            if on_attempt:
+                on_attempt(attempt)
+            if status == "crashed" and slot.attempt <= self.limits.retries:
+                queue.appendleft((slot.job, slot.attempt + 1, attempts))
+            else:
+                if result is None:
+                    result = EpisodeResult(
+                        episode_id, task_id, seed, self.spec.agent, False, 0.0,
+                        error=error, trajectory=trajectory, status=status,
+                    )  # fmt: skip
+                result.attempts = slot.attempt
+                record(result)
+            slot.job = None
+
+        def stop(slot: _Slot) -> None:
+            slot.process.kill()
+            slot.process.join(5)
+            slot.conn.close()
+            slots.remove(slot)
+
+        try:
+            while queue or any(s.job for s in slots):
+                while queue and (len(slots) < self.workers or any(not s.job for s in slots)):
+                    slot = next((s for s in slots if not s.job), None) or start()
+                    if slot not in slots:
+                        slots.append(slot)
+                    job, attempt, _ = queue.popleft()
+                    now = time.monotonic()
+                    slot.job, slot.attempt, slot.started, slot.last = job, attempt, now, now
+                    slot.phase, slot.step = "start", 0
+                    slot.conn.send(job)
+                busy = [s for s in slots if s.job]
+                ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], self.poll)
+                for slot in busy:
+                    if slot.conn in ready or slot.process.sentinel in ready:
+                        self._read(slot, finish, stop)
+                for slot in [s for s in slots if s.job]:
+                    self._check_deadlines(slot, finish, stop)
+        finally:
+            for slot in list(slots):
+                with contextlib.suppress(OSError):
+                    slot.conn.send(None)
+                slot.process.join(10)
+                if slot.process.is_alive():
+                    slot.process.kill()
+                slot.conn.close()
+
+    def _read(
+        self,
+        slot: _Slot,
+        finish: Callable[[_Slot, str, str, EpisodeResult | None], None],
+        stop: Callable[[_Slot], None],
+    ) -> None:
+        try:
+            while slot.conn.poll():
+                message: tuple[Any, ...] = slot.conn.recv()
+                if message[0] == "step":
+                    slot.phase, slot.step, slot.last = message[1], message[2], time.monotonic()
+                elif message[0] == "done":
+                    finish(slot, message[1].status, message[1].error, message[1])
+                    return
+                elif message[0] == "crashed":
+                    finish(slot, "crashed", message[1], None)
+                    stop(slot)
+                    return
+        except (EOFError, OSError):
+            pass
+        if not slot.process.is_alive():  # died without a word: killed, or Chromium took it down
+            code = slot.process.exitcode
+            finish(slot, "crashed", f"the worker process died (exit code {code})", None)
+            stop(slot)
+
+    def _check_deadlines(
+        self,
+        slot: _Slot,
+        finish: Callable[[_Slot, str, str, EpisodeResult | None], None],
+        stop: Callable[[_Slot], None],
+    ) -> None:
+        now, limits = time.monotonic(), self.limits
+        if now - slot.started > limits.episode_timeout:
+            reason = f"the episode took longer than {limits.episode_timeout:g}s"
+        elif now - slot.last > limits.step_timeout:
+            doing = "the agent" if slot.phase == "act" else "the env"
+            reason = f"{doing} took longer than {limits.step_timeout:g}s at step {slot.step + 1}"
+        else:
+            return
+        # A hung agent is the agent's failure; a hung env is ours, and worth another try.
+        status = "timeout" if slot.phase == "act" or "episode" in reason else "crashed"
+        finish(slot, status, reason, None)
+        stop(slot)
