@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 _LINE = re.compile(
-    r'^\s*\[(?P<id>[^\]]+)\] (?P<role>\S+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?(?P<rest>.*)$'
+    r'^\s*\[(?P<id>[^\]]+)\] (?P<role>[^\s,]+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?(?P<rest>.*)$'
 )
 _CENTER = re.compile(r"center=\((-?\d+),(-?\d+)\)")
 
@@ -47,7 +47,13 @@ def parse_axtree(text: str) -> list[Element]:
     return out
 
 
-def find_element(text: str, role: str, name: str, index: int = 0) -> Element | None:
-    """The `index`-th element with this role whose name contains `name`."""
-    hits = [e for e in parse_axtree(text) if e.role == role and name in e.name]
+def find_element(
+    text: str, role: str, name: str, index: int = 0, exact: bool = False
+) -> Element | None:
+    """The `index`-th element with this role whose name contains `name` (is `name`: `exact`)."""
+    hits = [
+        e
+        for e in parse_axtree(text)
+        if e.role == role and (e.name == name if exact else name in e.name)
+    ]
     return hits[index] if len(hits) > index else None

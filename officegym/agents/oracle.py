@@ -8,7 +8,16 @@ from typing import Any
 from officegym.agents._base import AgentError
 from officegym.agents.axtree import find_element
 from officegym.envs import actions as A
-from officegym.tasks import ClickOn, FillIn, OpenUrl, PlanStep, PressKey, Submit, get_task
+from officegym.tasks import (
+    ChooseOption,
+    ClickOn,
+    FillIn,
+    OpenUrl,
+    PlanStep,
+    PressKey,
+    Submit,
+    get_task,
+)
 
 
 class OracleAgent:
@@ -56,12 +65,13 @@ class OracleAgent:
             if self.mode == "browser":
                 return [A.Goto(url=step.url)]
             raise AgentError("the oracle cannot open a URL in computer mode")
-        if isinstance(step, ClickOn | FillIn):
+        if isinstance(step, ClickOn | FillIn | ChooseOption):
             el = find_element(
                 obs.get("axtree", ""),
                 step.role,
                 step.name,
-                step.index if isinstance(step, ClickOn) else 0,
+                getattr(step, "index", 0),
+                exact=getattr(step, "exact", False),
             )
             if el is None:
                 raise AgentError(
@@ -71,6 +81,8 @@ class OracleAgent:
             if self.mode == "browser":
                 if isinstance(step, FillIn):
                     return [A.Fill(element=el.id, text=step.text)]
+                if isinstance(step, ChooseOption):
+                    return [A.Select(element=el.id, option=step.option)]
                 return [A.ClickElement(element=el.id)]
             if el.center is None:
                 raise AgentError(f"oracle: {step.role} {step.name!r} has no position")
@@ -79,5 +91,9 @@ class OracleAgent:
                 return [A.Wheel(x=640, y=self.height / 2, dy=y - self.height / 2)]
             if isinstance(step, FillIn):
                 return [A.Click(x=x, y=y), A.Hotkey(keys=["Control", "a"]), A.Type(text=step.text)]
+            if isinstance(step, ChooseOption):
+                # As a person does with the keyboard: focus the list, type the option's name
+                # (the list jumps to it), confirm.
+                return [A.Click(x=x, y=y), A.Type(text=step.option), A.Key(key="Enter")]
             return [A.Click(x=x, y=y)]
         raise AgentError(f"oracle: unknown plan step {step!r}")

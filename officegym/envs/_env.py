@@ -126,6 +126,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self._steps = 0
         self._done = True
         self._answer: str | None = None
+        self._page_state: dict[str, Any] | None = None
         self._last_obs: dict[str, Any] = {}
         self.episode_id: str | None = None
         self.evaluation: Evaluation | None = None
@@ -158,6 +159,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 prepare_stage(host, self.task, self._next_seed, self.viewport, self.image_format)
             )
         self._steps, self._done, self._answer, self.evaluation = 0, False, None, None
+        self._page_state = None
         self._executor = Executor(self.task.apps)
         self.episode_id = f"{self.task.id}-s{seed}-{time.time_ns() % 10**8:08d}"
         obs = self._finish_obs(dict(self._stage.first_obs), "")
@@ -228,14 +230,18 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         else:
             events, error, raw = host.run(self._act(stage, parsed))
         obs = self._finish_obs(raw, error)
-        terminated = isinstance(parsed, Answer)
+        if "page_state" in raw:
+            self._page_state = raw["page_state"]
+        terminated = isinstance(parsed, Answer) or self.task.page_done(self._page_state)
         if isinstance(parsed, Answer):
             self._answer = parsed.text
         truncated = not terminated and self._steps >= self.task.max_steps
         reward = 0.0
         if terminated or truncated:
             self._done = True
-            self.evaluation = self.task.score(self.apps, stage.params, self._answer)
+            self.evaluation = self.task.score(
+                self.apps, stage.params, self._answer, self._page_state
+            )
             reward = self.evaluation.score
         # After an answer the page is as the last observation showed it: `done` ends the file.
         self._record(events, None if terminated else obs)
@@ -264,7 +270,13 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 + " (episodes reach only the task's apps)"
             )
             stage.watch.blocked.clear()
-        return events, error, await stage.observe(self.image_format)
+        raw = await stage.observe(self.image_format)
+        if self.task.page_probe is not None:
+            try:
+                raw["page_state"] = await stage.page.evaluate(self.task.page_probe)
+            except PlaywrightError as exc:  # the page went away (navigated): no state to read
+                error = (error + "; " if error else "") + f"page state unreadable: {exc}"
+        return events, error, raw
 
     # ---- observation ----------------------------------------------------------------------------
     def _finish_obs(self, raw: dict[str, Any], error: str) -> dict[str, Any]:

@@ -112,9 +112,11 @@ class Executor:
     async def _click(
         self, page: Page, x: float, y: float, clock: Any, button: str = "left", count: int = 1
     ) -> list[Event]:
-        # The target lookup and the input are sent back to back without waiting in between:
-        # Chromium handles them in order, and the round trips overlap.
-        calls: list[Any] = [self._target_at(page, x, y)]
+        # The target is read before the input is sent: a page that changes on mousedown (a
+        # MiniWoB++ page ends its episode and covers itself) would otherwise be read after it.
+        # The inputs themselves are pipelined; Chromium handles them in order.
+        target = await self._target_at(page, x, y)
+        calls: list[Any] = []
         events: list[Event] = []
         if (x, y) != self.pointer:
             calls.append(page.mouse.move(x, y))
@@ -143,7 +145,7 @@ class Executor:
                     "click_count": n,
                 }
             )
-        target, *_ = await asyncio.gather(*calls)
+        await asyncio.gather(*calls)
         for event in events:
             if event["type"] == "mouse.down":
                 event["target"] = target

@@ -14,6 +14,7 @@ import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from playwright.async_api import BrowserContext, CDPSession, Page
@@ -146,6 +147,9 @@ async def prepare_stage(
     context.on("page", stage.use_page)
     try:
         await page.goto(task.start_url, wait_until="load")
+        if task.page_setup is not None:  # the page holds the episode's state: start it seeded
+            extra = await page.evaluate(task.page_setup, seed)
+            stage.params = MappingProxyType({**init.params, **(extra or {})})
         await stage.watch.settle()
         stage.first_obs = await stage.observe(screenshot_format)
     except BaseException:

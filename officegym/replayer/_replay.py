@@ -144,7 +144,10 @@ class Replayer:
         if result.verdict != Verdict.VALID:
             return
         office.host.run(driver.settle())
-        evaluation = task.score(office.apps, office.stage.params, driver.answer)
+        page_state = None
+        if task.page_probe is not None:  # the page keeps the episode's outcome (MiniWoB++)
+            page_state = office.host.run(office.stage.page.evaluate(task.page_probe))
+        evaluation = task.score(office.apps, office.stage.params, driver.answer, page_state)
         result.score = evaluation.score
         if not evaluation.success:
             failed = [c.name for c in evaluation.checkpoints if not c.passed]

@@ -4,6 +4,7 @@ from officegym.tasks._registry import get_task, register, suite_tasks, suites, t
 from officegym.tasks._task import (
     Apps,
     Checkpoint,
+    ChooseOption,
     ClickOn,
     Evaluation,
     FillIn,
@@ -18,6 +19,7 @@ from officegym.tasks._task import (
 __all__ = [
     "Apps",
     "Checkpoint",
+    "ChooseOption",
     "ClickOn",
     "Evaluation",
     "FillIn",

@@ -7,7 +7,9 @@ import importlib
 from officegym.errors import UnknownNameError
 from officegym.tasks._task import Task
 
-CATALOG_MODULES = ("officegym.tasks.mail_tasks",)
+CATALOG_MODULES = ("officegym.tasks.mail_tasks", "officegym.tasks.miniwob_tasks")
+# Apps whose tasks are not office work: outside `core`, each in a suite of its own.
+NOT_CORE = ("miniwob",)
 SMOKE = ("mail.reply-to-sender", "mail.apply-label", "mail.star-with-shortcut")
 _TASKS: dict[str, type[Task]] = {}
 _loaded = False
@@ -47,11 +49,15 @@ def get_task(task_id: str) -> Task:
 
 
 def suites() -> dict[str, list[str]]:
-    """Every suite by name: `core` (all), `smoke`, and one per app."""
+    """Every suite by name: `core` (every office task), `smoke`, one per app, `miniwob` (every
+    MiniWoB++ page) and `miniwob-oracle` (the MiniWoB++ pages that have an oracle)."""
     ids = task_ids()
-    out = {"core": ids, "smoke": [t for t in SMOKE if t in ids]}
+    office = [t for t in ids if t.split(".")[0] not in NOT_CORE]
+    out = {"core": office, "smoke": [t for t in SMOKE if t in ids]}
     for tid in ids:
         out.setdefault(tid.split(".")[0], []).append(tid)
+    if "miniwob" in out:
+        out["miniwob-oracle"] = [t for t in out["miniwob"] if "oracle" in _TASKS[t].tags]
     return out
 
 

@@ -58,20 +58,32 @@ class Evaluation:
 # ---- oracle plan steps: what to do, named the way a person sees the page ------------------------
 @dataclass(frozen=True)
 class ClickOn:
-    """Click the element with this role whose name contains `name` (the `index`-th match)."""
+    """Click the element with this role whose name contains `name` (the `index`-th match);
+    with `exact`, whose name is `name`."""
 
     role: str
     name: str
     index: int = 0
+    exact: bool = False
 
 
 @dataclass(frozen=True)
 class FillIn:
-    """Replace the text of the field with this role and name."""
+    """Replace the text of the field with this role and name (the `index`-th match)."""
 
     role: str
     name: str
     text: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class ChooseOption:
+    """Pick `option` in the drop-down list (a `<select>`) with this role and name."""
+
+    role: str
+    name: str
+    option: str
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ class Submit:
     answer: str = ""
 
 
-PlanStep = ClickOn | FillIn | PressKey | OpenUrl | Submit
+PlanStep = ClickOn | FillIn | ChooseOption | PressKey | OpenUrl | Submit
 
 
 class Apps(Mapping[str, StateStore]):
@@ -132,6 +144,11 @@ class Task:
         tags: skills exercised (`shortcuts`, `dropdown`, `autocomplete`, …) and difficulty.
         infeasible: the goal cannot be done; the right behaviour is to answer that it cannot, and
             the evaluator rewards exactly that.
+        page_setup: for tasks whose state lives in the page (MiniWoB++): a JavaScript function
+            `(seed) => params` run once the start page has loaded; what it returns joins the
+            episode's parameters (the goal may name them).
+        page_probe: a JavaScript function `() => state` read after every step; `page_done`
+            ends the episode on it, and `evaluate_page` scores the last one.
     """
 
     id: ClassVar[str]
@@ -141,6 +158,8 @@ class Task:
     max_steps: ClassVar[int] = 30
     tags: ClassVar[tuple[str, ...]] = ()
     infeasible: ClassVar[bool] = False
+    page_setup: ClassVar[str | None] = None
+    page_probe: ClassVar[str | None] = None
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         """Draw this episode's parameters (may read the generated app data)."""
@@ -154,6 +173,16 @@ class Task:
     ) -> list[Checkpoint]:
         """Check the final state (and answer) and return the checkpoints."""
         raise NotImplementedError(f"{type(self).__name__} must define evaluate()")
+
+    def page_done(self, state: Mapping[str, Any] | None) -> bool:
+        """Whether the page's own logic has ended the episode (tasks with a `page_probe`)."""
+        return False
+
+    def evaluate_page(
+        self, state: Mapping[str, Any] | None, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        """Score the last `page_probe` state (tasks with a `page_probe`)."""
+        raise NotImplementedError(f"{type(self).__name__} has a page_probe but no evaluate_page()")
 
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
         """The oracle's plan for these parameters."""
@@ -174,7 +203,15 @@ class Task:
         """
         return _initial_state(self.id, seed)
 
-    def score(self, apps: Apps, params: Mapping[str, Any], answer: str | None) -> Evaluation:
+    def score(
+        self,
+        apps: Apps,
+        params: Mapping[str, Any],
+        answer: str | None,
+        page_state: Mapping[str, Any] | None = None,
+    ) -> Evaluation:
+        if self.page_probe is not None:
+            return Evaluation(tuple(self.evaluate_page(page_state, params, answer)))
         return Evaluation(tuple(self.evaluate(apps, params, answer)))
 
 

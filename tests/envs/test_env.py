@@ -23,8 +23,18 @@ from officegym.trajectory import TrajectoryReader
 pytestmark = pytest.mark.browser
 
 
+# Every office task, and MiniWoB++ pages of each kind (a button, a list, a text field): the
+# MiniWoB++ pages share one task class, so the rest add time and no coverage here; every page
+# is started and scored in tests/tasks/test_miniwob.py.
+CHECKED = [t for t in task_ids() if not t.startswith("miniwob.")] + [
+    "miniwob.click-test",
+    "miniwob.choose-list",
+    "miniwob.enter-text",
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("task_id", task_ids())
+@pytest.mark.parametrize("task_id", CHECKED)
 def test_check_env_passes(task_id: str) -> None:
     env = gymnasium.make(env_id(task_id), render_mode="rgb_array")
     try:

@@ -17,7 +17,7 @@ __all__ = ["APP_MODULES", "FROZEN_NOW", "AppSpec", "Row", "StateStore", "app_url
 # Every app reads "now" from here, so seeded data and rendered dates never depend on the wall clock.
 FROZEN_NOW = "2026-03-16T10:00:00"
 
-APP_MODULES = {"mail": "officegym.tasks.apps.mail"}
+APP_MODULES = {"mail": "officegym.tasks.apps.mail", "miniwob": "officegym.tasks.apps.miniwob"}
 
 
 @dataclass(frozen=True)
