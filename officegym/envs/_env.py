@@ -23,7 +23,7 @@ import officegym
 from officegym.envs import ENV_BACKENDS
 from officegym.envs._browser import BrowserHost
 from officegym.envs._executor import Executor
-from officegym.envs._stage import Stage, prepare_stage
+from officegym.envs._stage import Stage, prepare_stage, restart_stage
 from officegym.envs.actions import (
     ActionMode,
     ActionSpace,
@@ -146,15 +146,23 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             self._host = BrowserHost.acquire(self.backend)
         host = self._host
         self._t0 = time.perf_counter()
-        old, self._stage = self._stage, self._take_stage(seed)
-        if old is not None:
-            host.submit(old.close(host))  # off the reset path
-        # The next episode is prepared while this one runs.
+        current = self._stage
+        restarted = (
+            self.task.restart_in_page
+            and self._next is None
+            and current is not None
+            and host.run(restart_stage(current, self.task, seed, self.image_format))
+        )
+        if not restarted:
+            old, self._stage = current, self._take_stage(seed)
+            if old is not None:
+                host.submit(old.close(host))  # off the reset path
+        # The next episode is prepared while this one runs (unless it restarts in the page).
         if options.get("next_seed") is not None:
             self._next_seed = int(options["next_seed"])
         else:
             self._next_seed = seed + 1 if seed_given else self._draw_seed()
-        if self.prepare_next:
+        if self.prepare_next and not self.task.restart_in_page:
             self._next = host.submit(
                 prepare_stage(host, self.task, self._next_seed, self.viewport, self.image_format)
             )
@@ -162,6 +170,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self._page_state = None
         self._executor = Executor(self.task.apps)
         self.episode_id = f"{self.task.id}-s{seed}-{time.time_ns() % 10**8:08d}"
+        if self._stage is None:
+            raise ResetNeeded("the env is closed")
         obs = self._finish_obs(dict(self._stage.first_obs), "")
         self._open_trajectory(options)
         self._record([], obs)

@@ -158,6 +158,32 @@ async def prepare_stage(
     return stage
 
 
+async def restart_stage(stage: Stage, task: Task, seed: int, screenshot_format: str | None) -> bool:
+    """Start the episode of `seed` in the page the stage is on, as MiniWoB++ itself does between
+    episodes (for tasks with `restart_in_page`): no new context, no page load.
+
+    Returns:
+        False when the page is not as the task starts (another URL, another tab open, closed):
+        the caller then prepares a stage from scratch.
+    """
+    if task.page_setup is None or stage.page.is_closed():
+        return False
+    if stage.page.url != task.start_url or len(stage.context.pages) != 1:
+        return False
+    loop = asyncio.get_running_loop()
+    init = await loop.run_in_executor(None, task.initial_state, seed)
+    try:
+        extra = await stage.page.evaluate(task.page_setup, seed)
+        await stage.page.evaluate("() => window.__og && __og.renumber()")
+        stage.seed = seed
+        stage.params = MappingProxyType({**init.params, **(extra or {})})
+        await stage.watch.settle()
+        stage.first_obs = await stage.observe(screenshot_format)
+    except PlaywrightError:
+        return False
+    return True
+
+
 def _close_made(host: BrowserHost, made: asyncio.Future[BrowserContext], world_id: str) -> None:
     host.server.drop_world(world_id)
     if not made.cancelled() and made.exception() is None:

@@ -124,6 +124,17 @@
       const own = squash(Array.from(e.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join(" "));
       if (own) lines.push(`${"  ".repeat(depth)}StaticText ${JSON.stringify(own.slice(0, 300))}`);
     };
+    // Where a click lands on the element: its centre, unless something covers the centre (two
+    // overlapping buttons); then the first uncovered point of a grid over its box.
+    const clickPoint = (e, r) => {
+      const hits = (x, y) => { const h = document.elementFromPoint(x, y); return h && (h === e || e.contains(h)); };
+      const cx = r.x + r.width / 2, cy = r.y + r.height / 2;
+      if (cx < 0 || cy < 0 || cx >= innerWidth || cy >= innerHeight || hits(cx, cy)) return [cx, cy];
+      for (const fy of [0.5, 0.25, 0.75, 0.1, 0.9])
+        for (const fx of [0.5, 0.25, 0.75, 0.1, 0.9])
+          if (hits(r.x + r.width * fx, r.y + r.height * fy)) return [r.x + r.width * fx, r.y + r.height * fy];
+      return [cx, cy];
+    };
     const walk = (node, depth) => {
       for (const child of node.children) {
         if (["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "META", "LINK"].includes(child.tagName)) continue;
@@ -136,8 +147,10 @@
           let line = `${"  ".repeat(depth)}[${idOf(child)}] ${role}${name ? " " + JSON.stringify(name) : ""}`;
           const st = states(child, role);
           if (st.length) line += ", " + st.join(", ");
-          if (withCoords && INTERACTIVE.has(role))
-            line += `, center=(${Math.round(r.x + r.width / 2)},${Math.round(r.y + r.height / 2)})`;
+          if (withCoords && INTERACTIVE.has(role)) {
+            const [cx, cy] = clickPoint(child, r);
+            line += `, center=(${Math.round(cx)},${Math.round(cy)})`;
+          }
           lines.push(line);
           next = depth + 1;
           // Content-named roles already carry their text; do not repeat it below.
@@ -198,5 +211,11 @@
     return out;
   }
 
-  window.__og = {settle, snapshot, describe, focused, element};
+  // A new episode in the same page (MiniWoB++ restarts in place) numbers its elements from 1
+  // again, as a freshly loaded page does: the same seed gives the same tree.
+  function renumber() {
+    for (const e of document.querySelectorAll("[data-og-id]")) delete e.dataset.ogId;
+    nextId = 1;
+  }
+  window.__og = {settle, snapshot, describe, focused, element, renumber};
 })();

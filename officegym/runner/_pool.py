@@ -78,12 +78,43 @@ def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
 class _Slot:
     process: BaseProcess
     conn: Connection
+    lane: int
     job: Job | None = None
     attempt: int = 0
     started: float = 0.0
     phase: str = ""  # "act": the agent is thinking; "step": the env is acting
     step: int = 0
     last: float = 0.0
+
+
+_Item = tuple[Job, int]  # a job and its attempt number
+
+
+class _Lanes:
+    """The jobs cut into one contiguous lane per worker.
+
+    A worker then plays a task's seeds in order, so the episode its env prepares ahead (the next
+    seed) is the one it gets next. A worker whose lane is empty takes the back half of the
+    longest lane, which keeps both halves contiguous.
+    """
+
+    def __init__(self, jobs: list[Job], lanes: int) -> None:
+        size = -(-len(jobs) // lanes) if jobs else 1
+        self.lanes = [deque((j, 1) for j in jobs[i * size : (i + 1) * size]) for i in range(lanes)]
+
+    def __bool__(self) -> bool:
+        return any(self.lanes)
+
+    def take(self, lane: int) -> _Item | None:
+        own = self.lanes[lane]
+        if not own:
+            longest = max(self.lanes, key=len)
+            stolen = [longest.pop() for _ in range(max(1, len(longest) // 2)) if longest]
+            own.extend(reversed(stolen))
+        return own.popleft() if own else None
+
+    def again(self, lane: int, item: _Item) -> None:
+        self.lanes[lane].appendleft(item)
 
 
 @dataclass
@@ -102,27 +133,25 @@ class WorkerPool:
         on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
         ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
-        queue: deque[tuple[Job, int, list[Attempt]]] = deque((job, 1, []) for job in jobs)
+        lanes = _Lanes(jobs, self.workers)
         slots: list[_Slot] = []
-        history: dict[str, list[Attempt]] = {}
 
-        def start() -> _Slot:
+        def start(lane: int) -> _Slot:
             parent, child = ctx.Pipe()
             process = ctx.Process(target=_worker_main, args=(child, self.spec), daemon=True)
             process.start()
             child.close()
-            return _Slot(process, parent)
+            slot = _Slot(process, parent, lane)
+            slots.append(slot)
+            return slot
 
         def finish(slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
             assert slot.job is not None
             task_id, seed, episode_id, trajectory = slot.job
-            attempts = history.setdefault(episode_id, [])
-            attempt = Attempt(episode_id, slot.attempt, status, error, round(time.time(), 3))
-            attempts.append(attempt)
             if on_attempt:
-                on_attempt(attempt)
+                on_attempt(Attempt(episode_id, slot.attempt, status, error, round(time.time(), 3)))
             if status == "crashed" and slot.attempt <= self.limits.retries:
-                queue.appendleft((slot.job, slot.attempt + 1, attempts))
+                lanes.again(slot.lane, (slot.job, slot.attempt + 1))
             else:
                 if result is None:
                     result = EpisodeResult(
@@ -140,12 +169,16 @@ class WorkerPool:
             slots.remove(slot)
 
         try:
-            while queue or any(s.job for s in slots):
-                while queue and (len(slots) < self.workers or any(not s.job for s in slots)):
-                    slot = next((s for s in slots if not s.job), None) or start()
-                    if slot not in slots:
-                        slots.append(slot)
-                    job, attempt, _ = queue.popleft()
+            while lanes or any(s.job for s in slots):
+                for lane in range(self.workers):
+                    slot = next((s for s in slots if s.lane == lane), None)
+                    if slot is not None and slot.job:
+                        continue
+                    item = lanes.take(lane)
+                    if item is None:
+                        continue
+                    slot = slot or start(lane)
+                    job, attempt = item
                     now = time.monotonic()
                     slot.job, slot.attempt, slot.started, slot.last = job, attempt, now, now
                     slot.phase, slot.step = "start", 0

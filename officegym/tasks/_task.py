@@ -149,6 +149,9 @@ class Task:
             episode's parameters (the goal may name them).
         page_probe: a JavaScript function `() => state` read after every step; `page_done`
             ends the episode on it, and `evaluate_page` scores the last one.
+        restart_in_page: the next episode starts by running `page_setup` again in the page the
+            last one ended on (when it is still at the start URL, alone), as MiniWoB++ does;
+            no new browser context or page load.
     """
 
     id: ClassVar[str]
@@ -160,6 +163,7 @@ class Task:
     infeasible: ClassVar[bool] = False
     page_setup: ClassVar[str | None] = None
     page_probe: ClassVar[str | None] = None
+    restart_in_page: ClassVar[bool] = False
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         """Draw this episode's parameters (may read the generated app data)."""

@@ -22,13 +22,25 @@ def render_catalog() -> str:
         lines.append(f"| `{name}` | {len(members)} |")
     lines += ["", "| task | apps | tags | max steps | instruction |"]
     lines.append("| --- | --- | --- | --- | --- |")
+    pages = [t for t in task_ids() if t.startswith("miniwob.")]
     for task_id in task_ids():
+        if task_id in pages:
+            continue  # listed below: one template each, the page's own goal
         task = get_task(task_id)
         instruction = task.instruction.replace("|", "\\|")
         lines.append(
             f"| `{task_id}` | {', '.join(task.apps)} | {', '.join(task.tags)} | "
             f"{task.max_steps} | {instruction} |"
         )
+    if pages:
+        solved = suites().get("miniwob-oracle", [])
+        lines += [
+            "",
+            f"MiniWoB++ (`miniwob.<page>`, {len(pages)} pages, the goal is the page's utterance; "
+            f"with an oracle: {', '.join(f'`{t}`' for t in solved)}):",
+            "",
+            ", ".join(t.removeprefix("miniwob.") for t in pages),
+        ]
     return "\n".join([*lines, "", END])
 
 

@@ -4,7 +4,8 @@ The page's own episode logic decides the reward, as in MiniWoB++ itself: the epi
 `Math.seedrandom(seed)` (so a seed gives the same problem every time), the utterance is the goal,
 the episode ends when the page says it is done, and it succeeds when the page's raw reward is
 positive. The page's 10-second clock is switched off: officegym's step and episode timeouts
-apply instead, and rewards are not discounted by time (the raw reward is the score).
+apply instead, and rewards are not discounted by time (the raw reward is the score). The panel of
+past rewards is hidden, and the next episode starts in the same page, as MiniWoB++ does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ SETUP_JS = """(seed) => {
   core.EPISODE_MAX_TIME = 2147483647;
   core.startEpisodeReal();
   clearTimeout(core.CD_TIMER);
+  // The panel of past rewards and episode counts would tell one episode about the last.
+  const panel = document.getElementById("reward-display");
+  if (panel) panel.style.display = "none";
   const said = core.getUtterance();  // some pages say {utterance, fields}
   return typeof said === "object" ? {utterance: said.utterance, fields: said.fields || {}}
                                   : {utterance: said};
@@ -47,6 +51,7 @@ class MiniWoBTask(Task):
     max_steps = 20
     page_setup = SETUP_JS
     page_probe = PROBE_JS
+    restart_in_page = True
 
     def page_done(self, state: Mapping[str, Any] | None) -> bool:
         return bool(state and state.get("done"))

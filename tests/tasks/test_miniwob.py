@@ -63,6 +63,24 @@ def test_a_seed_gives_the_same_problem_every_time() -> None:
         assert shots[0] == shots[1], task_id
 
 
+def test_the_next_episode_restarts_in_the_page_with_nothing_left_of_the_last() -> None:
+    env = gymnasium.make(env_id("miniwob.click-checkboxes"), action_mode="browser")
+    fresh = gymnasium.make(env_id("miniwob.click-checkboxes"), action_mode="browser")
+    try:
+        first, _ = env.reset(seed=5)
+        page = env.unwrapped.stage.page
+        box = next(line for line in first["axtree"].splitlines() if " checkbox " in line)
+        env.step(f"click('{box.split(']')[0].strip('[ ')}')")
+        env.step("answer('')")
+        again, _ = env.reset(seed=5)
+        assert env.unwrapped.stage.page is page  # no new context, no page load
+        assert again["axtree"] == first["axtree"] == fresh.reset(seed=5)[0]["axtree"]
+        assert "checked" not in again["axtree"] and "Last reward" not in again["axtree"]
+    finally:
+        env.close()
+        fresh.close()
+
+
 def play(env: gymnasium.Env[Any, Any], seed: int, actions: list[str]) -> dict[str, Any]:
     env.reset(seed=seed)
     info: dict[str, Any] = {}

@@ -1,0 +1,168 @@
+"""officegym against BrowserGym on the same MiniWoB++ tasks, same machine, same run.
+
+Run: `cd benchmarks && ../.venv/bin/python vs_browsergym.py [--episodes N] [--seeds-per-task S]`
+
+- BrowserGym (`browsergym-miniwob`, installed by this script into `benchmarks/.browsergym-venv`)
+  and officegym each play N episodes of click-test, click-button, enter-text and choose-list with
+  the same scripted plans (officegym's oracle plans; BrowserGym's side writes them with its own
+  actions on its element ids), both headless on the system Chromium with their default
+  observations, both on the `miniwob` package's pages (BrowserGym from file://, officegym from
+  its app server). Prints episodes per minute, median reset and step latency, and the ratios.
+- Then `officegym run --suite miniwob-oracle` at 1 and 2 workers: episodes per minute and the
+  scaling ratio, worker start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+
+import officegym  # noqa: F401  (registers the envs)
+from officegym.agents.oracle import OracleAgent
+from officegym.envs import env_id
+from officegym.envs._browser import chromium_executable
+from officegym.tasks import suite_tasks
+from officegym.tasks.apps.miniwob import html_dir
+
+TASKS = ["click-test", "click-button", "enter-text", "choose-list"]
+HERE = Path(__file__).parent
+BG_VENV = HERE / ".browsergym-venv"
+BG_PACKAGE = "browsergym-miniwob==0.14.3"
+
+
+def browsergym_python() -> Path:
+    """BrowserGym's venv, made on first use (its pinned Playwright must not meet ours)."""
+    python = BG_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"installing {BG_PACKAGE} into {BG_VENV} …", flush=True)
+        venv.create(BG_VENV, with_pip=True)
+    check = subprocess.run([python, "-c", "import browsergym.miniwob"], capture_output=True)
+    if check.returncode != 0:
+        subprocess.run([python, "-m", "pip", "install", "--quiet", BG_PACKAGE], check=True)
+    return python
+
+
+def run_browsergym(episodes: int, chromium: str) -> dict[str, Any]:
+    folder = html_dir()
+    if folder is None:
+        sys.exit("the miniwob package is missing: pip install 'officegym[miniwob]'")
+    env = {**os.environ, "MINIWOB_URL": (folder / "miniwob").as_uri() + "/"}
+    done = subprocess.run(
+        [browsergym_python(), HERE / "_browsergym_side.py", chromium, str(episodes), *TASKS],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"BrowserGym side failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_officegym(episodes: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for task in TASKS:
+        env = gymnasium.make(env_id(f"miniwob.{task}"), action_mode="browser")
+        resets, steps, successes = [], [], 0
+        started = time.perf_counter()
+        for seed in range(episodes):
+            t0 = time.perf_counter()
+            obs, info = env.reset(seed=seed)
+            resets.append(time.perf_counter() - t0)
+            agent = OracleAgent()
+            agent.reset(info)
+            while True:
+                action = agent.act(obs)
+                t0 = time.perf_counter()
+                obs, _, terminated, truncated, info = env.step(action)
+                steps.append(time.perf_counter() - t0)
+                if terminated or truncated:
+                    break
+            successes += bool(info.get("success"))
+        wall = time.perf_counter() - started
+        env.close()
+        out[task] = {
+            "episodes": episodes,
+            "successes": successes,
+            "wall_s": wall,
+            "reset_median_ms": statistics.median(resets) * 1000,
+            "step_median_ms": statistics.median(steps) * 1000,
+        }
+    return out
+
+
+def run_workers(workers: int, seeds: int) -> tuple[int, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        cli = [sys.executable, "-m", "officegym.cli", "run", "--suite", "miniwob-oracle"]
+        subprocess.run(
+            [*cli, "--agent", "oracle", "--seeds", str(seeds), "--workers", str(workers),
+             "--quiet", "--no-report", "--out", f"{tmp}/run"],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        wall = time.perf_counter() - started
+    return len(suite_tasks("miniwob-oracle")) * seeds, wall
+
+
+def per_minute(rows: dict[str, Any]) -> float:
+    return 60 * sum(r["episodes"] for r in rows.values()) / sum(r["wall_s"] for r in rows.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=20, help="episodes per task and side")
+    parser.add_argument("--seeds-per-task", type=int, default=8, help="for the worker runs")
+    args = parser.parse_args()
+    chromium = chromium_executable() or sys.exit("no system Chromium: apt-get install chromium")
+    print(f"{platform.node()}: {os.cpu_count()} cores, {platform.platform()}, {chromium}")
+
+    theirs = run_browsergym(args.episodes, chromium)
+    ours = run_officegym(args.episodes)
+    print(f"\n{args.episodes} episodes per task, browser actions, default observations")
+    head = f"{'task':<14}{'side':<12}{'ep/min':>8}{'reset ms':>10}{'step ms':>9}{'solved':>8}"
+    print(head)
+    for task in TASKS:
+        for side, rows in (("browsergym", theirs), ("officegym", ours)):
+            r = rows[task]
+            print(
+                f"{task:<14}{side:<12}{60 * r['episodes'] / r['wall_s']:>8.1f}"
+                f"{r['reset_median_ms']:>10.1f}{r['step_median_ms']:>9.1f}"
+                f"{r['successes']:>5}/{r['episodes']}"
+            )
+    reset_ratio = statistics.median(
+        theirs[t]["reset_median_ms"] / ours[t]["reset_median_ms"] for t in TASKS
+    )
+    step_ratio = statistics.median(
+        theirs[t]["step_median_ms"] / ours[t]["step_median_ms"] for t in TASKS
+    )
+    print(
+        f"\nepisodes/min: officegym {per_minute(ours):.1f}, BrowserGym {per_minute(theirs):.1f}"
+        f" -> {per_minute(ours) / per_minute(theirs):.1f}x (target >= 10x)"
+    )
+    print(f"reset latency {reset_ratio:.1f}x lower, step latency {step_ratio:.1f}x lower")
+
+    rates = {}
+    for workers in (1, 2):
+        n, wall = run_workers(workers, args.seeds_per_task)
+        rates[workers] = 60 * n / wall
+        print(f"officegym run --workers {workers}: {n} episodes in {wall:.1f}s, "
+              f"{rates[workers]:.1f} episodes/min (start-up included)")  # fmt: skip
+    print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.7x on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()
