@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	@bash scripts/install-system-deps.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[dev,ray,miniwob]'
+	@$(BIN)/python -m pip install --quiet -e '.[dev,ray,miniwob,docker]'
 	@touch $(STAMP)
 	@echo "python packages: installed into $(VENV)"
 

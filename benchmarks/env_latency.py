@@ -1,7 +1,9 @@
 """Env latency and memory: reset, a click step with screenshot + AX tree, PSS per env.
 
 Run: `.venv/bin/python benchmarks/env_latency.py [--episodes 20] [--steps 6]`
-Prints medians and p90s; the figures go in benchmarks/RESULTS.md.
+Prints medians and p90s; the figures go in benchmarks/RESULTS.md. `--backends headless,xvfb,docker`
+also times reset and the click step on each backend (and the docker sandbox) side by side, in one
+run, with each one's ratio to headless; `--only-backends` does just that.
 
 An episode here is what a quick agent does: reset with the next seed, then a few clicks that each
 load a view (open a folder, go back to the inbox). Reset is timed as the caller sees it. Clicks
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import gc
 import platform
+import statistics
 import time
+from typing import Any
 
 import gymnasium
 from _measure import summary_ms, tree_pss_mib
@@ -112,22 +116,75 @@ def memory(extra: int, prepare_next: bool) -> None:
         env.close()
 
 
+def make_env(backend: str) -> Any:
+    if backend == "docker":
+        from officegym.sandbox import DockerEnv
+
+        return DockerEnv("mail.apply-label", run_id="bench", action_mode="computer")
+    return gymnasium.make(TASK, action_mode="computer", backend=backend)
+
+
+def compare_backends(backends: list[str], episodes: int, steps: int) -> None:
+    """Reset (the expected seed) and click step, each backend as the caller sees it."""
+    rows: dict[str, tuple[list[float], list[float]]] = {}
+    for backend in backends:
+        env = make_env(backend)
+        obs, _ = env.reset(seed=0)  # start-up (browser, display or container) is not a reset
+        resets, clicks = [], []
+        for episode in range(1, episodes + 1):
+            time.sleep(
+                0.3
+            )  # let the next episode's preparation finish, as an agent's thinking would
+            t = time.perf_counter()
+            obs, _ = env.reset(seed=episode)
+            resets.append(time.perf_counter() - t)
+            for i in range(steps):
+                el = find_element(obs["axtree"], "link", TARGETS[i % len(TARGETS)])
+                if el is None or el.center is None:
+                    raise SystemExit(f"{backend}: no {TARGETS[i % len(TARGETS)]} link")
+                t = time.perf_counter()
+                obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
+                clicks.append(time.perf_counter() - t)
+        if backend == "docker":
+            stats = env.unwrapped.worker.container.stats(stream=False)  # type: ignore[attr-defined]
+            print(f"docker container memory    {stats['memory_stats']['usage'] / 2**20:7.1f} MiB")
+        env.close()
+        rows[backend] = (resets, clicks)
+    base = rows.get("headless")
+    for backend, (resets, clicks) in rows.items():
+        ratio = ""
+        if base and backend != "headless":
+            r = statistics.median(resets) / statistics.median(base[0])
+            c = statistics.median(clicks) / statistics.median(base[1])
+            ratio = f"   (× headless: reset {r:.2f}, click {c:.2f})"
+        print(f"{backend:<9} reset  {summary_ms(resets)}")
+        print(f"{backend:<9} click  {summary_ms(clicks)}{ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--extra-envs", type=int, default=3)
+    parser.add_argument("--backends", default="", help="e.g. headless,xvfb,docker")
+    parser.add_argument("--only-backends", action="store_true")
     args = parser.parse_args()
     print(
         f"# env_latency  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
         f"{platform.machine()}  cores={len(__import__('os').sched_getaffinity(0))}"
     )
+    backends = [b for b in args.backends.split(",") if b]
+    if args.only_backends:
+        compare_backends(backends or ["headless", "xvfb", "docker"], args.episodes, args.steps)
+        return
     memory(args.extra_envs, prepare_next=True)  # first, while this process has no browser yet
     latency(args.episodes, args.steps, "jpeg")
     latency(max(4, args.episodes // 3), args.steps, "png")
     local_clicks(args.episodes * 2)
     browser_mode(args.episodes * 2)
     memory(args.extra_envs, prepare_next=False)  # the browser is up: compare the increments
+    if backends:
+        compare_backends(backends, args.episodes, args.steps)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from officegym.envs import ENV_BACKENDS
 from officegym.errors import OfficegymError
+from officegym.sandbox import SANDBOXES
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="local: worker processes here (default); ray: Ray actors (officegym[ray])",
     )
     run.add_argument("--ray-address", help="a running Ray cluster (default: start one here)")
+    run.add_argument(
+        "--sandbox",
+        choices=SANDBOXES,
+        default="local",
+        help="local: browsers and apps run here (default); docker: a container per worker",
+    )
 
     replay = verbs.add_parser("replay", help="replay trajectories and judge each one")
     replay.add_argument(
@@ -87,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="fast: no idle time, moves coalesced (default); realtime: as recorded",
     )
     replay.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    replay.add_argument(
+        "--backend", choices=ENV_BACKENDS, default="headless", help="env backend to replay in"
+    )
     replay.add_argument(
         "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
     )
@@ -140,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="oracle run or valid recordings to measure efficiency against (repeatable)",
     )
+
+    sandbox = verbs.add_parser("sandbox", help="the Docker sandboxes: build the image, clean up")
+    sandbox_verbs = sandbox.add_subparsers(dest="sandbox_verb", required=True, metavar="ACTION")
+    sweep = sandbox_verbs.add_parser("cleanup", help="remove sandbox containers and networks")
+    sweep.add_argument("--run", help="only those of this run id (default: every one)")
+    sandbox_verbs.add_parser("build", help="build the sandbox image (and its base if missing)")
     return parser
 
 
@@ -161,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_record(args, console)
         if args.verb == "synth":
             return cmd_synth(args, console)
+        if args.verb == "sandbox":
+            return cmd_sandbox(args, console)
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,6 +235,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         limits=Limits(args.step_timeout, args.episode_timeout, args.retries),
         executor=args.executor,
         ray_address=args.ray_address,
+        sandbox=args.sandbox,
     )
     columns = (
         "{task.description}",
@@ -250,6 +270,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
             f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"
         )
 
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run still tears down its sandboxes
     with bar:
         summary = run(config, on_result=progress)
     print_summary(summary, console, args.out)
@@ -257,6 +278,29 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         from officegym.report import write_report
 
         console.print(f"report: {write_report(args.out)}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
+    from officegym.sandbox._docker import cleanup, docker_client
+    from officegym.sandbox._image import ensure_image
+
+    if args.sandbox_verb == "build":
+        client = docker_client()
+        try:
+            console.print(f"sandbox image: {ensure_image(client)}", soft_wrap=True)
+        finally:
+            client.close()
+        return EXIT_OK
+    removed = cleanup(args.run)
+    which = f" of run {args.run}" if args.run else ""
+    console.print(
+        f"removed {removed['containers']} containers and {removed['networks']} networks{which}"
+    )
     return EXIT_OK
 
 
@@ -278,7 +322,7 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
         Progress(*columns, console=console, disable=not console.is_terminal) as bar,
     ):
         job = bar.add_task("replaying", total=len(paths))
-        for result in replay_all(paths, args.mode, args.workers):
+        for result in replay_all(paths, args.mode, args.workers, args.backend):
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             out.flush()  # a verdict is kept the moment it is known
             counts[result.verdict] += 1

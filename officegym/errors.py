@@ -53,3 +53,7 @@ class BrowserUnavailableError(OfficegymError, RuntimeError):
 
 class TaskSetupError(OfficegymError, RuntimeError):
     """A task could not prepare its initial state."""
+
+
+class SandboxError(OfficegymError, RuntimeError):
+    """A sandbox (a Docker container and its env server) could not start, or failed."""

@@ -79,3 +79,19 @@ def play(
         if terminated or truncated:
             return info
     raise AssertionError("episode did not end")
+
+
+@pytest.fixture(scope="session")
+def docker_worker() -> Iterator[Any]:
+    """One sandbox container for this test process (the image is built once per machine).
+
+    Skips, with the reason in one line, where no Docker engine answers.
+    """
+    from officegym.sandbox import DockerWorker, engine_available
+
+    missing = engine_available()
+    if missing:
+        pytest.skip(f"no Docker engine here: {missing}")
+    worker = DockerWorker(run_id=f"tests-{os.getpid()}")
+    yield worker
+    worker.close()

@@ -39,6 +39,16 @@ OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error"
 _ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
 
 
+def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
+    """The observation space of an env that fills `fields` at this viewport size."""
+    obs_spaces: dict[str, spaces.Space[Any]] = {
+        name: TextSpace() for name in fields if name != "screenshot"
+    }
+    if "screenshot" in fields:
+        obs_spaces["screenshot"] = spaces.Box(0, 255, (viewport[1], viewport[0], 3), np.uint8)
+    return spaces.Dict(obs_spaces)
+
+
 class OfficeEnv(gym.Env[dict[str, Any], Any]):
     """One office task as a Gymnasium env.
 
@@ -108,12 +118,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.image_format = screenshot_format if "screenshot" in self.fields else None
         self.trajectory_dir = Path(trajectory_dir) if trajectory_dir else None
-        obs_spaces: dict[str, spaces.Space[Any]] = {
-            name: TextSpace() for name in self.fields if name != "screenshot"
-        }
-        if "screenshot" in self.fields:
-            obs_spaces["screenshot"] = spaces.Box(0, 255, (viewport[1], viewport[0], 3), np.uint8)
-        self.observation_space = spaces.Dict(obs_spaces)
+        self.observation_space = observation_space(self.fields, self.viewport)
         self.action_space: ActionSpace = ActionSpace(action_mode, *self.viewport)
 
         self._host: BrowserHost | None = None
@@ -141,7 +146,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         seed_given = seed is not None
         if seed is None:
             seed = self._next_seed if self._next_seed is not None else self._draw_seed()
-        self._finish_trajectory()
+        self.end_trajectory()
         if self._host is None:
             self._host = BrowserHost.acquire(self.backend)
         host = self._host
@@ -256,7 +261,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         # After an answer the page is as the last observation showed it: `done` ends the file.
         self._record(events, None if terminated else obs)
         if self._done:
-            self._finish_trajectory()
+            self.end_trajectory()
         return self._filter(obs), reward, terminated, truncated, self._info()
 
     async def _act(
@@ -275,7 +280,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if stage.watch.blocked:
             error = (
                 (error + "; " if error else "")
-                + "navigation blocked: "
+                + "blocked: "
                 + "; ".join(stage.watch.blocked)
                 + " (episodes reach only the task's apps)"
             )
@@ -355,7 +360,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             frame, digest = writer.add_frame(obs["image"], self.image_format)
             writer.write({"t": t, "type": "screenshot", "frame": frame, "sha256": digest})
 
-    def _finish_trajectory(self) -> None:
+    def end_trajectory(self) -> None:
+        """Close the episode's trajectory file now (it closes by itself when the episode ends)."""
         if self._writer is not None:
             self._writer.set_outcome(claimed_success=None, answer=self._answer)
             self._writer.close()
@@ -402,12 +408,17 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             raise ResetNeeded("call reset() first")
         return Apps(self._stage.stores)
 
+    def evaluate_in_page(self, script: str, arg: Any = None) -> Any:
+        """Run a JavaScript function in the episode's page and return its result (for tests and
+        debugging: what a page's own script can do, e.g. try to reach the outside)."""
+        return self.host.run(self.stage.page.evaluate(script, arg))
+
     def state_digest(self) -> str:
         """sha256 over every app's state: equal digests mean byte-identical state."""
         return ";".join(f"{name}:{store.digest()}" for name, store in sorted(self.apps.items()))
 
     def close(self) -> None:
-        self._finish_trajectory()
+        self.end_trajectory()
         host, self._host = self._host, None
         if host is None:
             return

@@ -21,6 +21,11 @@ Event = dict[str, Any]
 MODIFIER_KEYS = {"Alt", "Control", "Meta", "Shift"}
 
 
+def _is_app_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host.endswith("." + DOMAIN) or url.startswith(("data:", "blob:", "about:"))
+
+
 class PageWatch:
     """Follows a page's main-frame navigations so a step can wait for a new document."""
 
@@ -28,10 +33,13 @@ class PageWatch:
         self.page = page
         self.loaded = asyncio.Event()
         self.loaded.set()
+        # What the page tried to reach outside the task's apps, or to save: the env reports it.
         self.blocked: list[str] = []
         page.on("request", self._on_request)
         page.on("requestfailed", self._on_failed)
         page.on("load", lambda _: self.loaded.set())
+        page.on("websocket", self._on_websocket)
+        page.on("download", self._on_download)
 
     def _on_request(self, request: Any) -> None:
         if request.is_navigation_request() and request.frame == self.page.main_frame:
@@ -39,8 +47,18 @@ class PageWatch:
 
     def _on_failed(self, request: Any) -> None:
         if request.is_navigation_request() and request.frame == self.page.main_frame:
-            self.blocked.append(f"{request.url} ({request.failure})")
+            self.blocked.append(f"navigation to {request.url} ({request.failure})")
             self.loaded.set()
+        elif not _is_app_url(request.url):  # the page's own fetch, image, script … outside
+            self.blocked.append(f"{request.resource_type} request to {request.url}")
+
+    def _on_websocket(self, socket: Any) -> None:
+        if not _is_app_url(socket.url):  # it cannot connect (the proxy is closed); say so
+            self.blocked.append(f"WebSocket to {socket.url}")
+
+    def _on_download(self, download: Any) -> None:
+        # Contexts refuse downloads (accept_downloads=False): nothing is written anywhere.
+        self.blocked.append(f"download of {download.url} ({download.suggested_filename})")
 
     async def settle(
         self,

@@ -64,12 +64,13 @@ class Replayer:
 
     Args:
         mode: `fast` (recorded order, no idle time, moves coalesced) or `realtime`.
+        backend: the env backend to replay in (`headless`, or `xvfb`: a headed window).
     """
 
-    def __init__(self, mode: str = "fast") -> None:
+    def __init__(self, mode: str = "fast", backend: str = "headless") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown replay mode {mode!r}; use 'fast' or 'realtime'")
-        self.mode = mode
+        self.mode, self.backend = mode, backend
         self._envs: dict[tuple[str, int, int], gymnasium.Env[Any, Any]] = {}
         self._then: str | Path | None = None
 
@@ -110,8 +111,12 @@ class Replayer:
         driver = EventDriver(office.stage, self.mode, reader)
         auditor = Auditor()
         index, last_t = -1, 0.0
+        events: Iterator[tuple[int, Event]] = reader.iter_events()
+        if meta.coordinate_space == "screen" and meta.screen_offset is not None:
+            # Recorded at OS level: where the page was on the recording's screen is in meta.
+            events = _in_viewport(events, meta.screen_offset.x, meta.screen_offset.y)
         try:
-            for event, upcoming in _with_next(reader.iter_events()):
+            for event, upcoming in _with_next(events):
                 index += 1  # the event being replayed, counted from 0 (also on a bad line)
                 # Realtime mode waits out the recorded gap before the event: allow for it.
                 timeout = 120 + (event.t - last_t) / 1000 if self.mode == "realtime" else 120
@@ -177,6 +182,7 @@ class Replayer:
                 viewport=(width, height),
                 prepare_next=False,
                 observation=("goal", "url", "tabs"),
+                backend=self.backend,
             )
         return self._envs[key]
 
@@ -190,9 +196,9 @@ _WORKER: Replayer | None = None
 _RESULTS: Any = None  # the queue a worker puts each verdict on as soon as it is known
 
 
-def _worker_init(mode: str, results: Any) -> None:
+def _worker_init(mode: str, backend: str, results: Any) -> None:
     global _WORKER, _RESULTS
-    _WORKER, _RESULTS = Replayer(mode), results
+    _WORKER, _RESULTS = Replayer(mode, backend), results
 
 
 def _worker_replay(index: int, paths: list[str]) -> None:
@@ -202,14 +208,16 @@ def _worker_replay(index: int, paths: list[str]) -> None:
         _RESULTS.put((index, _WORKER.replay(path, paths[i + 1] if i + 1 < len(paths) else None)))
 
 
-def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Iterator[ReplayResult]:
+def replay_all(
+    paths: list[Path], mode: str = "fast", workers: int = 1, backend: str = "headless"
+) -> Iterator[ReplayResult]:
     """Replay every trajectory, yielding each verdict as soon as it is known (any order).
 
     Each replay prepares the next recording's episode while it runs. With several workers, each
     takes consecutive runs of recordings (of the same task, usually), so that still holds.
     """
     if workers <= 1:
-        replayer = Replayer(mode)
+        replayer = Replayer(mode, backend)
         try:
             for i, path in enumerate(paths):
                 yield replayer.replay(path, paths[i + 1] if i + 1 < len(paths) else None)
@@ -223,7 +231,7 @@ def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Itera
     owed = [len(chunk) for chunk in chunks]  # verdicts still to come, per chunk
     stale = [0] * len(chunks)  # half-seconds of silence since the chunk's worker returned
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_worker_init, initargs=(mode, results)
+        workers, mp_context=ctx, initializer=_worker_init, initargs=(mode, backend, results)
     ) as pool:
         futures = [pool.submit(_worker_replay, i, chunk) for i, chunk in enumerate(chunks)]
         while any(owed):
@@ -241,6 +249,22 @@ def replay_all(paths: list[Path], mode: str = "fast", workers: int = 1) -> Itera
                 continue
             owed[index] -= 1
             yield result
+
+
+def _in_viewport(
+    events: Iterator[tuple[int, Event]], dx: int, dy: int
+) -> Iterator[tuple[int, Event]]:
+    """Events in screen coordinates moved into the viewport (the page's corner at dx, dy)."""
+    for line, event in events:
+        shift: dict[str, Any] = {}
+        x, y = getattr(event, "x", None), getattr(event, "y", None)
+        if x is not None and y is not None:
+            shift = {"x": x - dx, "y": y - dy}
+        target = getattr(event, "target", None)
+        if target is not None and target.bbox is not None:
+            box = target.bbox.model_copy(update={"x": target.bbox.x - dx, "y": target.bbox.y - dy})
+            shift["target"] = target.model_copy(update={"bbox": box})
+        yield line, (event.model_copy(update=shift) if shift else event)
 
 
 def _lost(paths: list[str], error: BaseException | None) -> Iterator[ReplayResult]:

@@ -14,6 +14,7 @@ import gymnasium
 from officegym.agents import Agent, load_agent
 from officegym.envs import env_id
 from officegym.envs._env import OfficeEnv
+from officegym.envs.actions import ActionMode
 from officegym.runner._store import EpisodeResult
 
 
@@ -21,19 +22,39 @@ class EpisodeRunner:
     """Keeps one env (per task, as tasks change) and one agent for a worker's episodes."""
 
     def __init__(
-        self, agent_spec: str, action_mode: str = "computer", backend: str = "headless"
+        self,
+        agent_spec: str,
+        action_mode: str = "computer",
+        backend: str = "headless",
+        sandbox: str = "local",
+        run_id: str = "adhoc",
     ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
+        self.sandbox, self.run_id = sandbox, run_id
         self.agent: Agent = load_agent(agent_spec, seed=0)
         self._env: gymnasium.Env[Any, Any] | None = None
         self._task_id: str | None = None
+        self._worker: Any = None  # the docker sandbox, kept across tasks
 
     def env_for(self, task_id: str) -> gymnasium.Env[Any, Any]:
         if self._task_id != task_id:
-            self.close()
-            self._env = gymnasium.make(
-                env_id(task_id), action_mode=self.action_mode, backend=self.backend
-            )
+            self._close_env()
+            if self.sandbox == "docker":
+                from officegym.sandbox._docker import DockerWorker
+                from officegym.sandbox._env import DockerEnv
+
+                if self._worker is None:
+                    self._worker = DockerWorker(self.run_id)
+                self._env = DockerEnv(
+                    task_id,
+                    self._worker,
+                    action_mode=cast(ActionMode, self.action_mode),
+                    backend=self.backend,
+                )
+            else:
+                self._env = gymnasium.make(
+                    env_id(task_id), action_mode=self.action_mode, backend=self.backend
+                )
             self._task_id = task_id
         if self._env is None:
             raise RuntimeError("no env")
@@ -93,7 +114,7 @@ class EpisodeRunner:
                 log.flush()
                 if terminated or truncated:
                     break
-        evaluation = cast(OfficeEnv, env.unwrapped).evaluation
+        evaluation = cast(OfficeEnv, env.unwrapped).evaluation  # DockerEnv has it too
         return EpisodeResult(
             episode_id=episode_id,
             task_id=task_id,
@@ -112,11 +133,19 @@ class EpisodeRunner:
             status="agent_error" if error else "done",
         )
 
-    def close(self) -> None:
+    def _close_env(self) -> None:
         if self._env is not None:
             self._env.close()
             self._env = None
             self._task_id = None
+
+    def close(self) -> None:
+        try:
+            self._close_env()
+        finally:
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
 
 
 def step_line(step: int, action: Any, obs: dict[str, Any], t0: float, t1: float) -> dict[str, Any]:

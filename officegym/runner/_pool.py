@@ -38,13 +38,18 @@ class WorkerSpec:
     agent: str
     action_mode: str = "computer"
     backend: str = "headless"
+    sandbox: str = "local"
+    run_id: str = "adhoc"
+
+    def episode_runner(self) -> EpisodeRunner:
+        return EpisodeRunner(self.agent, self.action_mode, self.backend, self.sandbox, self.run_id)
 
 
 def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
     """A worker: run the episodes it is sent, report steps, and exit after an env failure."""
     runner = None
     try:
-        runner = EpisodeRunner(spec.agent, spec.action_mode, spec.backend)
+        runner = spec.episode_runner()
         while True:
             try:
                 job = conn.recv()
@@ -167,6 +172,11 @@ class WorkerPool:
             slot.process.join(5)
             slot.conn.close()
             slots.remove(slot)
+            if self.spec.sandbox == "docker":  # a killed worker cannot remove its container
+                from officegym.sandbox._docker import cleanup
+
+                with contextlib.suppress(Exception):
+                    cleanup(self.spec.run_id, worker=slot.process.pid)
 
         try:
             while lanes or any(s.job for s in slots):

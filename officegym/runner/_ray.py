@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from officegym.errors import OfficegymError
-from officegym.runner._episode import EpisodeRunner, Job
+from officegym.runner._episode import Job
 from officegym.runner._pool import Limits, WorkerSpec
 from officegym.runner._store import Attempt, EpisodeResult
 
@@ -40,7 +40,7 @@ class _Actor:
     """Body of the Ray actor (wrapped with `ray.remote` at run time, so Ray stays optional)."""
 
     def __init__(self, spec: WorkerSpec) -> None:
-        self.runner = EpisodeRunner(spec.agent, spec.action_mode, spec.backend)
+        self.runner = spec.episode_runner()
 
     def run(self, job: Job) -> EpisodeResult | str:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -10,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from officegym.agents import load_agent
+from officegym.errors import SandboxError
 from officegym.runner._episode import Job
 from officegym.runner._pool import Limits, WorkerPool, WorkerSpec
 from officegym.runner._store import EpisodeResult, ResultStore
+from officegym.sandbox import SANDBOXES
 from officegym.tasks import get_task, suite_tasks
 
 EXECUTORS = ("local", "ray")
@@ -33,6 +36,7 @@ class RunConfig:
     limits: Limits = field(default_factory=Limits)
     executor: str = "local"  # local: worker processes here; ray: Ray actors
     ray_address: str | None = None
+    sandbox: str = "local"  # local: browsers and apps as processes here; docker: in containers
 
 
 def plan_episodes(config: RunConfig) -> list[tuple[str, int, str]]:
@@ -54,6 +58,14 @@ def validate(config: RunConfig) -> None:
         raise ValueError("--seeds and --workers must be at least 1")
     if config.executor not in EXECUTORS:
         raise ValueError(f"unknown executor {config.executor!r}: use one of {EXECUTORS}")
+    if config.sandbox not in SANDBOXES:
+        raise ValueError(f"unknown sandbox {config.sandbox!r}: use one of {SANDBOXES}")
+    if config.sandbox == "docker":
+        from officegym.sandbox._docker import engine_available
+
+        missing = engine_available()
+        if missing:
+            raise SandboxError(f"--sandbox docker: {missing}")
     limits = config.limits
     if min(limits.step_timeout, limits.episode_timeout) <= 0 or limits.retries < 0:
         raise ValueError("timeouts must be positive and --retries at least 0")
@@ -72,6 +84,7 @@ def run(
         seeds=config.seeds,
         action_mode=config.action_mode,
         backend=config.backend,
+        sandbox=config.sandbox,
     )
     episodes = plan_episodes(config)
     done = store.done_ids() if config.resume else set()
@@ -89,8 +102,20 @@ def run(
         return str(config.out / "episodes" / episode_id / "trajectory")
 
     jobs: list[Job] = [(t, s, e, traj(e)) for t, s, e in todo]
-    spec = WorkerSpec(config.agent, config.action_mode, config.backend)
+    run_id = "local"
     try:
+        if config.sandbox == "docker":
+            from officegym.sandbox._docker import docker_client, new_run_id
+            from officegym.sandbox._image import ensure_image
+
+            client = docker_client()
+            try:  # built here, once: in a worker a first build would outlast the step timeout
+                ensure_image(client)
+            finally:
+                client.close()
+            run_id = new_run_id(config.out.resolve().name)
+            store.set_info(sandbox_run=run_id)
+        spec = WorkerSpec(config.agent, config.action_mode, config.backend, config.sandbox, run_id)
         if config.executor == "ray":
             from officegym.runner._ray import RayPool
 
@@ -101,6 +126,13 @@ def run(
         summary = summarize(store.results(), config)
     finally:
         store.close()
+        if config.sandbox == "docker":  # whatever the workers left, even on an interrupt
+            from officegym.sandbox._docker import cleanup
+
+            # Never in place of the error that ended the run; `officegym sandbox cleanup`
+            # removes what is left if the engine has gone too.
+            with contextlib.suppress(Exception):
+                cleanup(run_id)
     (config.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
 
