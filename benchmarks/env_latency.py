@@ -121,6 +121,8 @@ def make_env(backend: str) -> Any:
         from officegym.sandbox import DockerEnv
 
         return DockerEnv("mail.apply-label", run_id="bench", action_mode="computer")
+    if backend == "xvfb-os":  # headed, with input through the window system (xdotool)
+        return gymnasium.make(TASK, action_mode="computer", backend="xvfb", os_input=True)
     return gymnasium.make(TASK, action_mode="computer", backend=backend)
 
 
@@ -166,7 +168,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=20)
     parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--extra-envs", type=int, default=3)
-    parser.add_argument("--backends", default="", help="e.g. headless,xvfb,docker")
+    parser.add_argument("--backends", default="", help="e.g. headless,xvfb,xvfb-os,docker")
     parser.add_argument("--only-backends", action="store_true")
     args = parser.parse_args()
     print(
@@ -175,7 +177,9 @@ def main() -> None:
     )
     backends = [b for b in args.backends.split(",") if b]
     if args.only_backends:
-        compare_backends(backends or ["headless", "xvfb", "docker"], args.episodes, args.steps)
+        compare_backends(
+            backends or ["headless", "xvfb", "xvfb-os", "docker"], args.episodes, args.steps
+        )
         return
     memory(args.extra_envs, prepare_next=True)  # first, while this process has no browser yet
     latency(args.episodes, args.steps, "jpeg")

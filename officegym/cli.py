@@ -179,6 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb == "synth":
             return cmd_synth(args, console)
         if args.verb == "sandbox":
+            from officegym.sandbox._commands import cmd_sandbox
+
             return cmd_sandbox(args, console)
     except OfficegymError as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
@@ -283,25 +285,6 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
-    from officegym.sandbox._docker import cleanup, docker_client
-    from officegym.sandbox._image import ensure_image
-
-    if args.sandbox_verb == "build":
-        client = docker_client()
-        try:
-            console.print(f"sandbox image: {ensure_image(client)}", soft_wrap=True)
-        finally:
-            client.close()
-        return EXIT_OK
-    removed = cleanup(args.run)
-    which = f" of run {args.run}" if args.run else ""
-    console.print(
-        f"removed {removed['containers']} containers and {removed['networks']} networks{which}"
-    )
-    return EXIT_OK
 
 
 def cmd_replay(args: argparse.Namespace, console: Console) -> int:

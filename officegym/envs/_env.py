@@ -16,13 +16,15 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
-from PIL import Image
+from PIL import Image, ImageGrab
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
 from officegym.envs import ENV_BACKENDS
 from officegym.envs._browser import BrowserHost
+from officegym.envs._display import SCREEN
 from officegym.envs._executor import Executor
+from officegym.envs._osinput import OsInput
 from officegym.envs._stage import Stage, prepare_stage, restart_stage
 from officegym.envs.actions import (
     ActionMode,
@@ -36,16 +38,20 @@ from officegym.tasks import Apps, Evaluation, get_task
 from officegym.trajectory import TrajectoryWriter
 
 OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error", "tabs")
+# Asked for by name, never by default: the whole virtual screen (xvfb backend only).
+SCREEN_FIELD = "screen"
 _ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
     """The observation space of an env that fills `fields` at this viewport size."""
+    images = {"screenshot": viewport, SCREEN_FIELD: SCREEN}
     obs_spaces: dict[str, spaces.Space[Any]] = {
-        name: TextSpace() for name in fields if name != "screenshot"
+        name: TextSpace() for name in fields if name not in images
     }
-    if "screenshot" in fields:
-        obs_spaces["screenshot"] = spaces.Box(0, 255, (viewport[1], viewport[0], 3), np.uint8)
+    for name, (width, height) in images.items():
+        if name in fields:
+            obs_spaces[name] = spaces.Box(0, 255, (height, width, 3), np.uint8)
     return spaces.Dict(obs_spaces)
 
 
@@ -66,6 +72,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         screenshot_format: ``"jpeg"`` (quality 90, the default: faster) or ``"png"`` (lossless).
         prepare_next: prepare the next episode while this one runs (fast resets, one more
             browser context in memory); False trades reset time for memory.
+        os_input: (xvfb backend) act through the window system with xdotool, as a person's
+            hand does, instead of through the browser's driver. Add ``"screen"`` to
+            `observation` for the whole virtual screen as well.
 
     Raises:
         UnknownNameError: unknown task id (with a did-you-mean).
@@ -96,25 +105,29 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         render_mode: str | None = None,
         screenshot_format: str = "jpeg",
         prepare_next: bool = True,
+        os_input: bool = False,
     ) -> None:
         self.task = get_task(task_id)
         if backend not in ENV_BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available: {', '.join(ENV_BACKENDS)}")
         if action_mode not in ("computer", "browser"):
             raise ValueError(f"unknown action_mode {action_mode!r}; use 'computer' or 'browser'")
-        unknown = set(observation) - set(OBSERVATION_FIELDS)
+        unknown = set(observation) - {*OBSERVATION_FIELDS, SCREEN_FIELD}
         if unknown:
             raise ValueError(
                 f"unknown observation fields {sorted(unknown)}; "
-                f"available: {', '.join(OBSERVATION_FIELDS)}"
+                f"available: {', '.join(OBSERVATION_FIELDS)}, {SCREEN_FIELD} (xvfb)"
             )
+        if (os_input or SCREEN_FIELD in observation) and backend != "xvfb":
+            raise ValueError("os_input and the 'screen' observation need backend='xvfb'")
         if screenshot_format not in ("jpeg", "png"):
             raise ValueError(f"screenshot_format {screenshot_format!r}: use 'jpeg' or 'png'")
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode {render_mode!r} is not supported; use 'rgb_array'")
         self.backend, self.action_mode, self.render_mode = backend, action_mode, render_mode
         self.prepare_next = prepare_next
-        self.fields = tuple(f for f in OBSERVATION_FIELDS if f in observation)
+        self.os_input = os_input
+        self.fields = tuple(f for f in (*OBSERVATION_FIELDS, SCREEN_FIELD) if f in observation)
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.image_format = screenshot_format if "screenshot" in self.fields else None
         self.trajectory_dir = Path(trajectory_dir) if trajectory_dir else None
@@ -173,7 +186,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             )
         self._steps, self._done, self._answer, self.evaluation = 0, False, None, None
         self._page_state = None
-        self._executor = Executor(self.task.apps)
+        display = host.display_name if self.os_input else None
+        self._executor = Executor(self.task.apps, OsInput(display) if display else None)
         self.episode_id = f"{self.task.id}-s{seed}-{time.time_ns() % 10**8:08d}"
         if self._stage is None:
             raise ResetNeeded("the env is closed")
@@ -301,6 +315,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if raw.get("image") is not None:
             image = Image.open(io.BytesIO(raw["image"]))
             obs["screenshot"] = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        if SCREEN_FIELD in self.fields and self._host is not None:
+            obs[SCREEN_FIELD] = np.asarray(
+                ImageGrab.grab(xdisplay=self._host.display_name).convert("RGB")
+            )
         self.action_space.element_ids = _ELEMENT_ID.findall(raw["axtree"])
         self._last_obs = obs
         return obs

@@ -14,6 +14,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from officegym.envs import actions as A
+from officegym.envs._osinput import OsInput
 from officegym.errors import ActionError
 from officegym.tasks.apps._server import DOMAIN
 
@@ -99,10 +100,17 @@ class PageWatch:
 class Executor:
     """Runs actions on the active page of an episode and returns the events they produced."""
 
-    def __init__(self, allowed_apps: tuple[str, ...]) -> None:
+    def __init__(self, allowed_apps: tuple[str, ...], os_input: OsInput | None = None) -> None:
         self.allowed_hosts = {f"{app}.{DOMAIN}" for app in allowed_apps}
         self.pointer = (0.0, 0.0)
         self.watch: PageWatch | None = None  # the active page's, set for each action
+        self.os_input = os_input  # xdotool on the display instead of the driver's input
+
+    def _mouse(self, page: Page) -> Any:
+        return self.os_input.mouse if self.os_input else page.mouse
+
+    def _keyboard(self, page: Page) -> Any:
+        return self.os_input.keyboard if self.os_input else page.keyboard
 
     async def run(self, page: Page, action: A._Action, clock: Any) -> list[Event]:
         """Perform `action`; `clock()` gives the episode time in ms for event stamps.
@@ -111,6 +119,9 @@ class Executor:
             ActionError: the action cannot be carried out here (message says why).
         """
         handler = getattr(self, "_do_" + type(action).__name__.lower())
+        if self.os_input is not None and self.os_input.page is not page:
+            await self.os_input.calibrate(page)  # the pointer moved: it is somewhere new
+            self.pointer = (-1.0, -1.0)
         events: list[Event] = await handler(page, action, clock)
         dumped = action.model_dump()
         if any(e.get("masked") for e in events) and "text" in dumped:
@@ -137,11 +148,11 @@ class Executor:
         calls: list[Any] = []
         events: list[Event] = []
         if (x, y) != self.pointer:
-            calls.append(page.mouse.move(x, y))
+            calls.append(self._mouse(page).move(x, y))
             events.append({"t": clock(), "type": "mouse.move", "x": x, "y": y})
         self.pointer = (x, y)
         for n in range(1, count + 1):
-            calls.append(page.mouse.down(button=button, click_count=n))  # type: ignore[arg-type]
+            calls.append(self._mouse(page).down(button=button, click_count=n))
             events.append(
                 {
                     "t": clock(),
@@ -152,7 +163,7 @@ class Executor:
                     "click_count": n,
                 }
             )
-            calls.append(page.mouse.up(button=button, click_count=n))  # type: ignore[arg-type]
+            calls.append(self._mouse(page).up(button=button, click_count=n))
             events.append(
                 {
                     "t": clock(),
@@ -179,14 +190,14 @@ class Executor:
         return await self._click(page, a.x, a.y, clock, "right")
 
     async def _do_move(self, page: Page, a: A.Move, clock: Any) -> list[Event]:
-        await page.mouse.move(a.x, a.y)
+        await self._mouse(page).move(a.x, a.y)
         self.pointer = (a.x, a.y)
         return [{"t": clock(), "type": "mouse.move", "x": a.x, "y": a.y}]
 
     async def _do_mousedown(self, page: Page, a: A.MouseDown, clock: Any) -> list[Event]:
         x, y = self.pointer
         target = await self._target_at(page, x, y)
-        await page.mouse.down(button=a.button)
+        await self._mouse(page).down(button=a.button)
         return [
             {
                 "t": clock(),
@@ -199,7 +210,7 @@ class Executor:
         ]
 
     async def _do_mouseup(self, page: Page, a: A.MouseUp, clock: Any) -> list[Event]:
-        await page.mouse.up(button=a.button)
+        await self._mouse(page).up(button=a.button)
         x, y = self.pointer
         return [{"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": a.button}]
 
@@ -217,7 +228,7 @@ class Executor:
             if (a.x, a.y) == self.pointer
             else await self._do_move(page, A.Move(x=a.x, y=a.y), clock)
         )
-        await page.mouse.wheel(a.dx, a.dy)
+        await self._mouse(page).wheel(a.dx, a.dy)
         return [
             *events,
             {"t": clock(), "type": "mouse.wheel", "x": a.x, "y": a.y, "dx": a.dx, "dy": a.dy},
@@ -235,7 +246,7 @@ class Executor:
         masked = bool(info and info.get("password"))
         target = _target(info)
         mods = [k for k in keys if k in MODIFIER_KEYS]
-        await page.keyboard.press("+".join(keys))
+        await self._keyboard(page).press("+".join(keys))
         shown = [("•" if masked and k not in MODIFIER_KEYS else k) for k in keys]
         events: list[Event] = []
         for k in shown:
@@ -321,11 +332,11 @@ class Executor:
                 "text field; click it instead"
             )
         events = await self._click_element(page, a.element, clock)
-        await page.keyboard.press("Control+a")
+        await self._keyboard(page).press("Control+a")
         if a.text:
-            await page.keyboard.insert_text(a.text)
+            await self._keyboard(page).insert_text(a.text)
         else:
-            await page.keyboard.press("Delete")
+            await self._keyboard(page).press("Delete")
         masked = bool(info.get("password"))
         events.append(
             {

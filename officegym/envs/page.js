@@ -217,5 +217,18 @@
     for (const e of document.querySelectorAll("[data-og-id]")) delete e.dataset.ogId;
     nextId = 1;
   }
-  window.__og = {settle, snapshot, describe, focused, element, renumber};
+  // OS-level input (xdotool on the xvfb backend) arrives through the window system, not through
+  // the driver: the env waits until the page has counted what it sent, and learns where the
+  // viewport sits on the screen from a pointer move.
+  let inputs = 0;
+  let screenOffset = null;
+  for (const type of ["mousedown", "mouseup", "keydown", "keyup", "wheel"]) {
+    window.addEventListener(type, (e) => { if (e.isTrusted) inputs++; }, {capture: true, passive: true});
+  }
+  window.addEventListener("mousemove", (e) => {
+    if (e.isTrusted) screenOffset = [e.screenX - e.clientX, e.screenY - e.clientY];
+  }, {capture: true, passive: true});
+  const inputState = () => ({inputs, screenOffset});
+
+  window.__og = {settle, snapshot, describe, focused, element, renumber, inputState};
 })();

@@ -10,45 +10,11 @@ from __future__ import annotations
 import math
 import random
 
+# The X key names are shared with the env's OS-level input.
+from officegym.envs._osinput import WHEEL_NOTCH, keysym
+
 Point = tuple[float, float]
-
-# xdotool's `type` swallows every argument after it, so characters go through `key` with their
-# X keysym names, which keeps a chain of commands well defined.
-KEYSYMS = {
-    " ": "space", "-": "minus", "'": "apostrophe", ".": "period", ",": "comma", "!": "exclam",
-    "?": "question", "#": "numbersign", "@": "at", ":": "colon", ";": "semicolon",
-    "/": "slash", "(": "parenleft", ")": "parenright", '"': "quotedbl", "&": "ampersand",
-    "_": "underscore", "+": "plus", "=": "equal", "$": "dollar", "%": "percent", "\n": "Return",
-    "*": "asterisk", "<": "less", ">": "greater", "[": "bracketleft", "]": "bracketright",
-    "\t": "Tab", "~": "asciitilde", "|": "bar", "\\": "backslash", "^": "asciicircum",
-    "{": "braceleft", "}": "braceright", "`": "grave",
-}  # fmt: skip
-# Playwright key names (what tasks and actions say) to X keysyms.
-KEY_NAMES = {
-    "Enter": "Return", "Escape": "Escape", "Backspace": "BackSpace", "Tab": "Tab",
-    "Delete": "Delete", "ArrowDown": "Down", "ArrowUp": "Up", "ArrowLeft": "Left",
-    "ArrowRight": "Right", "Home": "Home", "End": "End", "PageDown": "Next", "PageUp": "Prior",
-    "Control": "ctrl", "Shift": "shift", "Alt": "alt", "Meta": "super", " ": "space",
-}  # fmt: skip
 QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
-WHEEL_NOTCH = 120  # pixels Chromium scrolls per wheel click on X11
-
-
-def keysym(key: str) -> str:
-    """The X keysym for a Playwright key name or a single character.
-
-    >>> keysym("Enter"), keysym("a"), keysym("#")
-    ('Return', 'a', 'numbersign')
-    """
-    if key in KEY_NAMES:
-        return KEY_NAMES[key]
-    if len(key) == 1:
-        if key.isascii() and key.isalnum():
-            return key
-        if key in KEYSYMS:
-            return KEYSYMS[key]
-        return f"U{ord(key):04X}"  # xdotool maps any code point through a spare keycode
-    return key
 
 
 def _ease(u: float) -> float:

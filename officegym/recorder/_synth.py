@@ -19,6 +19,7 @@ from pathlib import Path
 from officegym.agents._base import AgentError
 from officegym.agents.oracle import OracleAgent
 from officegym.envs import actions as A
+from officegym.envs._osinput import keysym
 from officegym.errors import BrowserUnavailableError, OfficegymError
 from officegym.recorder import _humanize as H
 from officegym.recorder._recorder import Recorder
@@ -95,7 +96,7 @@ class HumanHand:
         elif isinstance(action, A.Type):
             self.xdo.run(H.typing_commands(action.text, rng))
         elif isinstance(action, A.Key):
-            self.xdo.run(["key", H.keysym(action.key)])
+            self.xdo.run(["key", keysym(action.key)])
         elif isinstance(action, A.Hotkey):
             self.xdo.run(H.hotkey_commands(action.keys, rng))
         elif isinstance(action, A.Wheel):

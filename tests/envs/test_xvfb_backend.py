@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from officegym.agents.axtree import find_element
 from officegym.envs._browser import BrowserHost
 
 pytestmark = [
@@ -38,3 +39,28 @@ def test_xvfb_env_renders_and_acts_like_headless(make_env: Callable[..., Any]) -
 def test_unknown_backend_is_refused(make_env: Callable[..., Any]) -> None:
     with pytest.raises(ValueError, match="available: headless, xvfb"):
         make_env("mail.apply-label", backend="vnc")
+
+
+@pytest.mark.skipif(shutil.which("xdotool") is None, reason="needs xdotool")
+def test_os_input_acts_through_the_screen_and_the_whole_screen_is_observed(
+    make_env: Callable[..., Any],
+) -> None:
+    fields = ("goal", "url", "screenshot", "axtree", "last_action_error", "tabs", "screen")
+    env = make_env("mail.apply-label", backend="xvfb", os_input=True, observation=fields)
+    obs, _ = env.reset(seed=4)
+    assert obs["screen"].shape == (1000, 1600, 3) and env.observation_space.contains(obs)
+    link = find_element(obs["axtree"], "link", "Starred")
+    assert link is not None and link.center is not None
+    obs, *_ = env.step(f"click({link.center[0]}, {link.center[1]})")
+    assert obs["url"].endswith("/starred") and not obs["last_action_error"]
+    offset = env.unwrapped._executor.os_input.offset  # learnt from the pointer: xdotool ran
+    assert offset is not None and offset[1] > 0  # the page sits below the browser's toolbar
+    x, y = offset
+    page_on_screen = obs["screen"][y : y + 720, x : x + 1280].astype(int)
+    changed = np.abs(page_on_screen - obs["screenshot"].astype(int)).max(axis=2)
+    assert (changed > 48).mean() < 0.01  # the screen shows the page the screenshot shows
+
+
+def test_os_input_needs_the_xvfb_backend(make_env: Callable[..., Any]) -> None:
+    with pytest.raises(ValueError, match="need backend='xvfb'"):
+        make_env("mail.apply-label", os_input=True)

@@ -7,12 +7,13 @@ import random
 
 import pytest
 
+from officegym.envs._osinput import KEYSYMS, keysym
 from officegym.recorder import _humanize as H
 
 
 def replay_keys(commands: list[str]) -> str:
     """What a text field holds after these xdotool commands (keys and BackSpace only)."""
-    reverse = {v: k for k, v in H.KEYSYMS.items()}
+    reverse = {v: k for k, v in KEYSYMS.items()}
     text: list[str] = []
     for i, word in enumerate(commands):
         if word != "key":
@@ -78,6 +79,6 @@ def test_hotkey_holds_modifiers_around_the_key() -> None:
 
 
 def test_keysyms() -> None:
-    assert H.keysym("ArrowDown") == "Down"
-    assert H.keysym("é") == "U00E9"
+    assert keysym("ArrowDown") == "Down"
+    assert keysym("é") == "U00E9"
     assert H.wheel_commands(-250, random.Random(0)).count("4") == 2

@@ -1,4 +1,5 @@
-"""The conformance suite every backend and sandbox passes: headless, xvfb, docker.
+"""The conformance suite every backend and sandbox passes: headless, xvfb (driver input and
+OS-level input), docker.
 
 The same smoke tasks succeed; whatever an agent or a page tries to reach outside the task's
 apps fails and is reported; and nothing of one episode is visible in the next.
@@ -29,6 +30,14 @@ BACKENDS = [
             pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb"),
         ],
     ),
+    pytest.param(  # headed, and acting through the window system (xdotool) as a hand does
+        "xvfb-os",
+        marks=[
+            pytest.mark.browser,
+            pytest.mark.xvfb,
+            pytest.mark.skipif(shutil.which("xdotool") is None, reason="needs Xvfb and xdotool"),
+        ],
+    ),
     pytest.param("docker", marks=[pytest.mark.docker, pytest.mark.slow]),
 ]
 
@@ -51,10 +60,9 @@ def backend(request: pytest.FixtureRequest, make_env: MakeEnv) -> Iterator[Backe
             roots = [Path.home() / "Downloads", Path.cwd(), Path(tempfile.gettempdir())]
             return [str(root / name) for root in roots if (root / name).exists()]
 
-        yield Backend(
-            request.param, lambda task, **kw: make_env(task, backend=request.param, **kw),
-            find_local,
-        )  # fmt: skip
+        options = {"backend": "xvfb", "os_input": True} if request.param == "xvfb-os" else {}
+        options = options or {"backend": request.param}
+        yield Backend(request.param, lambda task, **kw: make_env(task, **options, **kw), find_local)
         return
     from officegym.sandbox import DockerEnv
 
