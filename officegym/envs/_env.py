@@ -41,6 +41,7 @@ OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error"
 # Asked for by name, never by default: the whole virtual screen (xvfb backend only).
 SCREEN_FIELD = "screen"
 _ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
@@ -74,7 +75,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             browser context in memory); False trades reset time for memory.
         os_input: (xvfb backend) act through the window system with xdotool, as a person's
             hand does, instead of through the browser's driver. Add ``"screen"`` to
-            `observation` for the whole virtual screen as well.
+            `observation` for the whole virtual screen as well. Either one prepares no episode
+            ahead (its window would cover this one's), so resets load the page.
 
     Raises:
         UnknownNameError: unknown task id (with a did-you-mean).
@@ -125,7 +127,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode {render_mode!r} is not supported; use 'rgb_array'")
         self.backend, self.action_mode, self.render_mode = backend, action_mode, render_mode
-        self.prepare_next = prepare_next
+        # On a screen every context is a window: a next episode prepared ahead would open on
+        # top of this one, in front of the pointer and in the screen's picture.
+        self.prepare_next = prepare_next and not (os_input or SCREEN_FIELD in observation)
         self.os_input = os_input
         self.fields = tuple(f for f in (*OBSERVATION_FIELDS, SCREEN_FIELD) if f in observation)
         self.viewport = (int(viewport[0]), int(viewport[1]))
@@ -315,7 +319,11 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if raw.get("image") is not None:
             image = Image.open(io.BytesIO(raw["image"]))
             obs["screenshot"] = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
-        if SCREEN_FIELD in self.fields and self._host is not None:
+        if SCREEN_FIELD in self.fields and self._host is not None and stage is not None:
+            # Every context is a window; the next episode's may be on top of this one's. Raised,
+            # it is on the screen once it has drawn a frame or two.
+            self._host.run(stage.page.bring_to_front())
+            self._host.run(stage.page.evaluate(_TWO_FRAMES))
             obs[SCREEN_FIELD] = np.asarray(
                 ImageGrab.grab(xdisplay=self._host.display_name).convert("RGB")
             )

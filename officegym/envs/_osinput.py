@@ -100,8 +100,8 @@ class OsInput:
     async def calibrate(self, page: Page) -> None:
         """Learn where the page's viewport sits on the screen (a pointer move tells the page)."""
         self.page = page
-        # Each episode's context is a window of its own (the next episode's is being prepared
-        # meanwhile): this one goes on top, where the pointer and the keys reach it.
+        # Each episode's context is a window of its own (the last one's may still be closing):
+        # this one goes on top, where the pointer and the keys reach it.
         await page.bring_to_front()
         for x, y in ((400, 300), (401, 301)):  # two points: a move to where it is sends nothing
             await self.xdotool("mousemove", "--sync", str(x), str(y))
@@ -118,8 +118,6 @@ class OsInput:
     async def send(self, count: int, *args: str) -> None:
         """Run one xdotool command and wait until the page has counted `count` inputs."""
         async with self._lock:
-            if self.page is not None:  # a window opened since (the next episode's) is on top
-                await self.page.bring_to_front()
             before = (await self._state())["inputs"] if count else 0
             await self.xdotool(*args)
             deadline = asyncio.get_running_loop().time() + SEEN_TIMEOUT

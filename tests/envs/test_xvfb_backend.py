@@ -55,10 +55,21 @@ def test_os_input_acts_through_the_screen_and_the_whole_screen_is_observed(
     assert obs["url"].endswith("/starred") and not obs["last_action_error"]
     offset = env.unwrapped._executor.os_input.offset  # learnt from the pointer: xdotool ran
     assert offset is not None and offset[1] > 0  # the page sits below the browser's toolbar
-    x, y = offset
-    page_on_screen = obs["screen"][y : y + 720, x : x + 1280].astype(int)
-    changed = np.abs(page_on_screen - obs["screenshot"].astype(int)).max(axis=2)
-    assert (changed > 48).mean() < 0.01  # the screen shows the page the screenshot shows
+
+    def screen_shows_the_page(obs: dict[str, Any]) -> bool:
+        x, y = offset
+        page_on_screen = obs["screen"][y : y + 720, x : x + 1280].astype(int)
+        changed = np.abs(page_on_screen - obs["screenshot"].astype(int)).max(axis=2)
+        return bool((changed > 48).mean() < 0.01)
+
+    assert screen_shows_the_page(obs)
+    # No next episode is prepared (its window would cover this one): the next reset's window
+    # is the only one, and the screen shows its page at once and after a step with no input.
+    assert env.unwrapped._next is None
+    obs, _ = env.reset(seed=5)
+    assert screen_shows_the_page(obs)
+    obs, *_ = env.step("wait(10)")
+    assert screen_shows_the_page(obs)
 
 
 def test_os_input_needs_the_xvfb_backend(make_env: Callable[..., Any]) -> None:
