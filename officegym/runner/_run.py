@@ -105,14 +105,9 @@ def run(
     run_id = "local"
     try:
         if config.sandbox == "docker":
-            from officegym.sandbox._docker import docker_client, new_run_id
-            from officegym.sandbox._image import ensure_image
+            from officegym.sandbox._docker import build_image, new_run_id
 
-            client = docker_client()
-            try:  # built here, once: in a worker a first build would outlast the step timeout
-                ensure_image(client)
-            finally:
-                client.close()
+            build_image()  # here, once: in a worker a first build would outlast the step timeout
             run_id = new_run_id(config.out.resolve().name)
             store.set_info(sandbox_run=run_id)
         spec = WorkerSpec(config.agent, config.action_mode, config.backend, config.sandbox, run_id)

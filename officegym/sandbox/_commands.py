@@ -11,15 +11,10 @@ EXIT_OK = 0
 
 def cmd_sandbox(args: argparse.Namespace, console: Console) -> int:
     """Build the sandbox image, or remove sandbox containers (all, or one run's)."""
-    from officegym.sandbox._docker import cleanup, docker_client
-    from officegym.sandbox._image import ensure_image
+    from officegym.sandbox._docker import build_image, cleanup
 
     if args.sandbox_verb == "build":
-        client = docker_client()
-        try:
-            console.print(f"sandbox image: {ensure_image(client)}", soft_wrap=True)
-        finally:
-            client.close()
+        console.print(f"sandbox image: {build_image()}", soft_wrap=True)
         return EXIT_OK
     removed = cleanup(args.run)
     which = f" of run {args.run}" if args.run else ""

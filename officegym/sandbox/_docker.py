@@ -228,9 +228,7 @@ def cleanup(run_id: str | None = None, worker: int | None = None) -> dict[str, i
         SandboxError: no Docker engine answers.
     """
     client = docker_client()
-    selector = [f"{RUN_LABEL}={run_id}"] if run_id else [SANDBOX_LABEL]
-    if worker is not None:
-        selector.append(f"{WORKER_LABEL}={worker}")
+    selector = _selector(run_id, worker)
     removed = {"containers": 0, "networks": 0}
     try:
         for container in client.containers.list(all=True, filters={"label": selector}):
@@ -247,10 +245,31 @@ def cleanup(run_id: str | None = None, worker: int | None = None) -> dict[str, i
     return removed
 
 
+def _selector(run_id: str | None, worker: int | None = None) -> list[str]:
+    """Docker label filters: every sandbox, one run's, or one worker's of a run."""
+    selector = [f"{RUN_LABEL}={run_id}"] if run_id else [SANDBOX_LABEL]
+    if worker is not None:
+        selector.append(f"{WORKER_LABEL}={worker}")
+    return selector
+
+
+def build_image() -> str:
+    """`ensure_image` with a client of its own: the sandbox image's tag, built if missing.
+
+    Raises:
+        SandboxError: no engine answers, or the image could not be built.
+    """
+    client = docker_client()
+    try:
+        return ensure_image(client)
+    finally:
+        client.close()
+
+
 def labelled(run_id: str | None = None) -> dict[str, list[str]]:
     """Names of the sandbox containers and networks that exist (of one run, if given)."""
     client = docker_client()
-    selector = [f"{RUN_LABEL}={run_id}"] if run_id else [SANDBOX_LABEL]
+    selector = _selector(run_id)
     try:
         return {
             "containers": [
