@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
     )
+    replay.add_argument(
+        "--serve", type=Path, help="answer the pages of imported recordings from this folder"
+    )
 
     record = verbs.add_parser("record", help="record yourself doing a task in a browser window")
     record.add_argument("--task", required=True, help="task id (officegym tasks list)")
@@ -152,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="oracle run or valid recordings to measure efficiency against (repeatable)",
     )
 
+    from officegym.replayer._commands import add_parsers
+
+    add_parsers(verbs)
     sandbox = verbs.add_parser("sandbox", help="the Docker sandboxes: build the image, clean up")
     sandbox_verbs = sandbox.add_subparsers(dest="sandbox_verb", required=True, metavar="ACTION")
     sweep = sandbox_verbs.add_parser("cleanup", help="remove sandbox containers and networks")
@@ -178,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_record(args, console)
         if args.verb == "synth":
             return cmd_synth(args, console)
+        if args.verb in ("import", "audit", "redact"):
+            from officegym.replayer import _commands
+
+            return int(getattr(_commands, f"cmd_{args.verb}")(args, console))
         if args.verb == "sandbox":
             from officegym.sandbox._commands import cmd_sandbox
 
@@ -305,7 +315,7 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
         Progress(*columns, console=console, disable=not console.is_terminal) as bar,
     ):
         job = bar.add_task("replaying", total=len(paths))
-        for result in replay_all(paths, args.mode, args.workers, args.backend):
+        for result in replay_all(paths, args.mode, args.workers, args.backend, args.serve):
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             out.flush()  # a verdict is kept the moment it is known
             counts[result.verdict] += 1

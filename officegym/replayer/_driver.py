@@ -13,17 +13,19 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import numpy as np
 from PIL import Image
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from officegym.envs._executor import MODIFIER_KEYS, PageWatch
 from officegym.envs._stage import JPEG_QUALITY, Stage
 from officegym.trajectory import (
     Answer,
+    Check,
     Event,
     KeyDown,
     KeyUp,
@@ -77,6 +79,16 @@ def same_target(recorded: Target, found: dict[str, Any] | None) -> bool:
     )
 
 
+def selectors(target: Target) -> list[str]:
+    """The target's selector and its alternatives, in the order to try them."""
+    return [s for s in (target.selector, *(target.alternatives or ())) if s]
+
+
+def by_selector_only(target: Target | None) -> bool:
+    """A target that says where (selectors), not what (role and name): imported recordings."""
+    return target is not None and bool(target.selector) and not (target.role or target.name)
+
+
 def same_field(a: Target, b: Target | None) -> bool:
     return b is not None and (a.selector == b.selector if a.selector else a == b)
 
@@ -120,13 +132,19 @@ def describe(target: Target | dict[str, Any] | None) -> str:
     return f"{t.get('role') or t.get('tag')}{name} ({t.get('selector')})"
 
 
-def frame_difference(recorded: bytes, replayed: bytes) -> float:
-    """Share of pixels that differ by more than PIXEL_TOLERANCE in any channel."""
+def frame_difference(
+    recorded: bytes, replayed: bytes, masked: Sequence[Sequence[int]] = ()
+) -> float:
+    """Share of pixels that differ by more than PIXEL_TOLERANCE in any channel, outside the
+    `masked` boxes (x, y, width, height in frame pixels: regions blacked out by redaction)."""
     a = np.asarray(Image.open(io.BytesIO(recorded)).convert("RGB"), dtype=np.int16)
     b = np.asarray(Image.open(io.BytesIO(replayed)).convert("RGB"), dtype=np.int16)
     if a.shape != b.shape:
         return 1.0
-    return float((np.abs(a - b).max(axis=2) > PIXEL_TOLERANCE).mean())
+    changed = np.abs(a - b).max(axis=2) > PIXEL_TOLERANCE
+    for x, y, w, h in masked:
+        changed[max(0, y) : max(0, y + h), max(0, x) : max(0, x + w)] = False
+    return float(changed.mean())
 
 
 class EventDriver:
@@ -151,6 +169,13 @@ class EventDriver:
         self.inflight: list[asyncio.Future[Any]] = []
         self.buttons_held = 0  # while a button is down, pointer input is not pipelined (drags)
         self.frames_compared = self.frames_skipped = 0
+        # Imported recordings name elements by selectors another tool made, not by ours.
+        self.imported = reader.meta.source.startswith("import:")
+        # Regions a redaction blacked out, per frame: not compared (the replay shows them).
+        self.masked: dict[str, list[list[int]]] = {}
+        for item in reader.meta.privacy.redactions:
+            if isinstance(item.get("frame"), str) and isinstance(item.get("box"), list):
+                self.masked.setdefault(item["frame"], []).append(item["box"])
 
     @property
     def page(self) -> Page:
@@ -198,13 +223,11 @@ class EventDriver:
         if not isinstance(event, KeyDown | KeyUp | MouseMove | Screenshot):
             self.focus_checked = None
         if isinstance(event, MouseMove):
-            if event.x is None or event.y is None:
-                raise Unreplayable("mouse.move names a selector, not a position: not supported")
-            self.pending_move = (event.x, event.y)
+            self.pending_move = await self._where(event)
             if self.mode == "realtime":
                 await self._move_now()
         elif isinstance(event, MouseDown | MouseUp | MouseWheel):
-            self.pending_move = (event.x, event.y)
+            self.pending_move = await self._where(event)
             await self._pointer(event)
         elif isinstance(event, KeyDown | KeyUp):
             await self._key(event)
@@ -235,6 +258,8 @@ class EventDriver:
                 self.frames_skipped += 1  # a later frame shows this state and more
             else:
                 await self._compare_frame(event)
+        elif isinstance(event, Check):
+            await self._check(event)
         elif isinstance(event, Answer):
             self.answer = event.text
         elif isinstance(event, TabOpen | TabSwitch | TabClose):
@@ -257,7 +282,19 @@ class EventDriver:
             self.buttons_held = max(0, self.buttons_held - 1)
             await self.settle()  # each click finishes before the next input, whatever the pace
             return
-        if event.target is not None:
+        x, y = self.pending_move or self.pointer
+        if self.imported and by_selector_only(event.target) and event.x is not None:
+            assert event.target is not None
+            # Imported: the recorded element is known by selector only; is the point over it?
+            if not await self.settle(
+                "__og.matchesAt(a[0], a[1], a[2])", [x, y, selectors(event.target)]
+            ):
+                found = await self.settle("__og.describe(a[0], a[1])", [x, y])
+                raise Divergence(
+                    f"mouse.down at ({x:g}, {y:g}): expected the element of "
+                    f"{selectors(event.target)[0]!r}, found {describe(found)}"
+                )
+        elif event.target is not None and event.x is not None:
             # The page as it is before the pointer gets there: what the person saw.
             found = await self.settle(
                 "window.__og ? __og.describe(a[0], a[1]) : null", [event.x, event.y]
@@ -301,6 +338,22 @@ class EventDriver:
         if event.masked:
             raise Unreplayable("masked text: the recording does not hold what was typed")
         await self._drain()
+        if event.target is not None and event.target.selector and event.replace:
+            # A field's new value (a form change, a pick in a <select>): a <select> takes the
+            # option, any other field the focus and then the text.
+            done = await self.settle(
+                "__og.prepareText(a[0], a[1])", [selectors(event.target), event.text]
+            )
+            if done is None:
+                raise Divergence(f"text.input: no element matches {selectors(event.target)}")
+            if done["select"]:
+                if "chosen" not in done:
+                    raise Divergence(
+                        f"text.input: the <select> {event.target.selector!r} has no option "
+                        f"{event.text!r} (options: {done['options']})"
+                    )
+                self.dirty = True
+                return
         if event.replace:
             await self.page.keyboard.press("Control+a")
         if event.text:
@@ -333,11 +386,77 @@ class EventDriver:
             scroll=scroll[:2] if scroll else None,
         )
         self.frames_compared += 1
-        share = frame_difference(recorded, shot)
+        share = frame_difference(recorded, shot, self.masked.get(event.frame, ()))
         if share > CHANGED_SHARE:
             raise Divergence(
                 f"the screen differs from {event.frame}: {share:.1%} of pixels changed"
             )
+
+    async def _where(
+        self, event: MouseMove | MouseDown | MouseUp | MouseWheel
+    ) -> tuple[float, float]:
+        """The recorded point, or (recorded by selector) the point on the element it names."""
+        if event.x is not None and event.y is not None:
+            return event.x, event.y
+        if event.target is None:  # the event model does not allow this
+            raise Unreplayable(f"{event.type} has neither a position nor a target")
+        offset = [event.target.offset.x, event.target.offset.y] if event.target.offset else None
+        found = await self.settle(
+            "__og.resolve(a[0], a[1], a[2])", [selectors(event.target), offset, 5000]
+        )
+        if found is None:
+            raise Divergence(
+                f"{event.type}: no element matches {selectors(event.target)} within 5 s"
+            )
+        if isinstance(event, MouseDown) and found["covered"] is not None:
+            raise Divergence(
+                f"{event.type}: the element of {selectors(event.target)[0]!r} is covered by "
+                f"{describe(found['covered'])} where it would be pressed"
+            )
+        return float(found["x"]), float(found["y"])
+
+    async def _check(self, event: Check) -> None:
+        """An assertion of the recording: it must hold within its timeout."""
+        await self.settle()
+        end = time.perf_counter() + event.timeout_ms / 1000
+        while True:
+            problem = await self._check_once(event)
+            if problem is None:
+                return
+            if time.perf_counter() >= end:
+                raise Divergence(f"check {event.kind}: {problem}")
+            await asyncio.sleep(0.05)
+
+    async def _check_once(self, event: Check) -> str | None:
+        if event.kind == "navigation":
+            title = await self.page.title()
+            if event.url is not None and self.page.url != event.url:
+                return f"expected the page {event.url}, found {self.page.url}"
+            if event.title is not None and title != event.title:
+                return f"expected the title {event.title!r}, found {title!r}"
+            return None
+        if event.kind == "expression":
+            try:
+                value = await self.page.evaluate(
+                    "async (e) => !!(await (0, eval)(e))", event.expression
+                )
+            except PlaywrightError as exc:
+                return f"{event.expression!r} failed: {str(exc).splitlines()[0]}"
+            return None if value else f"{event.expression!r} is not true"
+        assert event.target is not None  # the model requires it for element checks
+        found = int(
+            await self.page.evaluate(
+                "a => __og.countMatching(a[0], a[1], a[2], a[3])",
+                [selectors(event.target), event.visible, event.properties, event.attributes],
+            )
+        )
+        holds = {">=": found >= event.count, "==": found == event.count, "<=": found <= event.count}
+        if holds[event.operator]:
+            return None
+        return (
+            f"expected {event.operator} {event.count} elements matching "
+            f"{selectors(event.target)}, found {found}"
+        )
 
     def _flush_move(self) -> None:
         if self.pending_move is not None:

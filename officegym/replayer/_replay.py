@@ -14,10 +14,13 @@ import gymnasium
 from playwright.async_api import Error as PlaywrightError
 
 from officegym.envs import env_id
+from officegym.envs._browser import BrowserHost
 from officegym.envs._env import OfficeEnv
+from officegym.envs._stage import Stage
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
-from officegym.replayer._findings import Auditor
+from officegym.replayer._findings import Auditor, audit_reader, frame_checker
+from officegym.replayer._page import open_start_page
 from officegym.replayer._verdict import ReplayResult, Verdict
 from officegym.tasks import get_task
 from officegym.trajectory import Event, MouseMove, TrajectoryReader
@@ -65,12 +68,19 @@ class Replayer:
     Args:
         mode: `fast` (recorded order, no idle time, moves coalesced) or `realtime`.
         backend: the env backend to replay in (`headless`, or `xvfb`: a headed window).
+        serve: a folder that answers the page requests of recordings with a start page and
+            no task (imported ones), by path.
     """
 
-    def __init__(self, mode: str = "fast", backend: str = "headless") -> None:
+    def __init__(
+        self, mode: str = "fast", backend: str = "headless", serve: str | Path | None = None
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown replay mode {mode!r}; use 'fast' or 'realtime'")
+        if serve is not None and not Path(serve).is_dir():
+            raise ValueError(f"--serve {serve}: not a folder; give the folder holding the site")
         self.mode, self.backend = mode, backend
+        self.serve = Path(serve) if serve is not None else None
         self._envs: dict[tuple[str, int, int], gymnasium.Env[Any, Any]] = {}
         self._then: str | Path | None = None
 
@@ -95,21 +105,78 @@ class Replayer:
     def _replay(self, reader: TrajectoryReader, result: ReplayResult) -> None:
         meta = reader.meta
         if meta.task is None:
-            result.verdict = Verdict.UNREPLAYABLE
-            result.reason = f"{reader.path}: meta.json names no task, so there is nothing to check"
+            self._replay_page(reader, result)
             return
         result.task, result.seed = meta.task.id, meta.task.seed
         try:
             task = get_task(meta.task.id)
         except UnknownNameError as exc:
             result.verdict, result.reason = Verdict.UNREPLAYABLE, str(exc)
+            result.findings = audit_reader(reader)[0]  # not replayable; still audited
             return
         env = self._env(task.id, meta.viewport.width, meta.viewport.height)
         env.reset(seed=meta.task.seed)
         office = cast(OfficeEnv, env.unwrapped)
         self._prepare_next()
-        driver = EventDriver(office.stage, self.mode, reader)
-        auditor = Auditor()
+        driver = self._play(reader, result, office.host, office.stage)
+        if result.verdict != Verdict.VALID:
+            return
+        office.host.run(driver.settle())
+        page_state = None
+        if task.page_probe is not None:  # the page keeps the episode's outcome (MiniWoB++)
+            page_state = office.host.run(office.stage.page.evaluate(task.page_probe))
+        evaluation = task.score(office.apps, office.stage.params, driver.answer, page_state)
+        result.score = evaluation.score
+        if not evaluation.success:
+            failed = [c.name for c in evaluation.checkpoints if not c.passed]
+            result.verdict = Verdict.TASK_FAILED
+            result.reason = "the task is not done: failed " + "; ".join(failed)
+
+    def _replay_page(self, reader: TrajectoryReader, result: ReplayResult) -> None:
+        """A recording with a start page and no task: replay it there; its checks decide."""
+        meta = reader.meta
+        if meta.start_url is None:
+            result.verdict = Verdict.UNREPLAYABLE
+            result.reason = (
+                f"{reader.path}: meta.json names neither a task nor a start page, so there is "
+                "nothing to replay it against"
+            )
+            if meta.source == "import:miniwob":
+                result.reason += (
+                    " (MiniWoB++ demonstrations do not store the episode's random instance; "
+                    "audit them with `officegym audit`)"
+                )
+            result.findings = audit_reader(reader)[0]  # not replayable; still audited
+            return
+        host = BrowserHost.acquire(self.backend)
+        viewport = (meta.viewport.width, meta.viewport.height)
+        try:
+            stage = host.run(open_start_page(host, meta.start_url, viewport, self.serve), 60)
+        except (PlaywrightError, TimeoutError, Unreplayable) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            result.verdict = Verdict.UNREPLAYABLE
+            result.reason = f"could not open the start page {meta.start_url}: {first}"
+            if self.serve is None:
+                result.reason += (
+                    ". Replays reach only the office apps: serve a copy of the site with "
+                    "--serve DIR"
+                )
+            result.findings = audit_reader(reader)[0]  # not replayable; still audited
+            return
+        try:
+            driver = self._play(reader, result, host, stage)
+            if result.verdict == Verdict.VALID:
+                host.run(driver.settle())
+        finally:
+            host.run(stage.close(host))
+
+    def _play(
+        self, reader: TrajectoryReader, result: ReplayResult, host: BrowserHost, stage: Stage
+    ) -> EventDriver:
+        """Feed every event to the page, auditing each; the first mismatch sets the verdict."""
+        meta = reader.meta
+        driver = EventDriver(stage, self.mode, reader)
+        auditor = Auditor(meta, frame_checker(reader))
         index, last_t = -1, 0.0
         events: Iterator[tuple[int, Event]] = reader.iter_events()
         if meta.coordinate_space == "screen" and meta.screen_offset is not None:
@@ -125,7 +192,7 @@ class Replayer:
                 if result.verdict != Verdict.VALID:
                     continue  # the rest is read for its findings only
                 try:
-                    office.host.run(driver.play(event, upcoming), timeout=timeout)
+                    host.run(driver.play(event, upcoming), timeout=timeout)
                 except Divergence as exc:
                     result.verdict, result.event_index = Verdict.DIVERGED, index
                     result.reason = str(exc)
@@ -143,21 +210,10 @@ class Replayer:
                 result.verdict, result.event_index = Verdict.MALFORMED, index + 1
                 result.reason = str(exc)
         finally:
-            office.host.run(driver.abandon())
+            host.run(driver.abandon())
         result.findings = auditor.finish(index)
         result.recording_seconds = round(last_t / 1000, 3)
-        if result.verdict != Verdict.VALID:
-            return
-        office.host.run(driver.settle())
-        page_state = None
-        if task.page_probe is not None:  # the page keeps the episode's outcome (MiniWoB++)
-            page_state = office.host.run(office.stage.page.evaluate(task.page_probe))
-        evaluation = task.score(office.apps, office.stage.params, driver.answer, page_state)
-        result.score = evaluation.score
-        if not evaluation.success:
-            failed = [c.name for c in evaluation.checkpoints if not c.passed]
-            result.verdict = Verdict.TASK_FAILED
-            result.reason = "the task is not done: failed " + "; ".join(failed)
+        return driver
 
     def _prepare_next(self) -> None:
         """Start the next recording's episode (its env, state and page) in the background."""
@@ -196,9 +252,9 @@ _WORKER: Replayer | None = None
 _RESULTS: Any = None  # the queue a worker puts each verdict on as soon as it is known
 
 
-def _worker_init(mode: str, backend: str, results: Any) -> None:
+def _worker_init(mode: str, backend: str, serve: str | None, results: Any) -> None:
     global _WORKER, _RESULTS
-    _WORKER, _RESULTS = Replayer(mode, backend), results
+    _WORKER, _RESULTS = Replayer(mode, backend, serve), results
 
 
 def _worker_replay(index: int, paths: list[str]) -> None:
@@ -209,7 +265,11 @@ def _worker_replay(index: int, paths: list[str]) -> None:
 
 
 def replay_all(
-    paths: list[Path], mode: str = "fast", workers: int = 1, backend: str = "headless"
+    paths: list[Path],
+    mode: str = "fast",
+    workers: int = 1,
+    backend: str = "headless",
+    serve: str | Path | None = None,
 ) -> Iterator[ReplayResult]:
     """Replay every trajectory, yielding each verdict as soon as it is known (any order).
 
@@ -217,7 +277,7 @@ def replay_all(
     takes consecutive runs of recordings (of the same task, usually), so that still holds.
     """
     if workers <= 1:
-        replayer = Replayer(mode, backend)
+        replayer = Replayer(mode, backend, serve)
         try:
             for i, path in enumerate(paths):
                 yield replayer.replay(path, paths[i + 1] if i + 1 < len(paths) else None)
@@ -231,7 +291,10 @@ def replay_all(
     owed = [len(chunk) for chunk in chunks]  # verdicts still to come, per chunk
     stale = [0] * len(chunks)  # half-seconds of silence since the chunk's worker returned
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_worker_init, initargs=(mode, backend, results)
+        workers,
+        mp_context=ctx,
+        initializer=_worker_init,
+        initargs=(mode, backend, str(serve) if serve else None, results),
     ) as pool:
         futures = [pool.submit(_worker_replay, i, chunk) for i, chunk in enumerate(chunks)]
         while any(owed):

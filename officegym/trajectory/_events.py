@@ -49,6 +49,11 @@ class Target(_Model):
     text: str | None = None
     bbox: BBox | None = None
     offset: Offset | None = None
+    alternatives: list[str] | None = Field(
+        default=None,
+        description="Other selectors of the same element, tried in order when selector matches "
+        "nothing (imported recordings carry several).",
+    )
 
 
 class _Event(_Model):
@@ -79,6 +84,19 @@ def _move_schema(schema: JsonDict) -> None:
     ]
 
 
+def _check_position(event: Any) -> None:
+    """x and y together, or neither when target.selector names the element to act on."""
+    if (event.x is None) != (event.y is None):
+        missing = "x" if event.x is None else "y"
+        raise PydanticCustomError("xy_pair", "x and y must be given together", {"field": missing})
+    if event.x is None and (event.target is None or event.target.selector is None):
+        raise PydanticCustomError(
+            "position_required",
+            "x and y are required unless target.selector names the element to act on",
+            {"field": "x"},
+        )
+
+
 class MouseMove(_Event):
     """The pointer moved; x and y may be omitted when target.selector names the element."""
 
@@ -90,25 +108,24 @@ class MouseMove(_Event):
 
     @model_validator(mode="after")
     def _position_or_selector(self) -> MouseMove:
-        if (self.x is None) != (self.y is None):
-            missing = "x" if self.x is None else "y"
-            raise PydanticCustomError(
-                "xy_pair", "x and y must be given together", {"field": missing}
-            )
-        if self.x is None and (self.target is None or self.target.selector is None):
-            raise PydanticCustomError(
-                "position_required",
-                "x and y are required unless target.selector names the element to move to",
-                {"field": "x"},
-            )
+        _check_position(self)
         return self
 
 
 class _MouseButton(_Event):
-    x: float
-    y: float
+    # Without x and y (sources that record where, not at what pixel), the position is the
+    # element's named by target.selector, plus target.offset, resolved at replay.
+    model_config = ConfigDict(json_schema_extra=_move_schema)
+
+    x: float | None = None
+    y: float | None = None
     button: Literal["left", "middle", "right"] = "left"
     click_count: int = Field(default=1, ge=0)
+
+    @model_validator(mode="after")
+    def _position_or_selector(self) -> _MouseButton:
+        _check_position(self)
+        return self
 
 
 class MouseDown(_MouseButton):
@@ -124,13 +141,20 @@ class MouseUp(_MouseButton):
 
 
 class MouseWheel(_Event):
-    """The wheel scrolled by dx/dy pixels with the pointer at x/y."""
+    """The wheel scrolled by dx/dy pixels with the pointer at x/y (or over target.selector)."""
+
+    model_config = ConfigDict(json_schema_extra=_move_schema)
 
     type: Literal["mouse.wheel"] = "mouse.wheel"
-    x: float
-    y: float
+    x: float | None = None
+    y: float | None = None
     dx: float
     dy: float
+
+    @model_validator(mode="after")
+    def _position_or_selector(self) -> MouseWheel:
+        _check_position(self)
+        return self
 
 
 Modifier = Literal["Alt", "Control", "Meta", "Shift"]
@@ -285,6 +309,54 @@ class Observe(_Event):
     title: str | None = None
 
 
+def _check_schema(schema: JsonDict) -> None:
+    _require("type")(schema)
+
+
+class Check(_Event):
+    """An assertion the recording makes about the page, checked at replay (imported recordings:
+    Chrome Recorder's waitForElement, waitForExpression and asserted navigations).
+
+    - ``element``: the count of elements matching target.selector (or one of its alternatives)
+      compares to ``count`` by ``operator``; with ``visible``, ``properties`` or ``attributes``,
+      only elements that are (or are not) visible and have those values count.
+    - ``expression``: the JavaScript ``expression`` is truthy in the page.
+    - ``navigation``: the page's URL is ``url`` and/or its title is ``title``.
+
+    Each holds within ``timeout_ms`` or the replay diverges here.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_check_schema)
+
+    type: Literal["check"] = "check"
+    kind: Literal["element", "expression", "navigation"]
+    operator: Literal[">=", "==", "<="] = ">="
+    count: int = Field(default=1, ge=0)
+    visible: bool | None = None
+    properties: dict[str, Any] | None = None
+    attributes: dict[str, str] | None = None
+    expression: str | None = None
+    url: str | None = None
+    title: str | None = None
+    timeout_ms: float = Field(default=5000, ge=0)
+
+    @model_validator(mode="after")
+    def _what_to_check(self) -> Check:
+        if self.kind == "element" and (self.target is None or self.target.selector is None):
+            raise PydanticCustomError(
+                "check_selector", "an element check needs target.selector", {"field": "target"}
+            )
+        if self.kind == "expression" and not self.expression:
+            raise PydanticCustomError(
+                "check_expression", "an expression check needs expression", {"field": "expression"}
+            )
+        if self.kind == "navigation" and self.url is None and self.title is None:
+            raise PydanticCustomError(
+                "check_navigation", "a navigation check needs url or title", {"field": "url"}
+            )
+        return self
+
+
 class Answer(_Event):
     """The agent's final textual answer."""
 
@@ -315,6 +387,7 @@ Event = Annotated[
     | TabClose
     | Screenshot
     | Observe
+    | Check
     | Answer
     | Done,
     Field(discriminator="type"),
@@ -323,7 +396,7 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 EVENT_CLASSES: tuple[type[_Event], ...] = (
     MouseMove, MouseDown, MouseUp, MouseWheel, KeyDown, KeyUp, TextInput,
     NavGoto, NavBack, NavForward, NavReload, TabOpen, TabSwitch, TabClose,
-    Screenshot, Observe, Answer, Done,
+    Screenshot, Observe, Check, Answer, Done,
 )  # fmt: skip
 EVENT_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in EVENT_CLASSES)
 

@@ -35,6 +35,8 @@ class TrajectoryReader:
         self._zip: zipfile.ZipFile | None = None
         self._prefix = ""
         self._meta: TrajectoryMeta | None = None
+        # The last frame read: a replay's audit hashes it and its driver compares it, in turn.
+        self._last_frame: tuple[str, bytes] | None = None
         if self.path.is_dir():
             return
         if not self.path.exists():
@@ -112,12 +114,16 @@ class TrajectoryReader:
             self._meta = validate_meta(data, where)
         return self._meta
 
-    def iter_events(self, *, check_frames: bool = False) -> Iterator[tuple[int, Event]]:
+    def iter_events(
+        self, *, check_frames: bool = False, ordered: bool = True
+    ) -> Iterator[tuple[int, Event]]:
         """Stream ``events.jsonl`` one line at a time; memory use does not grow with the file.
 
         Args:
             check_frames: also check that every screenshot's frame exists and matches its
                 ``sha256`` (reads each frame once).
+            ordered: reject an event whose ``t`` is before the previous one's (False: yield
+                it, for an audit to report).
 
         Yields:
             ``(line_no, event)`` with 1-based line numbers; blank lines are skipped.
@@ -138,7 +144,7 @@ class TrajectoryReader:
                 if not text.strip():
                     continue
                 event = parse_event(text, path=where, line=line_no)
-                if last_t is not None and event.t < last_t:
+                if ordered and last_t is not None and event.t < last_t:
                     raise TrajectoryFormatError(
                         where,
                         line_no,
@@ -205,11 +211,15 @@ class TrajectoryReader:
             TrajectoryFormatError: the frame does not exist or the path leaves the trajectory.
         """
         rel = self._frame_rel(relpath)
+        if self._last_frame is not None and self._last_frame[0] == rel:
+            return self._last_frame[1]
         if not self._exists(rel):
             problem = f"frame {relpath!r} referenced by an event does not exist"
             raise TrajectoryFormatError(self._display(rel), None, "frame", problem)
         with self._open(rel) as f:
-            return f.read()
+            data = f.read()
+        self._last_frame = (rel, data)
+        return data
 
     def close(self) -> None:
         """Close the zip, if one was opened; calling it again does nothing."""

@@ -35,7 +35,7 @@ def trajectory_json_schema() -> dict[str, Any]:
 
     >>> schema = trajectory_json_schema()
     >>> sorted(schema["$defs"]["Event"]["discriminator"]["mapping"])[:3]
-    ['answer', 'done', 'key.down']
+    ['answer', 'check', 'done']
     """
     defs: dict[str, Any] = {}
     meta = _merge_defs(defs, TrajectoryMeta.model_json_schema(ref_template=_REF))

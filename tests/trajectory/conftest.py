@@ -77,6 +77,9 @@ def all_event_dicts() -> list[dict[str, Any]]:
         {"t": 42, "type": "tab.switch", "index": 1},
         {"t": 43, "type": "tab.close", "index": 1},
         {"t": 44, "type": "tab.close"},
+        {"t": 45, "type": "check", "kind": "element", "target": {"selector": "aria/Send"}},
+        {"t": 46, "type": "check", "kind": "expression", "expression": "document.title"},
+        {"t": 47, "type": "check", "kind": "navigation", "title": "Inbox", "operator": "=="},
         {"t": 50, "type": "answer", "text": "42", "action": {"name": "answer", "args": [None]}},
         {"t": 51, "type": "done"},
     ]

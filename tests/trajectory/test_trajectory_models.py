@@ -30,7 +30,7 @@ from officegym.trajectory import (
 
 def test_fixture_covers_every_event_type(event_dicts: list[dict[str, Any]]) -> None:
     assert {e["type"] for e in event_dicts} == set(EVENT_TYPES)
-    assert len(EVENT_TYPES) == len(set(EVENT_TYPES)) == 18
+    assert len(EVENT_TYPES) == len(set(EVENT_TYPES)) == 19
 
 
 def test_every_event_round_trips_through_json(event_dicts: list[dict[str, Any]]) -> None:

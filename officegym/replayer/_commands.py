@@ -1,0 +1,141 @@
+"""`officegym import`, `audit` and `redact`: captured data in, checked, and cleaned."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+EXIT_OK, EXIT_NEGATIVE = 0, 1
+COLUMNS = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+
+
+def add_parsers(verbs: Any) -> None:
+    """Register the three verbs on the CLI's subparsers."""
+    from officegym.replayer.importers import FORMATS
+
+    imp = verbs.add_parser("import", help="convert recordings of other tools to trajectory v1")
+    imp.add_argument("format", choices=FORMATS, help="the tool that made the recordings")
+    imp.add_argument("sources", nargs="+", metavar="SRC", help="files, or folders of them")
+    imp.add_argument("--out", required=True, type=Path, help="folder for the trajectories")
+    imp.add_argument("--workers", type=int, help="processes to convert in (default: CPUs)")
+    imp.add_argument("--quiet", action="store_true", help="no line per skipped step")
+
+    audit = verbs.add_parser("audit", help="findings on recordings: privacy, timing, noise")
+    audit.add_argument("paths", nargs="+", metavar="PATH", help="trajectories or folders")
+    audit.add_argument("--out", required=True, type=Path, help="findings.jsonl to write")
+    audit.add_argument(
+        "--no-fail", action="store_true", help="exit 0 even when a finding is an error"
+    )
+
+    redact = verbs.add_parser("redact", help="a copy with secrets replaced and blacked out")
+    redact.add_argument("src", type=Path, help="trajectory folder or .zip")
+    redact.add_argument("--out", required=True, type=Path, help="folder or .zip to create")
+    redact.add_argument(
+        "--pii", action="store_true", help="also replace e-mail addresses and phone numbers"
+    )
+
+
+def cmd_import(args: argparse.Namespace, console: Console) -> int:
+    """Import every source; a bad one is reported and the rest go on."""
+    from officegym.replayer.importers import find_sources, import_all
+
+    sources = find_sources(args.sources)
+    if not sources:
+        raise ValueError(f"no .json, .json.gz or .jsonl files in {' '.join(args.sources)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = args.out / "import-report.jsonl"
+    counts: Counter[str] = Counter()
+    with (
+        report.open("w") as out,
+        Progress(*COLUMNS, console=console, disable=not console.is_terminal) as bar,
+    ):
+        job = bar.add_task(f"importing {args.format}", total=len(sources))
+        for result in import_all(args.format, sources, args.out, args.workers):
+            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            counts[result.outcome] += 1
+            bar.advance(job)
+            if result.outcome == "rejected":
+                console.print(f"[red]rejected[/] {result.reason}", soft_wrap=True)
+            elif result.skipped and not args.quiet:
+                for skip in result.skipped[:5]:
+                    console.print(
+                        f"[yellow]skipped[/] {result.source}: {skip.position} ({skip.step}): "
+                        f"{skip.reason}",
+                        soft_wrap=True,
+                    )
+                if len(result.skipped) > 5:
+                    console.print(f"  … {len(result.skipped) - 5} more in {report}")
+    summary = ", ".join(f"{counts[k]} {k}" for k in ("imported", "partial", "rejected"))
+    console.print(f"{len(sources)} files: {summary}   report: {report}")
+    return EXIT_NEGATIVE if counts["rejected"] else EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, console: Console) -> int:
+    """Audit every trajectory, writing its findings as they are known; duplicates at the end."""
+    from officegym.errors import TrajectoryFormatError
+    from officegym.replayer import find_trajectories
+    from officegym.replayer._findings import audit_reader, finding
+    from officegym.trajectory import TrajectoryReader
+
+    paths = list(find_trajectories(args.paths))
+    if not paths:
+        raise ValueError(f"no trajectories found in {' '.join(args.paths)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    kinds: Counter[str] = Counter()
+    errors = 0
+    first_with: dict[str, Path] = {}
+
+    def write(out: Any, path: Path, item: dict[str, Any]) -> None:
+        nonlocal errors
+        out.write(json.dumps({"trajectory": str(path), **item}, ensure_ascii=False) + "\n")
+        kinds[item["kind"]] += 1
+        errors += item["severity"] == "error"
+
+    with (
+        args.out.open("w") as out,
+        Progress(*COLUMNS, console=console, disable=not console.is_terminal) as bar,
+    ):
+        job = bar.add_task("auditing", total=len(paths))
+        for path in paths:
+            try:
+                with TrajectoryReader(path) as reader:
+                    findings, digest = audit_reader(reader)
+            except TrajectoryFormatError as exc:
+                findings, digest = [finding("malformed", None, str(exc))], None
+            if digest is not None and digest in first_with:
+                same = f"the same events as {first_with[digest]}"
+                findings.append(finding("duplicate_recording", None, same))
+            elif digest is not None:
+                first_with[digest] = path
+            for item in findings:
+                write(out, path, item)
+            out.flush()  # a finding is kept the moment it is known
+            bar.advance(job)
+    listing = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) or "no findings"
+    console.print(f"{len(paths)} trajectories: {listing}   findings: {args.out}")
+    return EXIT_NEGATIVE if errors and not args.no_fail else EXIT_OK
+
+
+def cmd_redact(args: argparse.Namespace, console: Console) -> int:
+    from officegym.replayer._redact import redact
+
+    report = redact(args.src, args.out, pii=args.pii)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.kinds.items())) or "nothing found"
+    console.print(
+        f"redacted {report.events} events ({kinds}), blacked out regions in {report.frames} "
+        f"frames: {args.out}",
+        soft_wrap=True,
+    )
+    if report.unboxed:
+        console.print(
+            f"[yellow]note[/]: events {report.unboxed[:10]} had no screen box recorded: frames "
+            "showing their text were not blacked out; check them by eye",
+            soft_wrap=True,
+        )
+    return EXIT_OK

@@ -1,0 +1,192 @@
+"""Importers: recordings written in each tool's own format (fixtures written by hand from the
+formats' documentation) become trajectory v1, and what has no counterpart is listed, not guessed."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from officegym.cli import main
+from officegym.replayer.importers import find_sources, import_all, import_one
+from officegym.trajectory import TrajectoryReader
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def events_of(path: str | None) -> list[dict[str, Any]]:
+    assert path is not None
+    with TrajectoryReader(path) as reader:
+        return [e.model_dump(exclude_none=True) for _, e in reader.iter_events()]
+
+
+def test_chrome_recorder_steps_become_selector_events_checks_and_keys(tmp_path: Path) -> None:
+    result = import_one("chrome-recorder", FIXTURES / "chrome-recorder-order.json", tmp_path / "o")
+    assert result.outcome == "partial"
+    assert [(s.position, s.step) for s in result.skipped] == [
+        ("steps[20]", "emulateNetworkConditions")
+    ]
+    with TrajectoryReader(result.trajectory or "") as reader:
+        meta = reader.meta
+    assert meta.source == "import:chrome-recorder"
+    assert meta.start_url == "http://shop.example.test/form.html"
+    assert (meta.viewport.width, meta.viewport.height) == (800, 600)
+    assert meta.extra["timing"] == "synthesized"
+    events = events_of(result.trajectory)
+    types = [e["type"] for e in events]
+    assert types[0] == "check" and events[0]["kind"] == "navigation"
+    assert events[0]["title"] == "Order form"
+    down = next(e for e in events if e["type"] == "mouse.down")
+    assert "x" not in down  # found at replay time from the selectors
+    assert down["target"]["selector"] == "aria/Name"
+    assert down["target"]["alternatives"] == ["#name", 'xpath///*[@id="name"]', "pierce/#name"]
+    assert down["target"]["offset"] == {"x": 40.0, "y": 9.0}
+    shifted = next(e for e in events if e.get("key") == "A")
+    assert shifted["modifiers"] == ["Shift"]
+    change = next(e for e in events if e["type"] == "text.input")
+    assert change == {**change, "text": "m", "replace": True}
+    assert change["target"]["alternatives"] == ["#size"]
+    wheel = next(e for e in events if e["type"] == "mouse.wheel")
+    assert (wheel["dx"], wheel["dy"], wheel["target"]["selector"]) == (0.0, 60.0, "#list")
+    checks = [e for e in events if e["type"] == "check"]
+    assert [c["kind"] for c in checks] == ["navigation", "element", "element", "expression"]
+    assert checks[1]["operator"] == "==" and checks[1]["count"] == 3
+    assert types[-1] == "done"
+
+
+def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> None:
+    source = tmp_path / "odd.json"
+    steps = [
+        {"type": "navigate", "url": "http://shop.example.test/form.html"},
+        {"type": "click", "selectors": [["#outer", "#inner"]], "offsetX": 1, "offsetY": 1},
+        {"type": "click", "frame": [0], "selectors": [["#a"]], "offsetX": 1, "offsetY": 1},
+        {"type": "click", "target": "https://popup.example/", "selectors": [["#a"]]},
+        {"type": "click", "selectors": [["#a"]], "offsetX": "1", "offsetY": 2},
+        {"type": "teleport"},
+        "not a step",
+        {"type": "keyDown", "key": "Enter"},
+        {"type": "setViewport", "width": 10, "height": 10},
+        {"type": "customStep", "name": "login", "parameters": {}},
+    ]
+    source.write_text(json.dumps({"title": "odd", "steps": steps}))
+    result = import_one("chrome-recorder", source, tmp_path / "o")
+    reasons = {s.position: s.reason for s in result.skipped}
+    assert set(reasons) == {f"steps[{i}]" for i in (1, 2, 3, 4, 5, 6, 8, 9)}
+    assert "chain" in reasons["steps[1]"] and "iframe" in reasons["steps[2]"]
+    assert "another tab" in reasons["steps[3]"] and "offsetX" in reasons["steps[4]"]
+    assert "unknown step type 'teleport'" in reasons["steps[5]"]
+    assert "mid-recording" in reasons["steps[8]"]
+    assert [e["type"] for e in events_of(result.trajectory)] == ["key.down", "done"]
+
+
+def test_rrweb_events_get_selectors_from_the_snapshot_and_its_mutations(tmp_path: Path) -> None:
+    result = import_one("rrweb", FIXTURES / "rrweb-order.json", tmp_path / "o")
+    assert [(s.position, s.step) for s in result.skipped] == [("events[29]", "ViewportResize")]
+    events = events_of(result.trajectory)
+    downs = [e for e in events if e["type"] == "mouse.down"]
+    assert [d["target"]["selector"] for d in downs] == [
+        "#name",
+        "#size",
+        "#color",
+        "#c-green",
+        "#submit",
+    ]
+    assert downs[2]["target"]["text"] == "Colour: none"  # a text node's element, with its text
+    inputs = [e for e in events if e["type"] == "text.input"]
+    assert [i["text"] for i in inputs] == ["A", "Ad", "Ada", "m"]
+    assert all(i["replace"] for i in inputs)
+    wheel = next(e for e in events if e["type"] == "mouse.wheel")
+    assert wheel["dy"] == 60.0 and wheel["target"]["selector"] == "#list"
+    times = [e["t"] for e in events]
+    assert times == sorted(times) and times[0] == 200.0  # move batches placed at their own times
+
+
+def test_rrweb_inside_a_session_replay_export_and_with_masked_input(tmp_path: Path) -> None:
+    events = json.loads((FIXTURES / "rrweb-order.json").read_text())["events"]
+    for e in events:
+        if e["type"] == 2:
+            field = e["data"]["node"]["childNodes"][1]["childNodes"][1]["childNodes"][2]
+            field["attributes"]["type"] = "password"
+    export = {"version": "2023-04-28", "data": {"id": "x", "snapshots": [
+        {"windowId": "w1", "data": e} for e in events]}}  # fmt: skip
+    source = tmp_path / "posthog-export.json.gz"
+    source.write_bytes(gzip.compress(json.dumps(export).encode()))
+    result = import_one("rrweb", source, tmp_path / "o")
+    assert result.outcome == "partial", result.reason
+    typed = [e for e in events_of(result.trajectory) if e["type"] == "text.input"][:3]
+    assert all(e["masked"] and set(e["text"]) == {"•"} for e in typed)
+
+
+def test_miniwob_demonstration_keys_and_clicks(tmp_path: Path) -> None:
+    source = tmp_path / "enter-text_0.json.gz"
+    source.write_bytes(gzip.compress((FIXTURES / "miniwob-enter-text.json").read_bytes()))
+    result = import_one("miniwob", source, tmp_path / "o")
+    assert [(s.position, s.step) for s in result.skipped] == [("states[16]", "scroll")]
+    events = events_of(result.trajectory)
+    keys = [e["key"] for e in events if e["type"] == "key.down"]
+    assert keys == ["Shift", "A", "d", "a"]  # the bubble-phase copies are dropped
+    downs = [e for e in events if e["type"] == "mouse.down"]
+    assert [(d["x"], d["y"], d["target"]["selector"], d["target"]["tag"]) for d in downs] == [
+        (60.0, 75.0, "#tt", "input"), (40.0, 120.0, "#subbtn", "button")]  # fmt: skip
+    with TrajectoryReader(result.trajectory or "") as reader:
+        meta = reader.meta
+    assert meta.task is None and meta.start_url is None
+    assert meta.extra["miniwob_task"] == "enter-text" and meta.outcome.claimed_success is True
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "expected"),
+    [
+        ("chrome-recorder", b"\xff\xfe\x00binary", "not UTF-8"),
+        ("chrome-recorder", b'{"steps": [', "not JSON"),
+        ("chrome-recorder", b'{"title": "x"}', "steps: expected list"),
+        ("rrweb", b'{"foo": 1}', "no rrweb events"),
+        ("rrweb", b"[]", "no Meta event"),
+        ("miniwob", b'{"states": []}', "no mouse or key input"),
+        ("miniwob", b"[1, 2]", "expected dict"),
+    ],
+)
+def test_rejections_name_the_file_position_and_reason(
+    tmp_path: Path, fmt: str, content: bytes, expected: str
+) -> None:
+    source = tmp_path / "bad.json"
+    source.write_bytes(content)
+    result = import_one(fmt, source, tmp_path / "out")
+    assert result.outcome == "rejected"
+    assert result.reason.startswith(str(source)) and expected in result.reason, result.reason
+    assert not (tmp_path / "out").exists()  # no half-written trajectory is left behind
+
+
+@pytest.mark.slow
+def test_ten_thousand_small_recordings_import_in_parallel(tmp_path: Path, capsys: Any) -> None:
+    sources = tmp_path / "src"
+    sources.mkdir()
+    good = (FIXTURES / "chrome-recorder-order.json").read_text()
+    plain = json.loads(good)
+    plain["steps"] = plain["steps"][:12]  # no network step: converts whole
+    for i in range(10_000):
+        text = json.dumps(plain) if i % 100 else ("{broken" if i % 200 else good)
+        (sources / f"rec{i:05d}.json").write_text(text)
+    out = tmp_path / "out"
+    code = main(
+        ["import", "chrome-recorder", str(sources), "--out", str(out), "--workers", "2", "--quiet"]
+    )
+    printed = capsys.readouterr().out
+    assert code == 1  # some files were rejected
+    assert "10000 files: 9900 imported, 50 partial, 50 rejected" in printed
+    lines = (out / "import-report.jsonl").read_text().splitlines()
+    assert len(lines) == 10_000
+    assert len(list(out.glob("rec*/meta.json"))) == 9950
+
+
+def test_sources_in_folders_and_unique_output_names(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(FIXTURES / "rrweb-order.json", tmp_path / folder / "session.json")
+    sources = find_sources([tmp_path])
+    results = list(import_all("rrweb", sources, tmp_path / "out", workers=1))
+    assert sorted(Path(r.trajectory or "").name for r in results) == ["session", "session-2"]
