@@ -211,6 +211,91 @@
     return out;
   }
 
+  // Selectors of imported recordings: CSS, or Puppeteer's aria/Name[role="r"], text/…, xpath/…
+  // and pierce/… forms. A list is tried in order; the first that matches anything wins.
+  function deepAll(root, css) {
+    const out = Array.from(root.querySelectorAll(css));
+    for (const e of root.querySelectorAll("*")) if (e.shadowRoot) out.push(...deepAll(e.shadowRoot, css));
+    return out;
+  }
+  function query(sel) {
+    try {
+      if (sel.startsWith("aria/")) {
+        const m = /^aria\/(.*?)(?:\[role="([^"]*)"\])?$/.exec(sel);
+        const name = squash(m[1]), role = m[2];
+        return Array.from(document.querySelectorAll("*")).filter((e) => {
+          const r = roleOf(e);  // as in the accessibility tree: labels and plain boxes are not there
+          if (!r || r === "LabelText" || r === "generic") return false;
+          return (!role || r === role) && (!name || nameOf(e, r) === name);
+        });
+      }
+      if (sel.startsWith("xpath/")) {
+        const snap = document.evaluate(sel.slice(6), document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+        return Array.from({length: snap.snapshotLength}, (_, i) => snap.snapshotItem(i)).filter((n) => n.nodeType === 1);
+      }
+      if (sel.startsWith("text/")) {
+        const text = squash(sel.slice(5));
+        const all = Array.from(document.body.querySelectorAll("*")).filter((e) => squash(e.innerText ?? e.textContent).includes(text));
+        return all.filter((e) => !all.some((o) => o !== e && e.contains(o)));  // the innermost
+      }
+      if (sel.startsWith("pierce/")) return deepAll(document, sel.slice(7));
+      return Array.from(document.querySelectorAll(sel));
+    } catch (err) {
+      return [];  // not a selector this page can evaluate: it matches nothing
+    }
+  }
+  function locate(selectors) {
+    for (const sel of selectors) {
+      const found = query(sel);
+      if (found.length) return found;
+    }
+    return [];
+  }
+  const sameControl = (a, b) => a === b || a.contains(b) || (a.closest(ACTIONABLE) || a) === (b.closest(ACTIONABLE) || b);
+  // Where to act on the element the selectors name: scrolled into view, at `offset` from its
+  // corner (or its centre); `covered` names what is on top of that point instead, if anything.
+  async function resolve(selectors, offset, timeoutMs = 5000) {
+    const end = performance.now() + timeoutMs;
+    let found = locate(selectors);
+    while (!found.length && performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      found = locate(selectors);
+    }
+    if (!found.length) return null;
+    const e = found.find(visible) || found[0];
+    e.scrollIntoView({block: "nearest", inline: "nearest"});
+    const r = e.getBoundingClientRect();
+    const x = offset ? r.x + offset[0] : r.x + r.width / 2, y = offset ? r.y + offset[1] : r.y + r.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return {x, y, element: info(e), covered: hit && sameControl(e, hit) ? null : info(hit)};
+  }
+  // Whether the point is over the element the selectors name (imported targets have no role).
+  function matchesAt(x, y, selectors) {
+    const hit = document.elementFromPoint(x, y);
+    return !!hit && locate(selectors).some((e) => sameControl(e, hit));
+  }
+  function countMatching(selectors, wantVisible, properties, attributes) {
+    return locate(selectors).filter((e) => (wantVisible == null || visible(e) === wantVisible) &&
+      Object.entries(properties || {}).every(([k, v]) => JSON.stringify(e[k]) === JSON.stringify(v)) &&
+      Object.entries(attributes || {}).every(([k, v]) => e.getAttribute(k) === v)).length;
+  }
+  // Text for the element the selectors name: a <select> takes the option whose value or label
+  // it is (as a person picking it would); another field gets the focus for typing.
+  function prepareText(selectors, value) {
+    const e = locate(selectors)[0];
+    if (!e) return null;
+    if (e.tagName === "SELECT") {
+      const option = Array.from(e.options).find((o) => o.value === value) || Array.from(e.options).find((o) => o.text.trim() === value);
+      if (!option) return {select: true, options: Array.from(e.options).map((o) => o.value)};
+      e.value = option.value;
+      e.dispatchEvent(new Event("input", {bubbles: true}));
+      e.dispatchEvent(new Event("change", {bubbles: true}));
+      return {select: true, chosen: option.value};
+    }
+    if (document.activeElement !== e) e.focus();
+    return {select: false, focused: document.activeElement === e};
+  }
+
   // A new episode in the same page (MiniWoB++ restarts in place) numbers its elements from 1
   // again, as a freshly loaded page does: the same seed gives the same tree.
   function renumber() {
@@ -230,5 +315,6 @@
   }, {capture: true, passive: true});
   const inputState = () => ({inputs, screenOffset});
 
-  window.__og = {settle, snapshot, describe, focused, element, renumber, inputState};
+  window.__og = {settle, snapshot, describe, focused, element, renumber, inputState, resolve,
+    matchesAt, countMatching, prepareText};
 })();

@@ -31,6 +31,9 @@ class Limits:
     step_timeout: float = 120.0
     episode_timeout: float = 900.0
     retries: int = 2
+    # Starting a worker (its browser and apps) and resetting the env is not a step: on a loaded
+    # machine a cold start takes far longer than a short step timeout meant for the agent.
+    start_timeout: float = 180.0
 
 
 @dataclass(frozen=True)
@@ -241,13 +244,18 @@ class WorkerPool:
         stop: Callable[[_Slot], None],
     ) -> None:
         now, limits = time.monotonic(), self.limits
+        allowed = limits.step_timeout
+        if slot.phase == "start":
+            allowed = max(allowed, limits.start_timeout)
         if now - slot.started > limits.episode_timeout:
             reason = f"the episode took longer than {limits.episode_timeout:g}s"
-        elif now - slot.last > limits.step_timeout:
-            doing = "the agent" if slot.phase == "act" else "the env"
-            reason = f"{doing} took longer than {limits.step_timeout:g}s at step {slot.step + 1}"
-        else:
+        elif now - slot.last <= allowed:
             return
+        elif slot.phase == "start":
+            reason = f"the env took longer than {allowed:g}s to start and reset"
+        else:
+            doing = "the agent" if slot.phase == "act" else "the env"
+            reason = f"{doing} took longer than {allowed:g}s at step {slot.step + 1}"
         # A hung agent is the agent's failure; a hung env is ours, and worth another try.
         status = "timeout" if slot.phase == "act" or "episode" in reason else "crashed"
         finish(slot, status, reason, None)

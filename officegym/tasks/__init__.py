@@ -14,6 +14,10 @@ from officegym.tasks._task import (
     PressKey,
     Submit,
     Task,
+    mentions,
+    norm,
+    numbers_in,
+    says_infeasible,
 )
 
 __all__ = [
@@ -30,7 +34,11 @@ __all__ = [
     "Submit",
     "Task",
     "get_task",
+    "mentions",
+    "norm",
+    "numbers_in",
     "register",
+    "says_infeasible",
     "suite_tasks",
     "suites",
     "task_ids",

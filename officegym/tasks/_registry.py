@@ -7,7 +7,16 @@ import importlib
 from officegym.errors import UnknownNameError
 from officegym.tasks._task import Task
 
-CATALOG_MODULES = ("officegym.tasks.mail_tasks", "officegym.tasks.miniwob_tasks")
+CATALOG_MODULES = (
+    "officegym.tasks.mail_tasks",
+    "officegym.tasks.chat_tasks",
+    "officegym.tasks.calendar_tasks",
+    "officegym.tasks.docs_tasks",
+    "officegym.tasks.sheets_tasks",
+    "officegym.tasks.code_tasks",
+    "officegym.tasks.cross_tasks",
+    "officegym.tasks.miniwob_tasks",
+)
 # Apps whose tasks are not office work: outside `core`, each in a suite of its own.
 NOT_CORE = ("miniwob",)
 SMOKE = ("mail.reply-to-sender", "mail.apply-label", "mail.star-with-shortcut")

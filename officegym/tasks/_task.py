@@ -8,6 +8,7 @@ agent turns those steps into env actions.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from officegym.errors import TaskSetupError
 from officegym.tasks.apps import StateStore, app_url, load_app
+from officegym.tasks.apps._people import directory
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,37 @@ class Evaluation:
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [c.__dict__.copy() for c in self.checkpoints]
+
+
+# An answer that says the goal cannot be done (what an infeasible task asks for).
+_CANNOT = re.compile(
+    r"\b(cannot|can't|can not|unable|impossible|not possible|infeasible|does not exist|"
+    r"doesn't exist|no such|not found|there is no|isn't any|is no)\b",
+    re.IGNORECASE,
+)
+
+
+def norm(text: str | None) -> str:
+    """Lower case with runs of white space made one space: how evaluators compare text."""
+    return " ".join((text or "").lower().split())
+
+
+def mentions(text: str | None, value: str) -> bool:
+    """Whether `value` appears in `text` as a whole: "April 2" is not in "April 25", nor "5.50"
+    in "85.50" (case and spacing do not matter)."""
+    pattern = rf"(?<![\w.]){re.escape(norm(value))}(?![\w]|[.,]\d)"
+    return bool(re.search(pattern, norm(text)))
+
+
+def numbers_in(text: str | None) -> list[float]:
+    """Every number in `text`, thousands separators and currency signs ignored: "$12,050" and
+    "12050" are both 12050.0."""
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text or "")]
+
+
+def says_infeasible(answer: str | None) -> bool:
+    """Whether an answer reports that the task cannot be done ("There is no room Z9 …")."""
+    return bool(answer and _CANNOT.search(answer))
 
 
 # ---- oracle plan steps: what to do, named the way a person sees the page ------------------------
@@ -192,6 +225,12 @@ class Task:
         """The oracle's plan for these parameters."""
         raise NotImplementedError(f"{type(self).__name__} must define solve()")
 
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        """Plans that come close but get a detail wrong (another person, the wrong label), by
+        what they get wrong. Each must score 0: the tests play them to show the evaluator tells
+        a near miss from success."""
+        return {}
+
     @property
     def start_url(self) -> str:
         return app_url(self.apps[0], self.start_path)
@@ -228,7 +267,7 @@ def _initial_state(task_id: str, seed: int) -> InitialState:
     for name in task.apps:
         store = StateStore()
         # App data depends on the app and seed only, so tasks with the same seed share a world.
-        load_app(name).populate(store, random.Random(f"{name}/{seed}"))
+        load_app(name).populate(store, random.Random(f"{name}/{seed}"), directory(seed))
         stores[name] = store
     apps = Apps(stores)
     try:

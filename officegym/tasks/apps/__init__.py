@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from officegym.errors import UnknownNameError
+from officegym.tasks.apps._people import Person
 from officegym.tasks.apps._store import Row, StateStore
 
 __all__ = ["APP_MODULES", "FROZEN_NOW", "AppSpec", "Row", "StateStore", "app_url", "load_app"]
@@ -17,7 +18,10 @@ __all__ = ["APP_MODULES", "FROZEN_NOW", "AppSpec", "Row", "StateStore", "app_url
 # Every app reads "now" from here, so seeded data and rendered dates never depend on the wall clock.
 FROZEN_NOW = "2026-03-16T10:00:00"
 
-APP_MODULES = {"mail": "officegym.tasks.apps.mail", "miniwob": "officegym.tasks.apps.miniwob"}
+APP_MODULES = {
+    name: f"officegym.tasks.apps.{name}"
+    for name in ("mail", "chat", "calendar", "docs", "sheets", "code", "miniwob")
+}
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,15 @@ class AppSpec:
     Attributes:
         name: short name, also the host prefix (`mail` → `mail.office.test`).
         asgi: the ASGI app; it finds its state in `scope["officegym.store"]`.
-        populate: fills an empty store with seeded, realistic data.
+        populate: fills an empty store with seeded, realistic data, given the world's people
+            (`officegym.tasks.apps._people.directory(seed)`, shared by every app).
+        pages: the paths of its main views (a test opens each in Chromium).
     """
 
     name: str
     asgi: Callable[..., Any]
-    populate: Callable[[StateStore, random.Random], None]
+    populate: Callable[[StateStore, random.Random, Sequence[Person]], None]
+    pages: tuple[str, ...] = ("/",)
 
 
 @cache

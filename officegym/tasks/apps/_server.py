@@ -96,6 +96,7 @@ class AppServer:
         spec: AppSpec = load_app(app_name)
         scope = dict(scope)
         scope["officegym.store"] = store
+        scope["officegym.apps"] = sorted(world.stores)  # the app switcher shows only these
         await spec.asgi(scope, receive, send)
 
 

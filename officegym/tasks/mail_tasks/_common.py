@@ -11,10 +11,6 @@ from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.mail import ME_EMAIL, add_thread
 
 
-def norm(text: str | None) -> str:
-    return " ".join((text or "").lower().split())
-
-
 def people(store: StateStore) -> list[dict[str, Any]]:
     return store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME_EMAIL,))
 

@@ -16,11 +16,11 @@ from officegym.tasks._task import (
     PlanStep,
     PressKey,
     Submit,
+    norm,
 )
 from officegym.tasks.mail_tasks._common import (
     ThreadTask,
     addrs,
-    norm,
     open_thread,
     people,
     sent,

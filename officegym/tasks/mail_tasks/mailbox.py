@@ -16,11 +16,11 @@ from officegym.tasks._task import (
     PressKey,
     Submit,
     Task,
+    norm,
 )
 from officegym.tasks.apps.mail import add_thread
 from officegym.tasks.mail_tasks._common import (
     addrs,
-    norm,
     people,
     sent,
 )

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps._web import APP_TITLES, people_route
 from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME
 
 HERE = Path(__file__).parent
@@ -152,8 +153,13 @@ def render(request: Request, template: str, title: str, **context: Any) -> Respo
         )
     }
     labels = store.query("SELECT name, color FROM labels ORDER BY name")
+    apps = [
+        (a, APP_TITLES[a])
+        for a in request.scope.get("officegym.apps") or ["mail"]
+        if a in APP_TITLES
+    ]
     page = TEMPLATES.get_template("page.html").render(
-        view=view, labels=labels, counts=counts, **INLINE, **context
+        view=view, labels=labels, counts=counts, apps=apps, **INLINE, **context
     )
     return HTMLResponse(page, headers=headers)
 
@@ -306,19 +312,6 @@ async def send_message(request: Request) -> Response:
     return JSONResponse({"ok": True, "thread_id": tid})
 
 
-async def contacts(request: Request) -> Response:
-    """Autocomplete: people whose name or address starts a word with the query."""
-    q = request.query_params.get("q", "").strip().lower()
-    if not q:
-        return JSONResponse([])
-    rows = store_of(request).query(
-        "SELECT name, email FROM people WHERE email != ? AND (lower(name) LIKE ? OR lower(name) "
-        "LIKE ? OR lower(email) LIKE ?) ORDER BY name LIMIT 8",
-        (ME_EMAIL, f"{q}%", f"% {q}%", f"{q}%"),
-    )
-    return JSONResponse(rows)
-
-
 async def settings_view(request: Request) -> Response:
     rows = store_of(request).query("SELECT key, value FROM settings")
     values = {r["key"]: r["value"] for r in rows}
@@ -355,7 +348,7 @@ app = Starlette(
         Route("/thread/{tid:int}", thread_view),
         Route("/api/threads", thread_action, methods=["POST"]),
         Route("/api/send", send_message, methods=["POST"]),
-        Route("/api/contacts", contacts),
+        Route("/api/contacts", people_route),
         Route("/settings", settings_view),
         Route("/api/settings", save_settings, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

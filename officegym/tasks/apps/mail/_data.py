@@ -6,12 +6,13 @@ Dates are ISO strings counted back from FROZEN_NOW, so the same seed gives the s
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps._people import ME, Person
 
-ME_NAME, ME_EMAIL = "Alex Morgan", "alex.morgan@northwind.test"
-DOMAINS = ("northwind.test", "contoso.test", "fabrikam.test", "tailspin.test")
+ME_NAME, ME_EMAIL = ME.name, ME.email
 
 SCHEMA = """
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
@@ -39,46 +40,6 @@ CREATE INDEX messages_thread ON messages(thread_id);
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-NAMES = (
-    "Dana Kim",
-    "Priya Shah",
-    "Marcus Reed",
-    "Elena Petrova",
-    "Tom Becker",
-    "Aisha Bello",
-    "Luis Ortega",
-    "Hannah Weiss",
-    "Kenji Sato",
-    "Grace Liu",
-    "Omar Haddad",
-    "Sofia Rossi",
-    "Noah Fischer",
-    "Mei Chen",
-    "Jonas Berg",
-    "Fatima Zahra",
-    "Victor Hugo",
-    "Lena Novak",
-    "Samuel Okafor",
-    "Ines Duarte",
-    "Ravi Iyer",
-    "Claire Dubois",
-    "Mateo Silva",
-    "Yuki Tanaka",
-    "Erik Lund",
-    "Amara Nwosu",
-)
-TITLES = (
-    "Finance Manager",
-    "Product Lead",
-    "Sales Director",
-    "Engineer",
-    "Designer",
-    "Recruiter",
-    "Office Manager",
-    "Account Executive",
-    "Legal Counsel",
-    "Analyst",
-)
 LABELS = (
     ("Work", "#4a7dd8"),
     ("Finance", "#2f9e5b"),
@@ -171,22 +132,14 @@ def topic_fields(rng: random.Random) -> dict[str, object]:
     }
 
 
-def populate(store: StateStore, rng: random.Random) -> None:
-    """Create the schema and a seeded mailbox: ~24 contacts, 6 labels, ~30 threads."""
+def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:
+    """Create the schema and a seeded mailbox: the world's contacts, 6 labels, ~30 threads."""
     store.executescript(SCHEMA)
     with store.transaction() as db:
-        db.execute(
+        db.executemany(
             "INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
-            (ME_NAME, ME_EMAIL, "Operations Lead"),
+            [(p.name, p.email, p.title) for p in (ME, *directory)],
         )
-        pairs = [tuple(name.split()) for name in NAMES]
-        rng.shuffle(pairs)
-        for first, last in pairs[:24]:
-            email = f"{first.lower()}.{last.lower()}@{rng.choice(DOMAINS)}"
-            db.execute(
-                "INSERT INTO people(name, email, title) VALUES (?, ?, ?)",
-                (f"{first} {last}", email, rng.choice(TITLES)),
-            )
         db.executemany("INSERT INTO labels(name, color) VALUES (?, ?)", LABELS)
     people = store.query("SELECT name, email FROM people WHERE id > 1 ORDER BY id")
     minutes = 0

@@ -37,7 +37,7 @@ def task_pages() -> list[str]:
     return sorted(p.stem for p in (folder / "miniwob").glob("*.html")) if folder else []
 
 
-def _populate(store: StateStore, rng: random.Random) -> None:
+def _populate(store: StateStore, rng: random.Random, people: object) -> None:
     """The pages hold their own state; the store only says which pages these are."""
     store.executescript(
         "CREATE TABLE app (name TEXT NOT NULL); INSERT INTO app VALUES ('miniwob');"

@@ -1,0 +1,117 @@
+"""What the office apps share: the page layout, the client widgets, forms and redirects.
+
+Each app (chat, calendar, docs, …) is a Starlette app with server-rendered pages and plain HTML
+forms (POST, then 303 to the page to show: a reload or a deep link always works). The shared
+layout gives every page the top bar with the app switcher (only the apps of the episode's world),
+and `_shared/office.js` gives the widgets: menu buttons, people pickers with autocomplete,
+keyboard shortcuts and Enter-to-send text areas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._store import StateStore
+
+SHARED = Path(__file__).parent / "_shared"
+APP_TITLES = {
+    "mail": "Mail",
+    "chat": "Chat",
+    "calendar": "Calendar",
+    "docs": "Docs",
+    "sheets": "Sheets",
+    "code": "Code",
+}
+
+
+class Site:
+    """One app's templates and page assets, rendered inside the shared layout."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name, self.title = name, APP_TITLES[name]
+        self.templates = Environment(
+            loader=ChoiceLoader([FileSystemLoader(folder / "templates"), FileSystemLoader(SHARED)]),
+            autoescape=select_autoescape(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        # Inlined into every page: a fresh browser context has an empty cache, and one request
+        # per page keeps a reset's page load short.
+        own_css, own_js = folder / "static" / f"{name}.css", folder / "static" / f"{name}.js"
+        self.css = (SHARED / "office.css").read_text() + (
+            own_css.read_text() if own_css.exists() else ""
+        )
+        self.js = (SHARED / "office.js").read_text() + (
+            own_js.read_text() if own_js.exists() else ""
+        )
+
+    def page(
+        self, request: Request, template: str, title: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        apps = request.scope.get("officegym.apps") or [self.name]
+        html = self.templates.get_template(template).render(
+            site=self,
+            title=title,
+            apps=[(a, APP_TITLES.get(a, a)) for a in apps if a in APP_TITLES],
+            me=ME,
+            css=self.css,
+            js=self.js,
+            path=request.url.path,
+            **context,
+        )
+        return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
+
+    def not_found(self, request: Request, what: str) -> HTMLResponse:
+        return self.page(request, "message.html", "Not found", 404, message=what)
+
+
+def store_of(request: Request) -> StateStore:
+    store: StateStore = request.scope["officegym.store"]
+    return store
+
+
+async def form_of(request: Request) -> dict[str, list[str]]:
+    """The posted form, every field as a list (pickers post one field per chosen person).
+
+    The apps' forms are URL-encoded (no uploads), so the standard library reads them.
+    """
+    out: dict[str, list[str]] = {}
+    for key, value in parse_qsl((await request.body()).decode(), keep_blank_values=True):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def first(form: dict[str, list[str]], key: str, default: str = "") -> str:
+    return (form.get(key) or [default])[0].strip()
+
+
+def back_to(form: dict[str, list[str]], default: str = "/") -> Response:
+    """303 to the form's `back` field: a path on this app only (never `//host/…`)."""
+    back = first(form, "back", default)
+    return see_other(back if back.startswith("/") and not back.startswith("//") else default)
+
+
+def see_other(url: str) -> Response:
+    """After a POST, show this page (303: the browser GETs it)."""
+    return RedirectResponse(url, status_code=303)
+
+
+async def people_route(request: Request) -> JSONResponse:
+    """`GET /api/…?q=da`, every app's people autocomplete: people other than the user whose
+    name or address starts a word with `q` (at most 8)."""
+    q = request.query_params.get("q", "").strip().lower()
+    if not q:
+        return JSONResponse([])
+    rows = store_of(request).query(
+        "SELECT name, email FROM people WHERE email != ? AND (lower(name) LIKE ? OR "
+        "lower(name) LIKE ? OR lower(email) LIKE ?) ORDER BY name LIMIT 8",
+        (ME.email, f"{q}%", f"% {q}%", f"{q}%"),
+    )
+    return JSONResponse(rows)

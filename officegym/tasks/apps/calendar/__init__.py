@@ -1,0 +1,36 @@
+"""Calendar, a Google-Calendar-like app: week view, events with guests and rooms, invitations."""
+
+from officegym.tasks.apps import AppSpec
+from officegym.tasks.apps.calendar._app import app
+from officegym.tasks.apps.calendar._data import (
+    ROOMS,
+    TODAY,
+    WEEK,
+    add_event,
+    at,
+    day_text,
+    parse_date,
+    parse_time,
+    populate,
+    time_text,
+)
+
+__all__ = [
+    "APP",
+    "ROOMS",
+    "TODAY",
+    "WEEK",
+    "add_event",
+    "at",
+    "day_text",
+    "parse_date",
+    "parse_time",
+    "time_text",
+]
+
+APP = AppSpec(
+    name="calendar",
+    asgi=app,
+    populate=populate,
+    pages=("/week/2026-03-16", "/week/2026-03-23", "/new", "/invitations"),
+)

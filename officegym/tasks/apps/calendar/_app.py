@@ -1,0 +1,330 @@
+"""Calendar: a Google-Calendar-like app. Week view, event pages, a form to create and edit
+events (guests by autocomplete, the room from a drop-down menu), invitations to answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from officegym.tasks.apps import StateStore
+from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._web import (
+    Site,
+    back_to,
+    first,
+    form_of,
+    people_route,
+    see_other,
+    store_of,
+)
+from officegym.tasks.apps.calendar._data import (
+    TODAY,
+    WEEK,
+    day_text,
+    parse_date,
+    parse_time,
+    time_text,
+)
+
+SITE = Site("calendar", Path(__file__).parent)
+RESPONSES = {
+    "accepted": "Yes",
+    "declined": "No",
+    "tentative": "Maybe",
+    "needs-action": "Not answered",
+}
+
+
+def log(store: StateStore, verb: str, event_id: int, detail: str = "") -> None:
+    store.execute(
+        "INSERT INTO activity(verb, event_id, detail) VALUES (?,?,?)", (verb, event_id, detail)
+    )
+
+
+def shape(store: StateStore, event: dict[str, Any]) -> dict[str, Any]:
+    """An event row with what the pages show: times as text, guests, the user's response."""
+    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    people = {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
+    guests = store.query(
+        "SELECT email, response FROM attendees WHERE event_id = ? ORDER BY rowid", (event["id"],)
+    )
+    mine = next((g["response"] for g in guests if g["email"] == ME.email), None)
+    return {
+        **event,
+        "day": start.date(),
+        "when": f"{day_text(start.date())}, {time_text(start.time())} – {time_text(end.time())}",
+        "times": f"{time_text(start.time())} – {time_text(end.time())}",
+        "organizer_name": "You"
+        if event["organizer"] == ME.email
+        else people.get(event["organizer"], event["organizer"]),
+        "mine": event["organizer"] == ME.email,
+        "my_response": mine,
+        "guests": [
+            {**g, "name": people.get(g["email"], g["email"]), "label": RESPONSES[g["response"]]}
+            for g in guests
+        ],
+    }
+
+
+def week_of(text: str | None) -> date:
+    try:
+        day = date.fromisoformat(text) if text else TODAY
+    except ValueError:
+        day = TODAY
+    return day - timedelta(days=day.weekday())
+
+
+def sidebar(store: StateStore) -> dict[str, Any]:
+    pending = store.scalar(
+        "SELECT count(*) FROM attendees a JOIN events e ON e.id = a.event_id WHERE a.email = ? "
+        "AND a.response = 'needs-action' AND e.deleted = 0 AND e.start >= ?",
+        (ME.email, TODAY.isoformat()),
+    )
+    return {"pending": pending, "rooms": store.query("SELECT * FROM rooms ORDER BY name")}
+
+
+async def home(request: Request) -> Response:
+    return see_other(f"/week/{WEEK.isoformat()}")
+
+
+async def week_view(request: Request) -> Response:
+    store = store_of(request)
+    monday = week_of(request.path_params.get("day"))
+    rows = store.query(
+        "SELECT * FROM events WHERE deleted = 0 AND start >= ? AND start < ? AND (organizer = ? "
+        "OR EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = events.id AND a.email = ?)) "
+        "ORDER BY start, id",
+        (monday.isoformat(), (monday + timedelta(days=7)).isoformat(), ME.email, ME.email),
+    )
+    events = [shape(store, r) for r in rows]
+    days = [
+        {
+            "date": d,
+            "label": d.strftime("%a %-d"),
+            "long": day_text(d),
+            "today": d == TODAY,
+            "events": [e for e in events if e["day"] == d],
+        }
+        for d in (monday + timedelta(days=i) for i in range(7))
+    ]
+    end = monday + timedelta(days=6)
+    return SITE.page(
+        request,
+        "week.html",
+        f"Week of {monday.strftime('%B %-d, %Y')}",
+        days=days,
+        heading=f"{monday.strftime('%B %-d')} – {end.strftime('%B %-d, %Y')}",
+        prev=(monday - timedelta(days=7)).isoformat(),
+        next=(monday + timedelta(days=7)).isoformat(),
+        monday=monday.isoformat(),
+        **sidebar(store),
+    )
+
+
+def find_event(store: StateStore, eid: int) -> dict[str, Any] | None:
+    rows = store.query("SELECT * FROM events WHERE id = ? AND deleted = 0", (eid,))
+    return shape(store, rows[0]) if rows else None
+
+
+async def event_view(request: Request) -> Response:
+    store = store_of(request)
+    event = find_event(store, request.path_params["eid"])
+    if event is None:
+        return SITE.not_found(request, "This event does not exist or was deleted.")
+    return SITE.page(request, "event.html", event["title"], event=event, **sidebar(store))
+
+
+def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, Any], str]:
+    """The event form's fields, checked; the second item is what is wrong, or ''."""
+    values: dict[str, Any] = {
+        "title": first(form, "title"),
+        "date": first(form, "date"),
+        "start_text": first(form, "start"),
+        "end_text": first(form, "end"),
+        "room": first(form, "room"),
+        "description": first(form, "description"),
+        "guests": [g for g in dict.fromkeys(form.get("guest", [])) if g != ME.email],
+    }
+    try:
+        if not values["title"]:
+            raise ValueError("Give the event a title.")
+        day = parse_date(values["date"])
+        start, end = parse_time(values["start_text"]), parse_time(values["end_text"])
+        if end <= start:
+            raise ValueError("The event must end after it starts.")
+        if values["room"] and not store.scalar(
+            "SELECT 1 FROM rooms WHERE name = ?", (values["room"],)
+        ):
+            raise ValueError(f"There is no room {values['room']}.")
+    except ValueError as exc:
+        return values, str(exc)
+    values["start"] = datetime.combine(day, start).isoformat(timespec="minutes")
+    values["end"] = datetime.combine(day, end).isoformat(timespec="minutes")
+    return values, ""
+
+
+def form_page(
+    request: Request,
+    store: StateStore,
+    values: dict[str, Any],
+    error: str = "",
+    event_id: int | None = None,
+) -> Response:
+    people = {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
+    chosen = [{"email": g, "name": people.get(g, g)} for g in values.get("guests", [])]
+    title = "Edit event" if event_id else "New event"
+    return SITE.page(
+        request,
+        "form.html",
+        title,
+        400 if error else 200,
+        error=error,
+        v=values,
+        chosen=chosen,
+        event_id=event_id,
+        **sidebar(store),
+    )
+
+
+async def new_event(request: Request) -> Response:
+    store = store_of(request)
+    if request.method == "GET":
+        day = request.query_params.get("date", TODAY.isoformat())
+        return form_page(
+            request, store, {"date": day, "start_text": "10:00 AM", "end_text": "11:00 AM"}
+        )
+    values, error = read_form(store, await form_of(request))
+    if error:
+        return form_page(request, store, values, error)
+    with store.transaction() as db:
+        eid = int(
+            db.execute(
+                "INSERT INTO events(title, start, end, room, description, organizer) "
+                "VALUES (?,?,?,?,?,?)",
+                (
+                    values["title"],
+                    values["start"],
+                    values["end"],
+                    values["room"],
+                    values["description"],
+                    ME.email,
+                ),
+            ).lastrowid
+            or 0
+        )
+        db.executemany(
+            "INSERT INTO attendees(event_id, email) VALUES (?,?)",
+            [(eid, g) for g in values["guests"]],
+        )
+        db.execute("INSERT INTO activity(verb, event_id) VALUES ('create', ?)", (eid,))
+    return see_other(f"/event/{eid}")
+
+
+async def edit_event(request: Request) -> Response:
+    store = store_of(request)
+    event = find_event(store, request.path_params["eid"])
+    if event is None:
+        return SITE.not_found(request, "This event does not exist or was deleted.")
+    if not event["mine"]:
+        return SITE.not_found(request, "Only the organizer can edit this event.")
+    if request.method == "GET":
+        start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+        values = {
+            **event,
+            "date": start.date().isoformat(),
+            "start_text": time_text(start.time()),
+            "end_text": time_text(end.time()),
+            "guests": [g["email"] for g in event["guests"]],
+        }
+        return form_page(request, store, values, event_id=event["id"])
+    values, error = read_form(store, await form_of(request))
+    if error:
+        return form_page(request, store, values, error, event["id"])
+    with store.transaction() as db:
+        db.execute(
+            "UPDATE events SET title = ?, start = ?, end = ?, room = ?, description = ? "
+            "WHERE id = ?",
+            (
+                values["title"],
+                values["start"],
+                values["end"],
+                values["room"],
+                values["description"],
+                event["id"],
+            ),
+        )
+        kept = {g["email"] for g in event["guests"]}
+        for gone in kept - set(values["guests"]):
+            db.execute(
+                "DELETE FROM attendees WHERE event_id = ? AND email = ?", (event["id"], gone)
+            )
+        db.executemany(
+            "INSERT INTO attendees(event_id, email) VALUES (?,?)",
+            [(event["id"], g) for g in values["guests"] if g not in kept],
+        )
+        db.execute("INSERT INTO activity(verb, event_id) VALUES ('edit', ?)", (event["id"],))
+    return see_other(f"/event/{event['id']}")
+
+
+async def delete_event(request: Request) -> Response:
+    store = store_of(request)
+    event = find_event(store, request.path_params["eid"])
+    if event is None or not event["mine"]:
+        return SITE.not_found(request, "Only the organizer can delete this event.")
+    store.execute("UPDATE events SET deleted = 1 WHERE id = ?", (event["id"],))
+    log(store, "delete", event["id"])
+    return see_other(f"/week/{event['day'].isoformat()}")
+
+
+async def rsvp(request: Request) -> Response:
+    store, form = store_of(request), await form_of(request)
+    eid, response = request.path_params["eid"], first(form, "response")
+    if response in RESPONSES and response != "needs-action":
+        with store.transaction() as db:
+            changed = db.execute(
+                "UPDATE attendees SET response = ? WHERE event_id = ? AND email = ?",
+                (response, eid, ME.email),
+            ).rowcount
+            if changed:
+                db.execute(
+                    "INSERT INTO activity(verb, event_id, detail) VALUES ('rsvp', ?, ?)",
+                    (eid, response),
+                )
+    return back_to(form, f"/event/{eid}")
+
+
+async def invitations(request: Request) -> Response:
+    store = store_of(request)
+    rows = store.query(
+        "SELECT e.* FROM events e JOIN attendees a ON a.event_id = e.id WHERE a.email = ? AND "
+        "a.response = 'needs-action' AND e.deleted = 0 AND e.start >= ? ORDER BY e.start",
+        (ME.email, TODAY.isoformat()),
+    )
+    return SITE.page(
+        request,
+        "invitations.html",
+        "Invitations",
+        events=[shape(store, r) for r in rows],
+        **sidebar(store),
+    )
+
+
+app = Starlette(
+    routes=[
+        Route("/", home),
+        Route("/week/{day}", week_view),
+        Route("/event/{eid:int}", event_view),
+        Route("/event/{eid:int}/edit", edit_event, methods=["GET", "POST"]),
+        Route("/event/{eid:int}/delete", delete_event, methods=["POST"]),
+        Route("/event/{eid:int}/rsvp", rsvp, methods=["POST"]),
+        Route("/new", new_event, methods=["GET", "POST"]),
+        Route("/invitations", invitations),
+        Route("/api/people", people_route),
+    ]
+)

@@ -1,0 +1,346 @@
+"""Chat: a Slack-like app. Channels, threads, reactions, pins, direct messages, @mentions."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._web import (
+    Site,
+    back_to,
+    first,
+    form_of,
+    people_route,
+    see_other,
+    store_of,
+)
+from officegym.tasks.apps.chat._data import EMOJI
+
+SITE = Site("chat", Path(__file__).parent)
+NOW = datetime.fromisoformat(FROZEN_NOW)
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def when(ts: str) -> str:
+    t = datetime.fromisoformat(ts)
+    return t.strftime("%-I:%M %p") if t.date() == NOW.date() else t.strftime("%b %-d, %-I:%M %p")
+
+
+def rich(text: str, handles: set[str]) -> Markup:
+    """Escape the text, then mark known @handles."""
+
+    def mark(m: re.Match[str]) -> str:
+        handle = m.group(1).rstrip(".")
+        if handle not in handles:
+            return m.group(0)
+        return f'<span class="mention">@{handle}</span>' + m.group(1)[len(handle) :]
+
+    return Markup(re.sub(r"@([\w.-]+)", mark, html.escape(text)).replace("\n", "<br>"))
+
+
+def next_ts(store: StateStore) -> str:
+    """New messages are stamped after the frozen now, a minute apart, in the order sent."""
+    mine = store.scalar("SELECT count(*) FROM messages WHERE ts > ?", (FROZEN_NOW,))
+    return (NOW + timedelta(minutes=1 + int(mine or 0))).isoformat()
+
+
+def decorate(store: StateStore, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    people = {p["handle"]: p for p in store.query("SELECT name, handle FROM people")}
+    for m in rows:
+        m["author_name"] = "You" if m["author"] == ME.handle else people[m["author"]]["name"]
+        m["time"] = when(m["ts"])
+        m["html"] = rich(m["text"], set(people))
+        m["short"] = " ".join(m["text"].split())[:60]
+        m["mine"] = m["author"] == ME.handle
+        counts = store.query(
+            "SELECT emoji, count(*) AS n, max(handle = ?) AS me FROM reactions "
+            "WHERE message_id = ? GROUP BY emoji ORDER BY emoji",
+            (ME.handle, m["id"]),
+        )
+        m["reactions"] = [
+            {**c, "glyph": EMOJI[c["emoji"]][0], "label": EMOJI[c["emoji"]][1]} for c in counts
+        ]
+        m["replies"] = store.scalar("SELECT count(*) FROM messages WHERE parent_id = ?", (m["id"],))
+    return rows
+
+
+def sidebar(store: StateStore) -> dict[str, Any]:
+    channels = store.query("SELECT name, private FROM channels WHERE joined = 1 ORDER BY name")
+    dms = store.query(
+        "SELECT p.handle, p.name FROM people p WHERE p.handle IN (SELECT DISTINCT dm FROM "
+        "messages WHERE dm IS NOT NULL) ORDER BY p.name"
+    )
+    return {"channels": channels, "dms": dms, "emoji": EMOJI}
+
+
+async def home(request: Request) -> Response:
+    return see_other("/c/general")
+
+
+async def channel_view(request: Request) -> Response:
+    store = store_of(request)
+    name = request.path_params["name"]
+    rows = store.query("SELECT * FROM channels WHERE name = ?", (name,))
+    if not rows or (rows[0]["private"] and not rows[0]["joined"]):
+        return SITE.not_found(request, f"There is no channel #{name}.")
+    channel = rows[0]
+    messages = decorate(
+        store,
+        store.query(
+            "SELECT * FROM messages WHERE channel_id = ? AND parent_id IS NULL ORDER BY ts, id",
+            (channel["id"],),
+        ),
+    )
+    thread, replies = None, []
+    if "mid" in request.path_params:
+        found = store.query(
+            "SELECT * FROM messages WHERE id = ? AND channel_id = ? AND parent_id IS NULL",
+            (request.path_params["mid"], channel["id"]),
+        )
+        if not found:
+            return SITE.not_found(request, "That thread does not exist.")
+        thread = decorate(store, found)[0]
+        replies = decorate(
+            store,
+            store.query(
+                "SELECT * FROM messages WHERE parent_id = ? ORDER BY ts, id", (thread["id"],)
+            ),
+        )
+    pinned = [m for m in messages if m["pinned"]]
+    return SITE.page(
+        request,
+        "conversation.html",
+        f"#{name}",
+        channel=channel,
+        messages=messages,
+        pinned=pinned,
+        thread=thread,
+        replies=replies,
+        post_to=f"/c/{name}/post",
+        placeholder=f"Message #{name}",
+        current=f"c:{name}",
+        **sidebar(store),
+    )
+
+
+async def post_message(request: Request) -> Response:
+    store = store_of(request)
+    form = await form_of(request)
+    text, parent = first(form, "text"), first(form, "parent")
+    name = request.path_params.get("name")
+    handle = request.path_params.get("handle")
+    if name:
+        rows = store.query("SELECT id, joined FROM channels WHERE name = ?", (name,))
+        if not rows or not rows[0]["joined"]:
+            return SITE.not_found(request, f"You are not a member of #{name}.")
+        back = f"/c/{name}" + (f"/t/{parent}" if parent else "")
+        top_level = "SELECT 1 FROM messages WHERE id = ? AND channel_id = ? AND parent_id IS NULL"
+        if parent and not (parent.isdigit() and store.scalar(top_level, (parent, rows[0]["id"]))):
+            return SITE.not_found(request, "That thread does not exist.")
+    else:
+        if handle == ME.handle or not store.scalar(
+            "SELECT 1 FROM people WHERE handle = ?", (handle,)
+        ):
+            return SITE.not_found(request, f"No one is called @{handle} here.")
+        back = f"/dm/{handle}"
+    if not text:
+        return see_other(back)
+    store.execute(
+        "INSERT INTO messages(channel_id, dm, author, text, ts, parent_id) VALUES (?,?,?,?,?,?)",
+        (
+            rows[0]["id"] if name else None,
+            None if name else handle,
+            ME.handle,
+            text,
+            next_ts(store),
+            int(parent) if parent.isdigit() else None,
+        ),
+    )
+    return see_other(back)
+
+
+async def dm_view(request: Request) -> Response:
+    store = store_of(request)
+    handle = request.path_params["handle"]
+    people = store.query(
+        "SELECT * FROM people WHERE handle = ? AND handle != ?", (handle, ME.handle)
+    )
+    if not people:
+        return SITE.not_found(request, f"No one is called @{handle} here.")
+    messages = decorate(
+        store, store.query("SELECT * FROM messages WHERE dm = ? ORDER BY ts, id", (handle,))
+    )
+    return SITE.page(
+        request,
+        "conversation.html",
+        people[0]["name"],
+        person=people[0],
+        messages=messages,
+        pinned=[],
+        post_to=f"/dm/{handle}/post",
+        placeholder=f"Message {people[0]['name']}",
+        current=f"dm:{handle}",
+        **sidebar(store),
+    )
+
+
+async def new_dm(request: Request) -> Response:
+    store = store_of(request)
+    if request.method == "GET":
+        return SITE.page(request, "new_dm.html", "New message", current="new", **sidebar(store))
+    form = await form_of(request)
+    email, text = first(form, "to"), first(form, "text")
+    handle = store.scalar("SELECT handle FROM people WHERE email = ?", (email,))
+    if handle is None or not text:
+        error = "Choose someone from the suggestions." if handle is None else "Write a message."
+        return SITE.page(
+            request, "new_dm.html", "New message", 400, error=error, text=text, **sidebar(store)
+        )
+    store.execute(
+        "INSERT INTO messages(dm, author, text, ts) VALUES (?,?,?,?)",
+        (handle, ME.handle, text, next_ts(store)),
+    )
+    return see_other(f"/dm/{handle}")
+
+
+async def react(request: Request) -> Response:
+    """Toggle the user's reaction `emoji` on a message."""
+    store, form = store_of(request), await form_of(request)
+    mid, emoji = request.path_params["mid"], first(form, "emoji")
+    if emoji in EMOJI and store.scalar("SELECT 1 FROM messages WHERE id = ?", (mid,)):
+        with store.transaction() as db:
+            gone = db.execute(
+                "DELETE FROM reactions WHERE message_id = ? AND handle = ? AND emoji = ?",
+                (mid, ME.handle, emoji),
+            ).rowcount
+            if not gone:
+                db.execute("INSERT INTO reactions VALUES (?,?,?)", (mid, ME.handle, emoji))
+    return back_to(form)
+
+
+async def pin(request: Request) -> Response:
+    store, form = store_of(request), await form_of(request)
+    store.execute(
+        "UPDATE messages SET pinned = 1 - pinned WHERE id = ? AND channel_id IS NOT NULL",
+        (request.path_params["mid"],),
+    )
+    return back_to(form)
+
+
+async def delete(request: Request) -> Response:
+    store, form = store_of(request), await form_of(request)
+    mid = request.path_params["mid"]
+    with store.transaction() as db:
+        if db.execute(
+            "DELETE FROM messages WHERE id = ? AND author = ?", (mid, ME.handle)
+        ).rowcount:
+            db.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
+    return back_to(form)
+
+
+async def browse(request: Request) -> Response:
+    store = store_of(request)
+    channels = store.query(
+        "SELECT c.*, (SELECT count(*) FROM messages m WHERE m.channel_id = c.id) AS messages "
+        "FROM channels c WHERE c.private = 0 OR c.joined = 1 ORDER BY c.name"
+    )
+    return SITE.page(
+        request, "channels.html", "Channels", all_channels=channels, current="browse",
+        **sidebar(store),
+    )  # fmt: skip
+
+
+async def join(request: Request) -> Response:
+    name = request.path_params["name"]
+    joined = request.url.path.endswith("/join")
+    store_of(request).execute(
+        "UPDATE channels SET joined = ? WHERE name = ? AND (private = 0 OR joined = 1)",
+        (int(joined), name),
+    )
+    return see_other(f"/c/{name}" if joined else "/channels")
+
+
+async def new_channel(request: Request) -> Response:
+    store = store_of(request)
+    if request.method == "GET":
+        return SITE.page(request, "new_channel.html", "Create a channel", **sidebar(store))
+    form = await form_of(request)
+    name = first(form, "name").lower().lstrip("#").replace(" ", "-")
+    topic, private = first(form, "topic"), first(form, "private") == "on"
+    error = ""
+    if not CHANNEL_NAME.match(name):
+        error = "Channel names use lowercase letters, digits and dashes (at most 40)."
+    elif store.scalar("SELECT 1 FROM channels WHERE name = ?", (name,)):
+        error = f"#{name} already exists."
+    if error:
+        return SITE.page(
+            request, "new_channel.html", "Create a channel", 400, error=error,
+            name=name, topic=topic, private=private, **sidebar(store),
+        )  # fmt: skip
+    store.execute(
+        "INSERT INTO channels(name, topic, private, joined, created_by) VALUES (?,?,?,1,?)",
+        (name, topic, int(private), ME.handle),
+    )
+    return see_other(f"/c/{name}")
+
+
+async def set_topic(request: Request) -> Response:
+    form = await form_of(request)
+    name = request.path_params["name"]
+    store_of(request).execute(
+        "UPDATE channels SET topic = ? WHERE name = ? AND joined = 1", (first(form, "topic"), name)
+    )
+    return see_other(f"/c/{name}")
+
+
+async def search(request: Request) -> Response:
+    store = store_of(request)
+    q = request.query_params.get("q", "").strip()
+    hits: list[dict[str, Any]] = []
+    if q:
+        hits = store.query(
+            "SELECT m.*, c.name AS channel FROM messages m LEFT JOIN channels c ON c.id = "
+            "m.channel_id WHERE m.text LIKE ? AND (c.id IS NULL OR c.joined = 1 OR c.private = 0) "
+            "ORDER BY m.ts DESC LIMIT 50",
+            (f"%{q}%",),
+        )
+        for h in decorate(store, hits):
+            thread = f"/t/{h['parent_id']}" if h["parent_id"] else ""
+            h["link"] = (
+                f"/c/{h['channel']}{thread}#m{h['id']}" if h["channel"] else f"/dm/{h['dm']}"
+            )
+    return SITE.page(request, "search.html", f"Search: {q}", q=q, hits=hits, **sidebar(store))
+
+
+app = Starlette(
+    routes=[
+        Route("/", home),
+        Route("/c/{name}", channel_view),
+        Route("/c/{name}/t/{mid:int}", channel_view),
+        Route("/c/{name}/post", post_message, methods=["POST"]),
+        Route("/c/{name}/join", join, methods=["POST"]),
+        Route("/c/{name}/leave", join, methods=["POST"]),
+        Route("/c/{name}/topic", set_topic, methods=["POST"]),
+        Route("/dm/new", new_dm, methods=["GET", "POST"]),
+        Route("/dm/{handle}", dm_view),
+        Route("/dm/{handle}/post", post_message, methods=["POST"]),
+        Route("/m/{mid:int}/react", react, methods=["POST"]),
+        Route("/m/{mid:int}/pin", pin, methods=["POST"]),
+        Route("/m/{mid:int}/delete", delete, methods=["POST"]),
+        Route("/channels", browse),
+        Route("/channels/new", new_channel, methods=["GET", "POST"]),
+        Route("/search", search),
+        Route("/api/people", people_route),
+    ]
+)

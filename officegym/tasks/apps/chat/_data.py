@@ -1,0 +1,178 @@
+"""Chat's schema and its seeded workspace: channels, history, threads, reactions, DMs."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps._people import ME, Person
+
+SCHEMA = """
+CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+                     handle TEXT NOT NULL UNIQUE, title TEXT NOT NULL DEFAULT '');
+CREATE TABLE channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                       topic TEXT NOT NULL DEFAULT '', private INTEGER NOT NULL DEFAULT 0,
+                       joined INTEGER NOT NULL DEFAULT 0, created_by TEXT NOT NULL DEFAULT '');
+-- A message is in a channel (channel_id) or in the direct conversation with `dm` (a handle);
+-- a thread reply names its parent.
+CREATE TABLE messages (id INTEGER PRIMARY KEY, channel_id INTEGER, dm TEXT, author TEXT NOT NULL,
+                       text TEXT NOT NULL, ts TEXT NOT NULL, parent_id INTEGER,
+                       pinned INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE reactions (message_id INTEGER NOT NULL, handle TEXT NOT NULL, emoji TEXT NOT NULL,
+                        PRIMARY KEY (message_id, handle, emoji));
+CREATE INDEX messages_channel ON messages(channel_id, parent_id);
+"""
+# (name, topic, the user is a member)
+CHANNELS = (
+    ("general", "Company-wide announcements and questions", True),
+    ("engineering", "Builds, releases and incidents", True),
+    ("sales", "Deals, pipeline and customer news", True),
+    ("design", "Mockups, reviews and the design system", True),
+    ("random", "Anything that is not work", True),
+    ("marketing", "Campaigns and launches", False),
+    ("ops", "Facilities, IT and travel", False),
+    ("support", "Customer tickets and escalations", False),
+)
+# emoji code -> (glyph, name); glyphs the system font draws
+EMOJI = {
+    "check": ("✓", "Check mark"),
+    "heart": ("♥", "Heart"),
+    "star": ("★", "Star"),
+    "smile": ("☺", "Smiley"),
+    "sun": ("☀", "Sunshine"),
+    "flag": ("⚑", "Flag"),
+}
+LINES = {
+    "general": (
+        "Reminder: the all-hands is on {day} at {hour}.",
+        "The office will be closed on {day} for maintenance.",
+        "Welcome to the team, {name}!",
+        "Lunch is on the company this {day}, sign up by noon.",
+    ),
+    "engineering": (
+        "Release {version} is out, changelog in the wiki.",
+        "CI is red on main, looking into it.",
+        "The {project} migration is done, {count} services moved.",
+        "Code freeze for {version} starts {day}.",
+    ),
+    "sales": (
+        "Closed the {company} renewal, {amount} for two years.",
+        "{company} wants a demo on {day}, who can take it?",
+        "Pipeline review moved to {day} at {hour}.",
+    ),
+    "design": (
+        "New mockups for {project} are up for review.",
+        "The icon set has {count} new icons.",
+        "Design critique on {day} at {hour}, bring one screen each.",
+    ),
+    "random": (
+        "Anyone up for a coffee run?",
+        "The kitchen has fresh {fruit} today.",
+        "Photos from the {city} offsite are in the shared drive.",
+    ),
+    "marketing": ("The {project} launch post goes live {day}.",),
+    "ops": ("New laptops arrive {day}; tickets for setup please.",),
+    "support": ("Ticket #{count}42 escalated by {company}.",),
+}
+DMS = (
+    "Do you have a minute to talk about {project}?",
+    "Thanks for the notes from {day}!",
+    "Can you send me the {company} contract?",
+    "I moved our 1:1 to {day}.",
+)
+FIELDS = {
+    "day": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"),
+    "hour": ("9:30", "11:00", "14:00", "16:30"),
+    "version": ("4.2", "4.3", "5.0", "5.1"),
+    "project": ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper"),
+    "company": ("Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum"),
+    "amount": ("$48,000", "$120,000", "$9,500", "$67,250"),
+    "fruit": ("apples", "pears", "oranges"),
+    "city": ("Lisbon", "Oslo", "Kyoto", "Prague"),
+    "count": ("3", "7", "12", "25"),
+}
+
+
+def ts_minus(minutes: int) -> str:
+    return (datetime.fromisoformat(FROZEN_NOW) - timedelta(minutes=minutes)).isoformat()
+
+
+def fill(rng: random.Random, template: str, people: Sequence[Person]) -> str:
+    values = {k: rng.choice(v) for k, v in FIELDS.items()}
+    return template.format(name=rng.choice(people).first, **values)
+
+
+def channel_id(store: StateStore, name: str) -> int:
+    cid = store.scalar("SELECT id FROM channels WHERE name = ?", (name,))
+    if cid is None:
+        raise KeyError(f"no channel #{name}")
+    return int(cid)
+
+
+def add_message(
+    store: StateStore,
+    author: str,
+    text: str,
+    *,
+    minutes_ago: int,
+    channel: str | None = None,
+    dm: str | None = None,
+    parent_id: int | None = None,
+) -> int:
+    """Insert a message (in `channel`, or in the DM with handle `dm`); return its id."""
+    cid = channel_id(store, channel) if channel else None
+    return store.execute(
+        "INSERT INTO messages(channel_id, dm, author, text, ts, parent_id) VALUES (?,?,?,?,?,?)",
+        (cid, dm, author, text, ts_minus(minutes_ago), parent_id),
+    )
+
+
+def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:
+    """The workspace: everyone in the directory, 8 channels with history, threads, reactions and
+    a few direct conversations."""
+    store.executescript(SCHEMA)
+    people = list(directory)
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT INTO people(name, email, handle, title) VALUES (?,?,?,?)",
+            [(p.name, p.email, p.handle, p.title) for p in (ME, *people)],
+        )
+        db.executemany(
+            "INSERT INTO channels(name, topic, joined, created_by) VALUES (?,?,?,?)",
+            [(n, t, int(j), people[0].handle) for n, t, j in CHANNELS],
+        )
+    for name, _, _ in CHANNELS:
+        minutes = rng.randint(30, 300)
+        for _ in range(rng.randint(5, 9) if name != "marketing" else 3):
+            minutes += rng.randint(15, 500)
+            author = rng.choice(people)
+            mid = add_message(
+                store,
+                author.handle,
+                fill(rng, rng.choice(LINES[name]), people),
+                minutes_ago=minutes,
+                channel=name,
+            )
+            if rng.random() < 0.25:  # a short thread under it
+                for k in range(rng.randint(1, 3)):
+                    add_message(
+                        store,
+                        rng.choice(people).handle,
+                        rng.choice(("Thanks!", "On it.", "+1", "Sounds good.", "Will do.")),
+                        minutes_ago=minutes - 5 * (k + 1),
+                        channel=name,
+                        parent_id=mid,
+                    )
+            for code in rng.sample(sorted(EMOJI), k=rng.choice((0, 0, 1, 2))):
+                for who in rng.sample(people, k=rng.randint(1, 3)):
+                    store.execute(
+                        "INSERT OR IGNORE INTO reactions VALUES (?,?,?)", (mid, who.handle, code)
+                    )
+    for person in rng.sample(people, 4):
+        minutes = rng.randint(60, 3000)
+        for k in range(rng.randint(1, 3)):
+            sender = person.handle if k % 2 == 0 else ME.handle
+            text = fill(rng, rng.choice(DMS), people) if k % 2 == 0 else "Sure, will do."
+            add_message(store, sender, text, minutes_ago=minutes - 7 * k, dm=person.handle)

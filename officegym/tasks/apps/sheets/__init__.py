@@ -1,0 +1,17 @@
+"""Sheets, a Google-Sheets-like app: a grid with formulas, sheet tabs, row and sort menus."""
+
+from officegym.tasks.apps import AppSpec
+from officegym.tasks.apps.sheets._app import app
+from officegym.tasks.apps.sheets._data import ITEMS, add_book, inventory, populate
+from officegym.tasks.apps.sheets._formula import evaluate, number, parse_ref, ref_name, shown
+
+__all__ = [
+    "APP", "ITEMS", "add_book", "evaluate", "inventory", "number", "parse_ref", "ref_name", "shown",
+]  # fmt: skip
+
+APP = AppSpec(
+    name="sheets",
+    asgi=app,
+    populate=populate,
+    pages=("/", "/s/1", "/s/2?sheet=Notes", "/s/3?sheet=Q1&cell=B3"),
+)

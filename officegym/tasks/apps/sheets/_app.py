@@ -1,0 +1,246 @@
+"""Sheets: a Google-Sheets-like app. A grid with a name box and a formula bar, formulas,
+sheet tabs with a menu (rename, delete), and Edit and Data menus (rows, sorting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from officegym.tasks.apps import StateStore
+from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._web import Site, first, form_of, see_other, store_of
+from officegym.tasks.apps.sheets._formula import number, parse_ref, ref_name, shown
+
+SITE = Site("sheets", Path(__file__).parent)
+
+
+def log(store: StateStore, verb: str, book_id: int, detail: str = "") -> None:
+    store.execute(
+        "INSERT INTO activity(verb, book_id, detail) VALUES (?,?,?)", (verb, book_id, detail)
+    )
+
+
+def grid(store: StateStore, sheet_id: int) -> dict[tuple[int, int], str]:
+    rows = store.query("SELECT row, col, raw FROM cells WHERE sheet_id = ?", (sheet_id,))
+    return {(r["row"], r["col"]): r["raw"] for r in rows}
+
+
+async def home(request: Request) -> Response:
+    books = store_of(request).query("SELECT * FROM books ORDER BY id")
+    return SITE.page(request, "list.html", "Spreadsheets", books=books)
+
+
+async def new_book(request: Request) -> Response:
+    store = store_of(request)
+    with store.transaction() as db:
+        bid = db.execute(
+            "INSERT INTO books(title, owner) VALUES ('Untitled spreadsheet', ?)", (ME.email,)
+        ).lastrowid
+        db.execute("INSERT INTO sheets(book_id, name, position) VALUES (?, 'Sheet1', 0)", (bid,))
+        db.execute("INSERT INTO activity(verb, book_id) VALUES ('create', ?)", (bid,))
+    return see_other(f"/s/{bid}")
+
+
+Row = dict[str, Any]
+
+
+def book_and_sheet(
+    store: StateStore, bid: int, name: str | None
+) -> tuple[Row, list[Row], Row] | None:
+    """The spreadsheet, its sheets, and the sheet called `name` (else the first)."""
+    books = store.query("SELECT * FROM books WHERE id = ?", (bid,))
+    sheets = store.query("SELECT * FROM sheets WHERE book_id = ? ORDER BY position, id", (bid,))
+    if not books or not sheets:
+        return None
+    sheet = next((s for s in sheets if s["name"] == name), None if name else sheets[0])
+    return (books[0], sheets, sheet) if sheet else None
+
+
+async def book_view(request: Request) -> Response:
+    store = store_of(request)
+    found = book_and_sheet(store, request.path_params["bid"], request.query_params.get("sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, sheets, sheet = found
+    cells = grid(store, sheet["id"])
+    n_rows = min(max([r for r, _ in cells] + [0]) + 6, 999)  # A1 … Z999
+    n_cols = min(max(max([c for _, c in cells] + [0]) + 2, 6), 26)
+    rows = []
+    for r in range(n_rows):
+        line = []
+        for c in range(n_cols):
+            text = shown(cells.get((r, c)), cells.get)
+            line.append(
+                {
+                    "ref": ref_name(r, c),
+                    "raw": cells.get((r, c), ""),
+                    "shown": text,
+                    "number": number(text) is not None,
+                }
+            )
+        rows.append(line)
+    return SITE.page(
+        request,
+        "book.html",
+        book["title"],
+        book=book,
+        sheets=sheets,
+        sheet=sheet,
+        rows=rows,
+        columns=[chr(ord("A") + c) for c in range(n_cols)],
+        selected=request.query_params.get("cell", "A1"),
+        error=request.query_params.get("error", ""),
+    )
+
+
+def back(bid: int, sheet: str, cell: str = "", error: str = "") -> Response:
+    query = {k: v for k, v in (("sheet", sheet), ("cell", cell), ("error", error)) if v}
+    return see_other(f"/s/{bid}?{urlencode(query)}")
+
+
+async def set_cell(request: Request) -> Response:
+    """Write what was typed into a cell; the selection then moves down, as in a spreadsheet."""
+    store, form = store_of(request), await form_of(request)
+    bid = request.path_params["bid"]
+    found = book_and_sheet(store, bid, first(form, "sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, _, sheet = found
+    raw = (form.get("raw") or [""])[0].strip()
+    try:
+        row, col = parse_ref(first(form, "cell"))
+    except ValueError as exc:
+        return back(bid, sheet["name"], error=str(exc))
+    with store.transaction() as db:
+        if raw:
+            db.execute(
+                "INSERT OR REPLACE INTO cells VALUES (?,?,?,?)", (sheet["id"], row, col, raw)
+            )
+        else:
+            db.execute(
+                "DELETE FROM cells WHERE sheet_id = ? AND row = ? AND col = ?",
+                (sheet["id"], row, col),
+            )
+        db.execute(
+            "INSERT INTO activity(verb, book_id, detail) VALUES ('set', ?, ?)",
+            (book["id"], f"{sheet['name']}!{ref_name(row, col)}={raw}"),
+        )
+    return back(bid, sheet["name"], ref_name(min(row + 1, 998), col))
+
+
+def sort_key(raw: str | None) -> tuple[int, float, str]:
+    n = number(raw)
+    return (0, n, "") if n is not None else (1 if raw else 2, 0.0, (raw or "").lower())
+
+
+async def rows_op(request: Request) -> Response:
+    """Edit and Data menus: insert or delete the selected row, sort by the selected column.
+    Row 1 is the header: sorting leaves it in place."""
+    store, form = store_of(request), await form_of(request)
+    bid = request.path_params["bid"]
+    found = book_and_sheet(store, bid, first(form, "sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, _, sheet = found
+    op = first(form, "op")
+    try:
+        row, col = parse_ref(first(form, "cell") or "A1")
+    except ValueError as exc:
+        return back(bid, sheet["name"], error=str(exc))
+    cells = grid(store, sheet["id"])
+    if op == "insert_below":
+        moved = {(r + 1 if r > row else r, c): raw for (r, c), raw in cells.items()}
+    elif op == "delete_row":
+        moved = {(r - 1 if r > row else r, c): raw for (r, c), raw in cells.items() if r != row}
+    elif op in ("sort_asc", "sort_desc"):
+        last = max([r for r, _ in cells] + [0])
+        body: list[dict[int, str]] = [{} for _ in range(last)]
+        for (r, c), raw in cells.items():
+            if r > 0:
+                body[r - 1][c] = raw
+        body.sort(key=lambda line: sort_key(line.get(col)), reverse=op == "sort_desc")
+        if op == "sort_desc":  # empty rows stay at the bottom either way
+            body.sort(key=lambda line: not line)
+        moved = {(0, c): raw for (r, c), raw in cells.items() if r == 0}
+        moved.update({(i + 1, c): raw for i, line in enumerate(body) for c, raw in line.items()})
+    else:
+        return back(bid, sheet["name"], error=f"Unknown command {op!r}.")
+    with store.transaction() as db:
+        db.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet["id"],))
+        db.executemany(
+            "INSERT INTO cells VALUES (?,?,?,?)",
+            [(sheet["id"], r, c, raw) for (r, c), raw in moved.items()],
+        )
+        db.execute(
+            "INSERT INTO activity(verb, book_id, detail) VALUES (?, ?, ?)",
+            (op, book["id"], f"{sheet['name']}!{ref_name(row, col)}"),
+        )
+    return back(bid, sheet["name"], ref_name(row, col))
+
+
+async def sheet_op(request: Request) -> Response:
+    """Add, rename or delete a sheet (tab)."""
+    store, form = store_of(request), await form_of(request)
+    bid, op = request.path_params["bid"], request.path_params["op"]
+    found = book_and_sheet(store, bid, first(form, "sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, sheets, sheet = found
+    names = {s["name"] for s in sheets}
+    if op == "add":
+        n = len(sheets) + 1
+        while f"Sheet{n}" in names:
+            n += 1
+        new = f"Sheet{n}"
+        store.execute(
+            "INSERT INTO sheets(book_id, name, position) VALUES (?,?,?)",
+            (book["id"], new, len(sheets)),
+        )
+    elif op == "rename":
+        new = first(form, "name")
+        if not new or (new in names and new != sheet["name"]):
+            return back(
+                bid, sheet["name"], error=f"A sheet needs a new, unused name (not “{new}”)."
+            )
+        store.execute("UPDATE sheets SET name = ? WHERE id = ?", (new, sheet["id"]))
+    elif op == "delete":
+        if len(sheets) == 1:
+            return back(bid, sheet["name"], error="A spreadsheet keeps at least one sheet.")
+        with store.transaction() as db:
+            db.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet["id"],))
+            db.execute("DELETE FROM sheets WHERE id = ?", (sheet["id"],))
+        new = next(s["name"] for s in sheets if s["id"] != sheet["id"])
+    else:
+        return SITE.not_found(request, f"Unknown sheet command {op!r}.")
+    log(store, f"sheet_{op}", book["id"], f"{sheet['name']} -> {new}")
+    return back(bid, new)
+
+
+async def rename_book(request: Request) -> Response:
+    store, form = store_of(request), await form_of(request)
+    title = first(form, "title")
+    if title:
+        store.execute(
+            "UPDATE books SET title = ? WHERE id = ?", (title, request.path_params["bid"])
+        )
+        log(store, "rename", request.path_params["bid"], title)
+    return back(request.path_params["bid"], first(form, "sheet"))
+
+
+app = Starlette(
+    routes=[
+        Route("/", home),
+        Route("/new", new_book, methods=["POST"]),
+        Route("/s/{bid:int}", book_view),
+        Route("/s/{bid:int}/set", set_cell, methods=["POST"]),
+        Route("/s/{bid:int}/rows", rows_op, methods=["POST"]),
+        Route("/s/{bid:int}/title", rename_book, methods=["POST"]),
+        Route("/s/{bid:int}/sheet/{op}", sheet_op, methods=["POST"]),
+    ]
+)

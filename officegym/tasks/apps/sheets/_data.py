@@ -1,0 +1,88 @@
+"""Sheets' schema and its seeded spreadsheets: inventories, a budget, a roster."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from officegym.tasks.apps import StateStore
+from officegym.tasks.apps._people import ME, Person
+
+SCHEMA = """
+CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, owner TEXT NOT NULL);
+CREATE TABLE sheets (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, name TEXT NOT NULL,
+                     position INTEGER NOT NULL, UNIQUE (book_id, name));
+-- raw: what was typed (`12`, `Widget`, `=SUM(B2:B9)`); row and col are zero-based.
+CREATE TABLE cells (sheet_id INTEGER NOT NULL, row INTEGER NOT NULL, col INTEGER NOT NULL,
+                    raw TEXT NOT NULL, PRIMARY KEY (sheet_id, row, col));
+-- Every change the user makes, for evaluators that must know nothing else was touched.
+CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, book_id INTEGER NOT NULL,
+                       detail TEXT NOT NULL DEFAULT '');
+"""
+ITEMS = (
+    "Stapler", "Printer paper", "Toner", "Desk lamp", "Whiteboard markers", "Sticky notes",
+    "USB-C cable", "Monitor stand", "Headset", "Notebook", "Keyboard", "Webcam",
+)  # fmt: skip
+TEAMS = ("Finance", "Sales", "Engineering", "Design", "Operations")
+CITIES = ("Lisbon", "Oslo", "Denver", "Kyoto", "Toronto")
+
+
+def add_book(
+    store: StateStore, title: str, tables: dict[str, Sequence[Sequence[str]]], owner: str = ME.email
+) -> int:
+    """A spreadsheet with one sheet per `name: rows` (each row a list of raw cell texts)."""
+    with store.transaction() as db:
+        bid = int(
+            db.execute("INSERT INTO books(title, owner) VALUES (?,?)", (title, owner)).lastrowid
+            or 0
+        )
+        for position, (name, rows) in enumerate(tables.items()):
+            sid = db.execute(
+                "INSERT INTO sheets(book_id, name, position) VALUES (?,?,?)", (bid, name, position)
+            ).lastrowid
+            db.executemany(
+                "INSERT INTO cells VALUES (?,?,?,?)",
+                [
+                    (sid, r, c, v)
+                    for r, row in enumerate(rows)
+                    for c, v in enumerate(row)
+                    if v != ""
+                ],
+            )
+    return bid
+
+
+def inventory(rng: random.Random, count: int) -> list[list[str]]:
+    """A header and `count` rows of Item, Quantity, Price."""
+    rows = [["Item", "Quantity", "Price"]]
+    for item in rng.sample(ITEMS, count):
+        rows.append(
+            [
+                item,
+                str(rng.randint(1, 60)),
+                f"{rng.randint(2, 120)}.{rng.choice(('00', '50', '99'))}",
+            ]
+        )
+    return rows
+
+
+def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:
+    """Four spreadsheets: two inventories, a budget and a team roster."""
+    store.executescript(SCHEMA)
+    people = list(directory)
+    add_book(store, "Office supplies – Lisbon", {"Inventory": inventory(rng, 7)})
+    add_book(
+        store,
+        "Office supplies – Oslo",
+        {"Inventory": inventory(rng, 6), "Notes": [["Checked monthly"]]},
+    )
+    budget = [["Category", "Planned", "Actual"]] + [
+        [c, str(p), str(p + rng.randint(-400, 400))]
+        for c, p in zip(("Travel", "Software", "Hardware", "Training", "Events"),
+                        rng.sample(range(1000, 9000, 100), 5), strict=True)
+    ]  # fmt: skip
+    add_book(store, "Budget 2026", {"Q1": budget, "Q2": budget[:1]})
+    roster = [["Name", "Team", "Location"]] + [
+        [p.name, rng.choice(TEAMS), rng.choice(CITIES)] for p in rng.sample(people, 10)
+    ]
+    add_book(store, "Team roster", {"People": roster}, owner=people[0].email)

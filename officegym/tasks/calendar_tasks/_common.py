@@ -1,0 +1,204 @@
+"""What the Calendar templates share: dates of this and next week, plans to fill the event form,
+and base classes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from officegym.tasks._task import (
+    Apps,
+    Checkpoint,
+    ClickOn,
+    FillIn,
+    PlanStep,
+    PressKey,
+    Submit,
+    Task,
+    norm,
+)
+from officegym.tasks.apps import StateStore
+from officegym.tasks.apps._people import ME
+from officegym.tasks.apps.calendar import (
+    TODAY,
+    WEEK,
+    add_event,
+    at,
+    day_text,
+    parse_time,
+    time_text,
+)
+
+PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
+
+
+KINDS = ("kickoff", "roadmap review", "budget sync", "demo prep", "offsite planning", "interview")
+
+
+THIS_WEEK = [WEEK + timedelta(days=d) for d in range(1, 5)]  # Tuesday to Friday, after today
+
+
+NEXT_WEEK = [WEEK + timedelta(days=d) for d in range(7, 12)]
+
+
+def unique_title(rng: random.Random) -> str:
+    return f"{rng.choice(PROJECTS)} {rng.choice(KINDS)} ({rng.randint(10, 99)})"
+
+
+def slot(rng: random.Random, days: list[date]) -> tuple[date, time]:
+    return rng.choice(days), time(rng.randint(9, 16), rng.choice((0, 30)))
+
+
+def colleagues(store: StateStore) -> list[dict[str, Any]]:
+    return store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME.email,))
+
+
+def activity(store: StateStore) -> list[dict[str, Any]]:
+    return store.query("SELECT * FROM activity ORDER BY id")
+
+
+def events_titled(store: StateStore, title: str) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in store.query("SELECT * FROM events WHERE deleted = 0 ORDER BY id")
+        if norm(e["title"]) == norm(title)
+    ]
+
+
+def guests_of(store: StateStore, event_id: int) -> set[str]:
+    return {
+        r["email"]
+        for r in store.query("SELECT email FROM attendees WHERE event_id = ?", (event_id,))
+    }
+
+
+def only_touched(store: StateStore, ids: set[int], verbs: set[str]) -> Checkpoint:
+    other = [a for a in activity(store) if a["event_id"] not in ids or a["verb"] not in verbs]
+    return Checkpoint("nothing else changed", not other, "guard", detail=str(other)[:200])
+
+
+def iso(day: date, t: time) -> str:
+    return at(day, t.strftime("%H:%M"))
+
+
+def fill_event(title: str | None, day: date, start: time, end: time) -> list[PlanStep]:
+    return [
+        *([FillIn("textbox", "Title", title)] if title is not None else []),
+        FillIn("textbox", "Date", day.isoformat()),
+        FillIn("textbox", "Start time", time_text(start)),
+        FillIn("textbox", "End time", time_text(end)),
+    ]
+
+
+def plus(t: time, minutes: int) -> time:
+    return (datetime.combine(TODAY, t) + timedelta(minutes=minutes)).time()
+
+
+class NewEventTask(Task):
+    apps = ("calendar",)
+    start_path = "/week/2026-03-16"
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        day, start = slot(rng, THIS_WEEK + NEXT_WEEK)
+        minutes = rng.choice((30, 45, 60, 90))
+        return {
+            "title": unique_title(rng),
+            "date": day.isoformat(),
+            "day_text": day_text(day),
+            "start": time_text(start),
+            "end": time_text(plus(start, minutes)),
+            "minutes": minutes,
+        }
+
+    def made(self, store: StateStore, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        created = {a["event_id"] for a in activity(store) if a["verb"] == "create"}
+        return [e for e in events_titled(store, params["title"]) if e["id"] in created]
+
+    def when_checks(
+        self, event: dict[str, Any] | None, params: Mapping[str, Any]
+    ) -> list[Checkpoint]:
+        day = date.fromisoformat(params["date"])
+        start = iso(day, parse_time(params["start"]))
+        end = iso(day, parse_time(params["end"]))
+        # Guards: a meeting at the wrong time sends everyone to the wrong place, which is
+        # worse than no meeting at all.
+        return [
+            Checkpoint(
+                f"on {params['day_text']} at {params['start']}",
+                event is None or event["start"] == start,
+                "guard",
+            ),
+            Checkpoint(f"ends at {params['end']}", event is None or event["end"] == end, "guard"),
+        ]
+
+    def create(
+        self,
+        params: Mapping[str, Any],
+        guests: list[str],
+        day_shift: int = 0,
+        minutes: int | None = None,
+    ) -> list[PlanStep]:
+        day = date.fromisoformat(params["date"]) + timedelta(days=day_shift)
+        start = parse_time(params["start"])
+        end = plus(start, minutes if minutes is not None else params["minutes"])
+        steps: list[PlanStep] = [
+            ClickOn("link", "Create"),
+            *fill_event(params["title"], day, start, end),
+        ]
+        for name in guests:
+            steps += [FillIn("combobox", "Add guests", name), PressKey("Enter")]
+        return [*steps, ClickOn("button", "Save"), Submit()]
+
+
+class MyEventTask(Task):
+    """The setup adds the user's own meeting `title` this week, and a decoy meeting."""
+
+    apps = ("calendar",)
+    start_path = "/week/2026-03-16"
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        day, start = slot(rng, THIS_WEEK)
+        decoy_day, decoy_start = slot(rng, THIS_WEEK)
+        guests = rng.sample(colleagues(apps["calendar"]), 2)
+        return {
+            "title": unique_title(rng),
+            "decoy": unique_title(rng),
+            "start_at": iso(day, start),
+            "decoy_at": iso(decoy_day, decoy_start),
+            "minutes": rng.choice((30, 60)),
+            "guests": [g["email"] for g in guests],
+        }
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        store = apps["calendar"]
+        add_event(
+            store, params["title"], params["start_at"], params["minutes"], guests=params["guests"]
+        )
+        add_event(store, params["decoy"], params["decoy_at"], 60, guests=params["guests"][:1])
+
+    def event(
+        self, store: StateStore, params: Mapping[str, Any], key: str = "title"
+    ) -> dict[str, Any]:
+        return store.query("SELECT * FROM events WHERE title = ?", (params[key],))[0]
+
+
+class InvitationTask(Task):
+    apps = ("calendar",)
+    start_path = "/week/2026-03-16"
+
+    def invite(self, store: StateStore, title: str, start: str, organizer: str) -> None:
+        add_event(store, title, start, 30, organizer=organizer, guests=[ME.email])
+
+    def response(self, store: StateStore, title: str) -> str:
+        return str(
+            store.scalar(
+                "SELECT a.response FROM attendees a JOIN events e ON e.id = a.event_id WHERE "
+                "e.title = ? AND a.email = ?",
+                (title, ME.email),
+            )
+        )
+
+    def rsvp_ids(self, store: StateStore, titles: list[str]) -> set[int]:
+        return {int(e["id"]) for t in titles for e in events_titled(store, t)}

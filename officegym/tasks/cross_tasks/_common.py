@@ -1,0 +1,28 @@
+"""What the cross-app templates share: the app switcher and people."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from officegym.tasks._task import (
+    ClickOn,
+    PlanStep,
+)
+from officegym.tasks.apps._people import ME
+
+PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
+
+
+def switch_to(app: str) -> list[PlanStep]:
+    """Go to another app through the app switcher in the top bar."""
+    return [ClickOn("link", app, exact=True)]
+
+
+def colleague(rng: random.Random, store: Any) -> dict[str, Any]:
+    people = store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME.email,))
+    return dict(rng.choice(people))
+
+
+def handle(email: str) -> str:
+    return email.split("@")[0]

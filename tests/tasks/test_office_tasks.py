@@ -1,0 +1,77 @@
+"""Every office template beyond Mail: the oracle succeeds on seeds 0-9, a no-op and each of the
+template's own near misses score 0, and a seed always builds the same bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import play
+
+from officegym.tasks import Submit, get_task, suite_tasks, suites
+from officegym.tasks._task import _initial_state
+
+OFFICE = [t for t in suite_tasks("core") if not t.startswith("mail.")]
+BROWSER_OBS = ("goal", "url", "axtree", "last_action_error")
+
+
+def test_every_template_is_tagged_and_has_near_misses() -> None:
+    assert OFFICE
+    for task_id in OFFICE:
+        task = get_task(task_id)
+        assert task.tags and task.max_steps > 0, task_id
+        params = dict(task.initial_state(0).params)
+        drawn = {repr(dict(task.initial_state(seed).params)) for seed in range(5)}
+        assert len(drawn) > 1, f"{task_id}: every seed draws the same parameters"
+        assert "{" not in task.goal(params), task_id
+        misses = task.near_misses(params)
+        assert len(misses) >= 2, f"{task_id}: at least two near misses"
+        assert all(plan and isinstance(plan[-1], Submit) for plan in misses.values()), task_id
+
+
+def test_suites_group_the_templates() -> None:
+    all_suites = suites()
+    core = set(all_suites["core"])
+    for task_id in OFFICE:
+        app = task_id.split(".")[0]
+        assert task_id in all_suites[app] and task_id in core
+    infeasible = [t for t in core if get_task(t).infeasible]
+    assert infeasible and all("infeasible" in get_task(t).tags for t in infeasible)
+    assert set(all_suites["smoke"]) <= core
+
+
+@pytest.mark.parametrize("task_id", OFFICE)
+def test_same_seed_gives_byte_identical_state(task_id: str) -> None:
+    build = _initial_state.__wrapped__  # bypass the cache: build twice from scratch
+    a, b, c = build(task_id, 4), build(task_id, 4), build(task_id, 5)
+    assert a.snapshots == b.snapshots and dict(a.params) == dict(b.params)
+    assert a.snapshots != c.snapshots
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("task_id", OFFICE)
+def test_oracle_succeeds_on_seeds_0_to_9(task_id: str, make_env: Any) -> None:
+    env = make_env(task_id, action_mode="browser", observation=BROWSER_OBS)
+    for seed in range(10):
+        info = play(env, seed)
+        assert info["success"] and info["score"] == 1.0, (seed, info["checkpoints"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("task_id", OFFICE)
+def test_oracle_succeeds_with_pixels_and_keys(task_id: str, make_env: Any) -> None:
+    env = make_env(task_id, action_mode="computer")
+    info = play(env, 11)
+    assert info["success"], info["checkpoints"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("task_id", OFFICE)
+def test_noop_and_near_misses_score_zero(task_id: str, make_env: Any) -> None:
+    env = make_env(task_id, action_mode="browser", observation=BROWSER_OBS)
+    info = play(env, 3, plan=lambda p: [Submit()])
+    assert info["score"] == 0 and not info["success"], info["checkpoints"]
+    for name, _ in get_task(task_id).near_misses(info["params"]).items():
+        info = play(env, 3, plan=lambda p, n=name: get_task(task_id).near_misses(p)[n])
+        assert info["score"] == 0 and not info["success"], (name, info["checkpoints"])
