@@ -32,7 +32,9 @@ def test_xvfb_env_renders_and_acts_like_headless(make_env: Callable[..., Any]) -
     assert host.display_name and host.display_name.startswith(":")
     assert host.browser is not None and host.display is not None
 
-    obs, *_ = headed.step("click('8')")  # the Starred folder link
+    starred = find_element(obs_x["axtree"], "link", "Starred")
+    assert starred is not None  # ids follow the page, so look the link up by its name
+    obs, *_ = headed.step(f"click('{starred.id}')")
     assert obs["url"].endswith("/starred") and not obs["last_action_error"]
 
 
