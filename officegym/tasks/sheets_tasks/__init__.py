@@ -1,6 +1,7 @@
 """Sheets task templates: type into a cell, total a column with a formula, add, change and
-delete rows, rename a sheet, sort, look up a price (and a price that is not there)."""
+delete rows, rename a sheet, sort, look up a price (and a price that is not there), VLOOKUP a
+price and flag low stock with IF."""
 
-from officegym.tasks.sheets_tasks import cells, structure
+from officegym.tasks.sheets_tasks import cells, formulas, structure
 
-__all__ = ["cells", "structure"]
+__all__ = ["cells", "formulas", "structure"]

@@ -1,31 +1,63 @@
-"""Cell references and a small, safe formula language: numbers, cell references, + - * /,
-parentheses and SUM, AVERAGE, MIN, MAX, COUNT over ranges. Parsed by hand, never eval-ed.
+"""Cell references and a small, safe formula language, parsed by hand and never eval-ed.
+
+Values are numbers, text ("…" with "" for a quote) and TRUE/FALSE. Operators: + - * / on
+numbers, & joins text, = <> < > <= >= compare (text case-insensitively, as spreadsheets do).
+Functions: SUM, AVERAGE, MIN, MAX, COUNT over ranges and values; IF, AND, OR, NOT, ROUND, ABS;
+VLOOKUP(key, range, column, [sorted]) — sorted defaults to TRUE, as in every spreadsheet, so an
+exact lookup says FALSE.
 
 >>> cells = {(1, 0): "4", (2, 0): "6", (1, 1): "=A2*2"}
 >>> evaluate("=SUM(A2:A3) + B2", cells.get)
 18.0
+>>> evaluate('=IF(A2 >= 5, "big", "small") & "!"', cells.get)
+'small!'
+>>> table = {(0, 0): "Pen", (0, 1): "2.5", (1, 0): "Ink", (1, 1): "9"}
+>>> evaluate('=VLOOKUP("ink", A1:B2, 2, FALSE)', table.get)
+9.0
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 REF = re.compile(r"^([A-Z])([1-9][0-9]{0,2})$")
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)|([A-Z]+)(?=\()|(.))")
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<num>\d+(?:\.\d+)?)
+    | "(?P<text>(?:[^"]|"")*)"
+    | (?P<ref>[A-Za-z][0-9]+(?::[A-Za-z][0-9]+)?)(?![A-Za-z0-9(])
+    | (?P<func>[A-Za-z]+)(?=\s*\()
+    | (?P<bool>TRUE|FALSE)(?![A-Za-z0-9])
+    | (?P<op><>|<=|>=|\S)
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-FUNCTIONS: dict[str, Callable[[list[float]], float]] = {
-    "SUM": sum,
-    "AVERAGE": lambda xs: sum(xs) / len(xs) if xs else 0.0,
-    "MIN": lambda xs: min(xs) if xs else 0.0,
-    "MAX": lambda xs: max(xs) if xs else 0.0,
-    "COUNT": lambda xs: float(len(xs)),
-}
+Value = float | str | bool
 Lookup = Callable[[tuple[int, int]], str | None]
+_COMPARE: dict[str, Callable[[int], bool]] = {
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+    "<": lambda c: c < 0,
+    ">": lambda c: c > 0,
+    "<=": lambda c: c <= 0,
+    ">=": lambda c: c >= 0,
+}
 
 
 class FormulaError(ValueError):
     """A formula that cannot be computed (shown in its cell as #ERROR!)."""
+
+
+class NotFound(FormulaError):
+    """A lookup that found nothing (shown as #N/A)."""
+
+
+class _Range(NamedTuple):
+    cells: list[tuple[int, int]]
+    width: int
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
@@ -49,111 +81,297 @@ def number(raw: str | None) -> float | None:
     return float(text) if _NUMBER.fullmatch(text) else None  # not "nan", "inf", "1e5"
 
 
-def evaluate(raw: str, lookup: Lookup, _seen: frozenset[tuple[int, int]] = frozenset()) -> float:
+def _num(v: Value | None) -> float:
+    if v is None or v == "":
+        return 0.0
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, str):
+        n = number(v)
+        if n is None:
+            raise FormulaError(f"“{v[:20]}” is text, not a number")
+        return n
+    return v
+
+
+def _text(v: Value | None) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return format_number(v) if isinstance(v, float) else v
+
+
+def _order(v: Value | None) -> tuple[int, float | str]:
+    """Spreadsheet ordering: numbers before text before booleans; text ignores case."""
+    if isinstance(v, bool):
+        return (2, float(v))
+    if isinstance(v, str) and v != "":
+        return (1, v.casefold())
+    return (0, _num(v))
+
+
+def _compare(a: Value | None, b: Value | None) -> int:
+    x, y = _order(a), _order(b)
+    return (x > y) - (x < y)
+
+
+def _scalar(arg: Value | _Range | None) -> Value | None:
+    if isinstance(arg, _Range):
+        raise FormulaError("a range where a single value is needed")
+    return arg
+
+
+def _vlookup(
+    args: list[Value | _Range | None], cell: Callable[[tuple[int, int]], Value | None]
+) -> Value:
+    table = args[1] if len(args) in (3, 4) else None
+    if not isinstance(table, _Range):
+        raise FormulaError("VLOOKUP takes a value, a range, a column number and TRUE/FALSE")
+    key, column = _scalar(args[0]), int(_num(_scalar(args[2])))
+    exact = len(args) == 4 and not _num(_scalar(args[3]))
+    if not 1 <= column <= table.width:
+        raise FormulaError(f"VLOOKUP column {column} is outside the range")
+    rows = [table.cells[i : i + table.width] for i in range(0, len(table.cells), table.width)]
+    hit = None
+    for row in rows:
+        c = _compare(cell(row[0]), key)
+        if c == 0:
+            hit = row
+            break
+        if not exact:
+            if c > 0:
+                break
+            hit = row  # sorted: the last row whose key is not above the one looked for
+    if hit is None:
+        raise NotFound(f"VLOOKUP found no {_text(key)!r}")
+    return cell(hit[column - 1]) or ""
+
+
+def _aggregate(fn: Callable[[list[float]], Value]) -> Callable[..., Value]:
+    def run(
+        args: list[Value | _Range | None], cell: Callable[[tuple[int, int]], Value | None]
+    ) -> Value:
+        values: list[float] = []
+        for a in args:
+            if isinstance(a, _Range):  # in a range, text and empty cells are skipped
+                values += [float(v) for c in a.cells if isinstance(v := cell(c), float | bool)]
+            else:
+                values.append(_num(a))
+        return fn(values)
+
+    return run
+
+
+def _plain(fn: Callable[..., Value], arity: tuple[int, ...]) -> Callable[..., Value]:
+    def run(
+        args: list[Value | _Range | None], cell: Callable[[tuple[int, int]], Value | None]
+    ) -> Value:
+        if len(args) not in arity or any(isinstance(a, _Range) for a in args):
+            raise FormulaError("wrong arguments")
+        return fn(*args)
+
+    return run
+
+
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "SUM": _aggregate(lambda xs: float(sum(xs))),
+    "AVERAGE": _aggregate(lambda xs: sum(xs) / len(xs) if xs else 0.0),
+    "MIN": _aggregate(lambda xs: min(xs) if xs else 0.0),
+    "MAX": _aggregate(lambda xs: max(xs) if xs else 0.0),
+    "COUNT": _aggregate(lambda xs: float(len(xs))),
+    "AND": _aggregate(lambda xs: all(xs)),
+    "OR": _aggregate(lambda xs: any(xs)),
+    "NOT": _plain(lambda v: not _num(v), (1,)),
+    "ABS": _plain(lambda v: abs(_num(v)), (1,)),
+    "ROUND": _plain(lambda v, n=0.0: float(round(_num(v), int(_num(n)))), (1, 2)),
+    "VLOOKUP": _vlookup,
+}
+
+
+def evaluate(raw: str, lookup: Lookup, _seen: frozenset[tuple[int, int]] = frozenset()) -> Value:
     """The value of a formula (`=…`); `lookup(cell)` gives a cell's raw text or None.
 
     Raises:
-        FormulaError: a syntax error, a circular reference or text where a number is needed.
+        FormulaError: a syntax error, a circular reference, an unknown function, a lookup that
+            found nothing (NotFound) or text where a number is needed.
     """
-    tokens: list[tuple[str, str, str, str]] = [
-        t for t in _TOKEN.findall(raw.lstrip("=").upper()) if any(t)
-    ]
+    tokens = [(m.lastgroup or "op", m.group(m.lastgroup or "op")) for m in _scan(raw.lstrip("="))]
     pos = 0
+    Thunk = Callable[[], Value | None]
 
     def peek() -> str:
         """The next operator, or '' (at the end, or when a value comes next)."""
-        return tokens[pos][3] if pos < len(tokens) else ""
+        return tokens[pos][1] if pos < len(tokens) and tokens[pos][0] == "op" else ""
 
-    def take() -> tuple[str, str, str, str]:
+    def take() -> tuple[str, str]:
         nonlocal pos
         if pos >= len(tokens):
             raise FormulaError("the formula ends too soon")
         pos += 1
         return tokens[pos - 1]
 
-    def value_of(cell: tuple[int, int], in_range: bool) -> float | None:
-        if cell in _seen:
+    def cell(at: tuple[int, int]) -> Value | None:
+        if at in _seen:
             raise FormulaError("a circular reference")
-        text = lookup(cell)
-        if text and text.startswith("="):
-            return evaluate(text, lookup, _seen | {cell})
+        text = lookup(at)
+        if not text:
+            return None
+        if text.startswith("="):
+            return evaluate(text, lookup, _seen | {at})
         n = number(text)
-        if n is None and text and not in_range:
-            raise FormulaError(f"{ref_name(*cell)} holds text, not a number")
-        return n if n is not None else (None if in_range else 0.0)
+        return text if n is None else n
 
-    def cells(token: str) -> list[tuple[int, int]]:
+    def cells(token: str) -> _Range:
         a, _, b = token.partition(":")
         (r1, c1), (r2, c2) = parse_ref(a), parse_ref(b or a)
-        return [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1)
-                for c in range(min(c1, c2), max(c1, c2) + 1)]  # fmt: skip
+        cols = range(min(c1, c2), max(c1, c2) + 1)
+        return _Range(
+            [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in cols], len(cols)
+        )
 
-    def factor() -> float:
-        num, ref, func, op = take()
-        if num:
-            return float(num)
-        if ref:
-            if ":" in ref:
-                raise FormulaError("a range needs a function, like SUM(A1:A3)")
-            return value_of(cells(ref)[0], False) or 0.0
-        if func:
-            if func not in FUNCTIONS:
-                raise FormulaError(f"unknown function {func}")
-            take()  # (
-            values: list[float] = []
+    def call(name: str) -> Thunk:
+        fn = FUNCTIONS.get(name.upper())
+        if fn is None:
+            raise FormulaError(f"unknown function {name.upper()}")
+        take()  # (
+        args: list[Thunk | _Range] = []
+        if peek() == ")":
+            take()
+        else:
             while True:
-                nxt = tokens[pos] if pos < len(tokens) else ("", "", "", "")
-                if nxt[1]:
+                kind, text = tokens[pos] if pos < len(tokens) else ("", "")
+                if kind == "ref" and ":" in text:
                     take()
-                    values += [v for c in cells(nxt[1]) if (v := value_of(c, True)) is not None]
+                    args.append(cells(text))
                 else:
-                    values.append(expr())
-                sep = take()[3]
+                    args.append(compare())
+                sep = take()[1]
                 if sep == ")":
-                    return float(FUNCTIONS[func](values))
+                    break
                 if sep != ",":
                     raise FormulaError("expected , or )")
-        if op == "(":
-            inner = expr()
-            if take()[3] != ")":
+        return lambda: fn([a if isinstance(a, _Range) else a() for a in args], cell)
+
+    def factor() -> Thunk:
+        kind, text = take()
+        if kind == "num":
+            return lambda: float(text)
+        if kind == "text":
+            return lambda: text.replace('""', '"')
+        if kind == "bool":
+            return lambda: text.upper() == "TRUE"
+        if kind == "ref":
+            if ":" in text:
+                raise FormulaError("a range needs a function, like SUM(A1:A3)")
+            at = parse_ref(text)
+            return lambda: cell(at)
+        if kind == "func" and text.upper() == "IF":
+            return conditional()
+        if kind == "func":
+            return call(text)
+        if text == "(":
+            inner = compare()
+            if take()[1] != ")":
                 raise FormulaError("a ( is not closed")
             return inner
-        if op == "-":
-            return -factor()
-        raise FormulaError(f"unexpected {op!r}")
+        if text == "-":
+            inner = factor()
+            return lambda: -_num(inner())
+        raise FormulaError(f"unexpected {text!r}")
 
-    def term() -> float:
+    def conditional() -> Thunk:
+        """IF(test, then, [else]): only the branch taken is computed, so IF(B2=0, 0, A2/B2)
+        works."""
+        take()  # (
+        parts = [compare()]
+        while (sep := take()[1]) == ",":
+            parts.append(compare())
+        if sep != ")" or len(parts) not in (2, 3):
+            raise FormulaError("IF takes a test, a value if true and a value if false")
+        test, yes, no = parts[0], parts[1], parts[2] if len(parts) == 3 else (lambda: False)
+        return lambda: yes() if _num(test()) else no()
+
+    def term() -> Thunk:
         left = factor()
         while peek() in ("*", "/"):
-            if take()[3] == "*":
-                left *= factor()
-            else:
-                right = factor()
-                if right == 0:
-                    raise FormulaError("division by zero")
-                left /= right
+            op, right = take()[1], factor()
+            left = _arith(op, left, right)
         return left
 
-    def expr() -> float:
+    def additive() -> Thunk:
         left = term()
         while peek() in ("+", "-"):
-            left = left + term() if take()[3] == "+" else left - term()
+            op, right = take()[1], term()
+            left = _arith(op, left, right)
         return left
 
-    result = expr()
+    def concat() -> Thunk:
+        left = additive()
+        while peek() == "&":
+            take()
+            left = _join(left, additive())
+        return left
+
+    def compare() -> Thunk:
+        left = concat()
+        if peek() in _COMPARE:
+            test, right = _COMPARE[take()[1]], concat()
+            a = left
+            return lambda: test(_compare(a(), right()))
+        return left
+
+    formula = compare()
     if pos != len(tokens):
         raise FormulaError("unexpected text after the formula")
-    return result
+    result = formula()
+    return 0.0 if result is None else result
+
+
+def _scan(text: str) -> list[re.Match[str]]:
+    out, at = [], 0
+    while text[at:].strip():
+        m = _TOKEN.match(text, at)
+        if m is None or m.end() == at:
+            raise FormulaError(f"cannot read the formula at “{text[at : at + 10]}”")
+        out.append(m)
+        at = m.end()
+    return out
+
+
+def _arith(
+    op: str, left: Callable[[], Value | None], right: Callable[[], Value | None]
+) -> Callable[[], Value | None]:
+    def run() -> Value | None:
+        a, b = _num(left()), _num(right())
+        if op == "/" and b == 0:
+            raise FormulaError("division by zero")
+        return {"+": a + b, "-": a - b, "*": a * b}[op] if op != "/" else a / b
+
+    return run
+
+
+def _join(
+    left: Callable[[], Value | None], right: Callable[[], Value | None]
+) -> Callable[[], Value]:
+    return lambda: _text(left()) + _text(right())
+
+
+def format_number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{round(value, 4):g}"
 
 
 def shown(raw: str | None, lookup: Lookup) -> str:
-    """What a cell shows: its text, or its formula's value (`#ERROR!` when it has none)."""
+    """What a cell shows: its text, or its formula's value (`#N/A` when a lookup found nothing,
+    `#ERROR!` for any other failure)."""
     if not raw:
         return ""
     if not raw.startswith("="):
         return raw
     try:
         value = evaluate(raw, lookup)
-    except (FormulaError, ValueError, RecursionError):
+    except NotFound:
+        return "#N/A"
+    except (FormulaError, ValueError, RecursionError, OverflowError):
         return "#ERROR!"
-    return str(int(value)) if value.is_integer() else f"{round(value, 4):g}"
+    return _text(value)

@@ -1,0 +1,77 @@
+"""The Sheets formula language: what each formula gives, and how each failure is shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from officegym.tasks.apps.sheets import evaluate, shown
+from officegym.tasks.apps.sheets._formula import FormulaError, NotFound
+
+# A1:C4 is a price list (Item, Quantity, Price); E1 holds a formula that refers to itself.
+GRID = {
+    (0, 0): "Item", (0, 1): "Quantity", (0, 2): "Price",
+    (1, 0): "Headset", (1, 1): "4", (1, 2): "19.50",
+    (2, 0): "Stapler", (2, 1): "12", (2, 2): "3",
+    (3, 0): "Toner", (3, 1): "0", (3, 2): "=C2*2",
+    (0, 4): "=E1+1",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("formula", "value"),
+    [
+        ("=SUM(B2:B4)", 16.0),
+        ("=average(b2:b4)", 16 / 3),
+        ("=MAX(C2:C4) - MIN(C2:C4)", 36.0),
+        ("=COUNT(A1:C4)", 6.0),  # text and empty cells are not counted
+        ('=IF(B2 < 5, "Reorder", "OK")', "Reorder"),
+        ('=IF(B3 < 5, "Reorder", "OK")', "OK"),
+        ("=IF(B4 = 0, 0, C2 / B4)", 0.0),  # only the branch taken is computed
+        ('=VLOOKUP("stapler", A2:C4, 3, FALSE)', 3.0),
+        ("=VLOOKUP(A4, A2:C4, 3, FALSE)", 39.0),  # the value of a formula cell
+        ('=VLOOKUP("Pen", A2:C4, 2)', 4.0),  # sorted lookup: the last key not above "Pen"
+        ('=A2 & " x" & B2', "Headset x4"),
+        ("=ROUND(C2 / 3, 1)", 6.5),
+        ("=ABS(-B3)", 12.0),
+        ("=AND(B2 > 1, B3 > 1)", True),
+        ("=OR(B4 > 1, NOT(B2 > 1))", False),
+        ('="say ""hi"""', 'say "hi"'),
+        ("=B2 <> 4", False),
+        ('=A2 = "HEADSET"', True),  # text compares without case
+        ("=-(1 + 2) * 3", -9.0),
+        ("=Z99", 0.0),
+    ],
+)
+def test_formula_values(formula: str, value: object) -> None:
+    assert evaluate(formula, GRID.get) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ('=VLOOKUP("Pen", A2:C4, 3, FALSE)', "found no 'Pen'"),
+        ("=VLOOKUP(A2, A2:C4, 4, FALSE)", "column 4 is outside the range"),
+        ("=A2 + 1", "“Headset” is text, not a number"),
+        ("=E1", "circular reference"),
+        ("=C2 / B4", "division by zero"),
+        ("=SUM(B2:B4", "ends too soon"),
+        ("=PMT(1, 2)", "unknown function PMT"),
+        ("=B2:B4", "a range needs a function"),
+        ("=1 2", "unexpected text after the formula"),
+        ("=ABS(B2:B4)", "wrong arguments"),
+    ],
+)
+def test_formula_errors_say_what_is_wrong(formula: str, message: str) -> None:
+    with pytest.raises(FormulaError, match=message):
+        evaluate(formula, GRID.get)
+
+
+def test_cells_show_values_and_errors() -> None:
+    assert shown("=SUM(B2:B3)", GRID.get) == "16"
+    assert shown("=C2 / 4", GRID.get) == "4.875"
+    assert shown("=B2 > 1", GRID.get) == "TRUE"
+    assert shown('=VLOOKUP("Pen", A2:C4, 3, FALSE)', GRID.get) == "#N/A"
+    assert shown("=E1", GRID.get) == "#ERROR!"
+    assert shown("plain text", GRID.get) == "plain text"
+    with pytest.raises(NotFound):
+        evaluate('=VLOOKUP("Pen", A2:C4, 3, FALSE)', GRID.get)
