@@ -76,8 +76,8 @@ class TwoIssuesTask(Task):
         author = rng.choice(people)
         return {
             "repo": rng.choice(REPOS)[0],
-            "title": unique_title(rng),
-            "decoy": unique_title(rng),
+            "title": (title := unique_title(rng)),
+            "decoy": next(d for d in iter(lambda: unique_title(rng), None) if d != title),
             "author": author["handle"],
         }
 

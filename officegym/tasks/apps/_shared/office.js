@@ -191,7 +191,9 @@
     if (closer) closer.closest("[role=dialog]").hidden = true;
   });
 
-  // ---- keyboard shortcuts: [data-shortcut="c"] or "Control+h", outside text fields -------------
+  // ---- keyboard shortcuts: [data-shortcut="c"], "Control+h" or a sequence "g i" (the second
+  // key within 1.5 s), outside text fields ------------------------------------------------------
+  let prefix = "", prefixAt = 0;
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.key === "Control" || e.key === "Shift" || e.key === "Alt") return;
     const combo = (e.ctrlKey || e.metaKey ? "Control+" : "") + (e.altKey ? "Alt+" : "") + e.key;
@@ -200,7 +202,16 @@
       $$("[role=dialog]:not([hidden])").forEach((d) => { d.hidden = true; });
       return;
     }
-    const target = $$("[data-shortcut]").find((el) => el.dataset.shortcut === combo);
+    const all = $$("[data-shortcut]");
+    const seq = prefix && Date.now() - prefixAt < 1500 ? `${prefix} ${combo}` : "";
+    prefix = "";
+    const target = all.find((el) => el.dataset.shortcut === seq) ||
+      all.find((el) => el.dataset.shortcut === combo);
+    if (!target && all.some((el) => el.dataset.shortcut.startsWith(`${combo} `))) {
+      [prefix, prefixAt] = [combo, Date.now()];  // the first key of a sequence: wait for the next
+      e.preventDefault();
+      return;
+    }
     if (!target) return;
     e.preventDefault();
     if (target.dataset.open) openDialog(target.dataset.open);

@@ -1,10 +1,25 @@
-"""Code, a GitHub-like code host: repositories, files, issues, labels, pull requests."""
+"""Code, a GitHub-like code host: repositories, files, issues, labels, milestones, pull requests
+with their diffs and reviews."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.code._app import METHODS, app
-from officegym.tasks.apps.code._data import LABELS, ORG, REPOS, add_issue, populate, repo_id
+from officegym.tasks.apps.code._data import (
+    LABELS,
+    MILESTONES,
+    ORG,
+    REPOS,
+    add_issue,
+    add_pull_files,
+    line_of,
+    plan_bump,
+    populate,
+    repo_id,
+)
 
-__all__ = ["APP", "LABELS", "METHODS", "ORG", "REPOS", "add_issue", "repo_id"]
+__all__ = [
+    "APP", "LABELS", "METHODS", "MILESTONES", "ORG", "REPOS", "add_issue", "add_pull_files",
+    "line_of", "plan_bump", "repo_id",
+]  # fmt: skip
 
 APP = AppSpec(
     name="code",
@@ -18,5 +33,7 @@ APP = AppSpec(
         "/northwind/atlas-api/issues/1",
         "/northwind/atlas-api/pulls",
         "/northwind/atlas-api/issues/new",
+        "/northwind/data-pipeline/pulls",
+        "/northwind/data-pipeline/issues?q=is:open+label:bug",
     ),
 )

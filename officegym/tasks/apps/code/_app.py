@@ -1,12 +1,13 @@
-"""Code: a GitHub-like code host. Repositories with files, issues (labels from a menu,
-assignees by autocomplete, comments, bulk close) and pull requests (merge, squash, close)."""
+"""Code: a GitHub-like code host. Repositories with files, issues (labels and milestones from
+menus, assignees by autocomplete, comments, bulk close, search) and pull requests (files changed
+with line comments, reviews, merge, squash, close). Shortcuts: g i, g p, c and /."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from officegym.tasks.apps._web import (
     see_other,
     store_of,
 )
+from officegym.tasks.apps.code import _pulls
 from officegym.tasks.apps.code._data import add_issue
 
 SITE = Site("code", Path(__file__).parent)
@@ -127,7 +129,27 @@ async def star(request: Request) -> Response:
     return see_other(f"/{repo['slug']}")
 
 
-def items(store: StateStore, repo: Row, kind: str, state: str, label: str) -> list[Row]:
+def matches(row: Row, words: list[str]) -> bool:
+    """Search: every word is in the title, or is a qualifier (is:open, label:x, milestone:x) that
+    holds."""
+    for w in words:
+        key, _, value = w.partition(":")
+        if key == "label" and value:
+            ok = value.lower() in [x.lower() for x in row["labels"]]
+        elif key == "is" and value in ("open", "closed", "merged"):
+            ok = row["state"] == value
+        elif key == "milestone" and value:
+            ok = value.lower() in row["milestone"].lower()
+        else:
+            ok = w.lower() in row["title"].lower()
+        if not ok:
+            return False
+    return True
+
+
+def items(
+    store: StateStore, repo: Row, kind: str, state: str, label: str, q: str = ""
+) -> list[Row]:
     rows = store.query(
         "SELECT i.*, (SELECT group_concat(label, ',') FROM issue_labels l WHERE l.issue_id = "
         "i.id) AS label_names FROM issues i WHERE repo_id = ? AND kind = ? AND state IN (?, ?) "
@@ -137,7 +159,8 @@ def items(store: StateStore, repo: Row, kind: str, state: str, label: str) -> li
     for r in rows:
         r["labels"] = sorted(r["label_names"].split(",")) if r["label_names"] else []
         r["when"] = when(r["created"])
-    return [r for r in rows if not label or label in r["labels"]]
+    words = [w.replace("+", " ") for w in q.split()]  # label:good+first+issue
+    return [r for r in rows if (not label or label in r["labels"]) and matches(r, words)]
 
 
 async def issue_list(request: Request) -> Response:
@@ -146,9 +169,9 @@ async def issue_list(request: Request) -> Response:
         return SITE.not_found(request, "No such repository.")
     kind = "pull" if request.url.path.endswith("/pulls") else "issue"
     state = request.query_params.get("state", "open")
-    label = request.query_params.get("label", "")
+    label, q = request.query_params.get("label", ""), request.query_params.get("q", "").strip()
     rows = items(
-        store_of(request), repo, kind, state if state in ("open", "closed") else "open", label
+        store_of(request), repo, kind, state if state in ("open", "closed") else "open", label, q
     )
     labels = store_of(request).query(
         "SELECT * FROM labels WHERE repo_id = ? ORDER BY name", (repo["id"],)
@@ -164,6 +187,7 @@ async def issue_list(request: Request) -> Response:
         state=state,
         label=label,
         labels=labels,
+        q=q,
         query=urlencode,
     )
 
@@ -199,6 +223,10 @@ async def issue_view(request: Request) -> Response:
     issue["author_name"] = names.get(issue["author"], issue["author"])
     issue["assignee_name"] = names.get(issue["assignee"], "")
     issue["when"] = when(issue["created"])
+    milestones = store.query(
+        "SELECT * FROM milestones WHERE repo_id = ? ORDER BY due", (repo["id"],)
+    )
+    pull = want == "pull"
     return page(
         request,
         "issue.html",
@@ -209,6 +237,11 @@ async def issue_view(request: Request) -> Response:
         comments=comments,
         labels=labels,
         methods=METHODS,
+        milestones=milestones,
+        files=_pulls.files_changed(store, issue["id"], names) if pull else [],
+        reviews=_pulls.reviews(store, issue["id"], names) if pull else [],
+        verdicts=_pulls.VERDICTS,
+        error=request.query_params.get("error", ""),
     )
 
 
@@ -240,7 +273,8 @@ async def new_issue(request: Request) -> Response:
 
 
 async def issue_action(request: Request) -> Response:
-    """Comment, close, reopen, label, assign, merge: one POST per button."""
+    """Comment, close, reopen, label, milestone, assign, review, line comment, merge: one POST
+    per button."""
     store, repo = store_of(request), repo_of(request)
     issue = repo and find(store, repo, request.path_params["number"])
     if repo is None or issue is None:
@@ -277,6 +311,26 @@ async def issue_action(request: Request) -> Response:
         if handle is not None:
             store.execute("UPDATE issues SET assignee = ? WHERE id = ?", (handle, issue["id"]))
             log(store, "assign", repo["id"], n, handle)
+    elif verb == "milestone":
+        title = first(form, "milestone")
+        known = store.scalar(
+            "SELECT 1 FROM milestones WHERE repo_id = ? AND title = ?", (repo["id"], title)
+        )
+        if known or title == "":
+            store.execute("UPDATE issues SET milestone = ? WHERE id = ?", (title, issue["id"]))
+            log(store, "milestone", repo["id"], n, title)
+    elif verb in ("review", "line-comment") and issue["kind"] == "pull":
+        if verb == "review":
+            verdict = first(form, "verdict")
+            refused = _pulls.review(store, issue["id"], verdict, text, now(store))
+            detail = verdict
+        else:
+            where = (first(form, "path"), first(form, "line"))
+            refused = _pulls.comment_on_line(store, issue["id"], *where, text, now(store))
+            detail = ":".join(where)
+        if refused:
+            return see_other(f"{path}?error={quote(refused)}")
+        log(store, verb, repo["id"], n, detail)
     elif verb in METHODS and issue["kind"] == "pull" and issue["state"] == "open":
         store.execute(
             "UPDATE issues SET state = 'merged', merge_method = ? WHERE id = ?", (verb, issue["id"])

@@ -25,7 +25,20 @@ CREATE TABLE issues (id INTEGER PRIMARY KEY, repo_id INTEGER NOT NULL, number IN
                      kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
                      author TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'open',
                      assignee TEXT NOT NULL DEFAULT '', created TEXT NOT NULL,
-                     merge_method TEXT NOT NULL DEFAULT '', UNIQUE (repo_id, number));
+                     merge_method TEXT NOT NULL DEFAULT '', milestone TEXT NOT NULL DEFAULT '',
+                     UNIQUE (repo_id, number));
+CREATE TABLE milestones (repo_id INTEGER NOT NULL, title TEXT NOT NULL, due TEXT NOT NULL,
+                         PRIMARY KEY (repo_id, title));
+-- A pull request's changed files, whole before and after; the page shows their diff.
+CREATE TABLE pull_files (issue_id INTEGER NOT NULL, path TEXT NOT NULL, before TEXT NOT NULL,
+                         after TEXT NOT NULL, PRIMARY KEY (issue_id, path));
+-- verdict: approve | request_changes | comment
+CREATE TABLE reviews (id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, author TEXT NOT NULL,
+                      verdict TEXT NOT NULL, body TEXT NOT NULL, created TEXT NOT NULL);
+-- A comment on one line of a changed file (line: its number in the new version).
+CREATE TABLE line_comments (id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL,
+                            path TEXT NOT NULL, line INTEGER NOT NULL, author TEXT NOT NULL,
+                            body TEXT NOT NULL, created TEXT NOT NULL);
 CREATE TABLE labels (repo_id INTEGER NOT NULL, name TEXT NOT NULL, color TEXT NOT NULL,
                      PRIMARY KEY (repo_id, name));
 CREATE TABLE issue_labels (issue_id INTEGER NOT NULL, label TEXT NOT NULL,
@@ -66,6 +79,7 @@ ISSUES = (
     "Rate limit the public endpoints",
     "Flaky test in the payments suite",
 )
+MILESTONES = ("Spring cleanup", "Public beta", "Q3 hardening", "Launch")
 PULLS = (
     "Fix the pagination off-by-one",
     "Bump dependencies",
@@ -118,6 +132,67 @@ def add_issue(
     return int(number)
 
 
+def bump(version: str, rng: random.Random) -> str:
+    major, minor, patch = (int(x) for x in version.split("."))
+    return f"{major}.{minor + 1}.0" if rng.random() < 0.5 else f"{major}.{minor}.{patch + 1}"
+
+
+def _files(store: StateStore, repo: int) -> tuple[str, str, dict[str, str]]:
+    """The repository's dependency file path, source file path and every file's content."""
+    files = {
+        r["path"]: r["content"]
+        for r in store.query("SELECT path, content FROM files WHERE repo_id = ?", (repo,))
+    }
+    python = "requirements.txt" in files
+    manifest_path = "requirements.txt" if python else "package.json"
+    return manifest_path, "src/main.py" if python else "src/index.ts", files
+
+
+def dependencies(store: StateStore, repo: int) -> dict[str, str]:
+    """The repository's dependencies and versions, from its dependency file."""
+    path, _, files = _files(store, repo)
+    if path == "requirements.txt":
+        return dict(line.split("==") for line in files[path].splitlines())
+    return dict(json.loads(files[path])["dependencies"])
+
+
+def plan_bump(
+    store: StateStore, repo: int, rng: random.Random, touch: int, avoid: Sequence[str] = ()
+) -> dict[str, str]:
+    """`touch` dependencies (none of `avoid`) with the versions a pull request moves them to."""
+    deps = dependencies(store, repo)
+    return {d: bump(deps[d], rng) for d in rng.sample(sorted(set(deps) - set(avoid)), touch)}
+
+
+def add_pull_files(store: StateStore, repo: int, number: int, bumped: dict[str, str]) -> None:
+    """Give pull request `number` a change to the dependency file (the `bumped` versions) and a
+    new function in the source file."""
+    manifest_path, source_path, files = _files(store, repo)
+    iid = store.scalar("SELECT id FROM issues WHERE repo_id = ? AND number = ?", (repo, number))
+    kind = "python" if manifest_path == "requirements.txt" else "node"
+    new = manifest(kind, {**dependencies(store, repo), **bumped})[1]
+    src = files[source_path]
+    extra = (
+        "\n\ndef health() -> str:\n    return 'ok'\n"
+        if kind == "python"
+        else "export const health = () => 'ok';\n"
+    )
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT INTO pull_files VALUES (?,?,?,?)",
+            [(iid, manifest_path, files[manifest_path], new), (iid, source_path, src, src + extra)],
+        )
+
+
+def line_of(store: StateStore, repo: int, dependency: str) -> tuple[str, int]:
+    """The dependency file and the (1-based) line that names `dependency` in it."""
+    path, _, files = _files(store, repo)
+    for n, line in enumerate(files[path].splitlines(), 1):
+        if line.startswith(f"{dependency}==") or line.strip().startswith(f'"{dependency}"'):
+            return path, n
+    raise KeyError(dependency)
+
+
 def repo_id(store: StateStore, name: str) -> int:
     return int(store.scalar("SELECT id FROM repos WHERE name = ?", (name,)))
 
@@ -155,6 +230,10 @@ def populate(store: StateStore, rng: random.Random, directory: Sequence[Person])
                 "INSERT INTO files VALUES (?,?,?)", [(rid, p, c) for p, c in files.items()]
             )
             db.executemany("INSERT INTO labels VALUES (?,?,?)", [(rid, n, c) for n, c in LABELS])
+            db.executemany(
+                "INSERT INTO milestones VALUES (?,?,?)",
+                [(rid, m, stamp(-14 * 24 * 60 * (i + 1))[:10]) for i, m in enumerate(MILESTONES)],
+            )
         minutes = 0
         for title in rng.sample(ISSUES, rng.randint(4, 7)):
             minutes += rng.randint(200, 3000)
@@ -189,6 +268,7 @@ def populate(store: StateStore, rng: random.Random, directory: Sequence[Person])
             state = rng.choice(("open", "open", "merged"))
             author = rng.choice(people).handle
             body = f"{title}.\n\nAll checks pass."
-            add_issue(
+            number = add_issue(
                 store, rid, title, body, author, kind="pull", state=state, minutes_ago=minutes
             )
+            add_pull_files(store, rid, number, plan_bump(store, rid, rng, rng.randint(1, 2)))
