@@ -1,6 +1,7 @@
 """Chat task templates: post, direct message, thread reply, reaction, mention, new channel,
-an answer from the history, a pin; and a direct message to someone who is not there."""
+an answer from the history, a pin, edit one's own message, leave a channel; and a direct message
+to someone who is not there."""
 
-from officegym.tasks.chat_tasks import history, messages
+from officegym.tasks.chat_tasks import history, messages, settings
 
-__all__ = ["history", "messages"]
+__all__ = ["history", "messages", "settings"]

@@ -23,13 +23,15 @@
     menu.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     if (!open) return;
-    menu.classList.remove("up");
+    menu.classList.remove("up", "end");
     const box = menu.getBoundingClientRect();
     const clip = clipOf(menu);
     // Open upwards when there is no room below (a message at the bottom of a scrolled list).
     if (box.bottom > clip.bottom && box.top - box.height - button.offsetHeight > clip.top) {
       menu.classList.add("up");
     }
+    // Align to the button's right edge when the menu would run off the right of the window.
+    if (box.right > document.documentElement.clientWidth) menu.classList.add("end");
     if (items(menu).length) items(menu)[0].focus({preventScroll: true});
   }
   const closeMenus = (except) => $$("[aria-haspopup=menu][aria-expanded=true]")

@@ -1,4 +1,6 @@
-"""Chat: a Slack-like app. Channels, threads, reactions, pins, direct messages, @mentions."""
+"""Chat: a Slack-like app. Channels (settings menu: topic, leave), threads, reactions, pins,
+direct messages, @mentions, editing and deleting one's own messages, and the quick switcher
+(Control+K)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
@@ -249,6 +251,56 @@ async def delete(request: Request) -> Response:
     return back_to(form)
 
 
+async def edit(request: Request) -> Response:
+    """Change the text of one of the user's own messages; it is marked (edited)."""
+    store, form = store_of(request), await form_of(request)
+    text = (form.get("text") or [""])[0].strip()
+    if text:
+        store.execute(
+            "UPDATE messages SET text = ?, edited = 1 WHERE id = ? AND author = ? AND text != ?",
+            (text, request.path_params["mid"], ME.handle, text),
+        )
+    return back_to(form)
+
+
+def jump_targets(store: StateStore, q: str) -> list[dict[str, str]]:
+    """The quick switcher's matches for `q`: channels the user can open, then people; names that
+    start with `q` first."""
+    q = q.strip().lstrip("#@").lower()
+    if not q:
+        return []
+    rows = [
+        {"label": f"#{c['name']}", "key": c["name"], "href": f"/c/{c['name']}"}
+        for c in store.query(
+            "SELECT name FROM channels WHERE private = 0 OR joined = 1 ORDER BY name"
+        )
+    ] + [
+        {"label": p["name"], "key": p["name"].lower(), "href": f"/dm/{p['handle']}"}
+        for p in store.query(
+            "SELECT name, handle FROM people WHERE handle != ? ORDER BY name", (ME.handle,)
+        )
+    ]
+    hits = [r for r in rows if q in r["key"].lower()]
+    hits.sort(key=lambda r: not r["key"].lower().startswith(q))  # stable: keeps name order
+    return [{"label": r["label"], "href": r["href"]} for r in hits[:8]]
+
+
+async def jump_api(request: Request) -> Response:
+    return JSONResponse(jump_targets(store_of(request), request.query_params.get("q", "")))
+
+
+async def jump(request: Request) -> Response:
+    """Enter in the quick switcher: open the best match, or say there is none."""
+    q = request.query_params.get("q", "")
+    hits = jump_targets(store_of(request), q)
+    if hits:
+        return see_other(hits[0]["href"])
+    return SITE.page(
+        request, "search.html", f"Jump to: {q}", 404, q=q, hits=[],
+        error=f"No channel or person matches “{q}”.", **sidebar(store_of(request)),
+    )  # fmt: skip
+
+
 async def browse(request: Request) -> Response:
     store = store_of(request)
     channels = store.query(
@@ -338,6 +390,9 @@ app = Starlette(
         Route("/m/{mid:int}/react", react, methods=["POST"]),
         Route("/m/{mid:int}/pin", pin, methods=["POST"]),
         Route("/m/{mid:int}/delete", delete, methods=["POST"]),
+        Route("/m/{mid:int}/edit", edit, methods=["POST"]),
+        Route("/jump", jump),
+        Route("/api/jump", jump_api),
         Route("/channels", browse),
         Route("/channels/new", new_channel, methods=["GET", "POST"]),
         Route("/search", search),

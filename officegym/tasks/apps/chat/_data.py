@@ -19,7 +19,7 @@ CREATE TABLE channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
 -- a thread reply names its parent.
 CREATE TABLE messages (id INTEGER PRIMARY KEY, channel_id INTEGER, dm TEXT, author TEXT NOT NULL,
                        text TEXT NOT NULL, ts TEXT NOT NULL, parent_id INTEGER,
-                       pinned INTEGER NOT NULL DEFAULT 0);
+                       pinned INTEGER NOT NULL DEFAULT 0, edited INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE reactions (message_id INTEGER NOT NULL, handle TEXT NOT NULL, emoji TEXT NOT NULL,
                         PRIMARY KEY (message_id, handle, emoji));
 CREATE INDEX messages_channel ON messages(channel_id, parent_id);

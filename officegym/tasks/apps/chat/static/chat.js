@@ -8,3 +8,28 @@
   if (target) target.scrollIntoView({block: "center"});
   else list.scrollTop = list.scrollHeight;
 })();
+
+// The quick switcher (Control+K): matches appear as you type; Enter or a click opens one.
+(() => {
+  const input = document.querySelector("input[data-jump]");
+  if (!input) return;
+  const list = document.getElementById(input.getAttribute("aria-controls"));
+  let token = 0;
+  input.addEventListener("input", async () => {
+    const mine = ++token;
+    const q = input.value.trim();
+    const rows = q ? await (await fetch(`${input.dataset.jump}?q=${encodeURIComponent(q)}`)).json() : [];
+    if (mine !== token) return;  // a newer keystroke already asked
+    list.innerHTML = "";
+    rows.forEach((r, i) => {
+      const li = document.createElement("li");
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", String(i === 0));
+      li.textContent = r.label;
+      li.addEventListener("click", () => { location.href = r.href; });
+      list.append(li);
+    });
+    list.hidden = rows.length === 0;
+    input.setAttribute("aria-expanded", String(rows.length > 0));
+  });
+})();
