@@ -1,6 +1,7 @@
 """Calendar task templates: create, invite, reschedule, answer invitations, decline a day, book
-a room (and a room that does not exist), find a start time, delete one of two events."""
+a room (and a room that does not exist), find a start time, delete one of two events, repeat a
+meeting weekly, find the first free hour of a day."""
 
-from officegym.tasks.calendar_tasks import events, invitations
+from officegym.tasks.calendar_tasks import availability, events, invitations
 
-__all__ = ["events", "invitations"]
+__all__ = ["availability", "events", "invitations"]

@@ -163,8 +163,8 @@ class MyEventTask(Task):
         decoy_day, decoy_start = slot(rng, THIS_WEEK)
         guests = rng.sample(colleagues(apps["calendar"]), 2)
         return {
-            "title": unique_title(rng),
-            "decoy": unique_title(rng),
+            "title": (title := unique_title(rng)),
+            "decoy": next(d for d in iter(lambda: unique_title(rng), None) if d != title),
             "start_at": iso(day, start),
             "decoy_at": iso(decoy_day, decoy_start),
             "minutes": rng.choice((30, 60)),

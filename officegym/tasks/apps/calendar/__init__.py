@@ -1,8 +1,10 @@
-"""Calendar, a Google-Calendar-like app: week view, events with guests and rooms, invitations."""
+"""Calendar, a Google-Calendar-like app: week and month views, events with guests, rooms and
+repeats, invitations."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.calendar._app import app
 from officegym.tasks.apps.calendar._data import (
+    REPEATS,
     ROOMS,
     TODAY,
     WEEK,
@@ -17,6 +19,7 @@ from officegym.tasks.apps.calendar._data import (
 
 __all__ = [
     "APP",
+    "REPEATS",
     "ROOMS",
     "TODAY",
     "WEEK",
@@ -32,5 +35,5 @@ APP = AppSpec(
     name="calendar",
     asgi=app,
     populate=populate,
-    pages=("/week/2026-03-16", "/week/2026-03-23", "/new", "/invitations"),
+    pages=("/week/2026-03-16", "/week/2026-03-23", "/month/2026-03-01", "/new", "/invitations"),
 )

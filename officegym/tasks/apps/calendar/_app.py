@@ -1,5 +1,6 @@
-"""Calendar: a Google-Calendar-like app. Week view, event pages, a form to create and edit
-events (guests by autocomplete, the room from a drop-down menu), invitations to answer."""
+"""Calendar: a Google-Calendar-like app. Week and month views, event pages, a form to create and
+edit events (guests by autocomplete, the room and the repeat from drop-down menus), invitations to
+answer."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ from officegym.tasks.apps._web import (
     store_of,
 )
 from officegym.tasks.apps.calendar._data import (
+    REPEATS,
     TODAY,
     WEEK,
     day_text,
+    occurs_on,
     parse_date,
     parse_time,
     time_text,
@@ -64,6 +67,8 @@ def shape(store: StateStore, event: dict[str, Any]) -> dict[str, Any]:
         if event["organizer"] == ME.email
         else people.get(event["organizer"], event["organizer"]),
         "mine": event["organizer"] == ME.email,
+        "repeats": REPEATS.get(event["repeat"], "")
+        + (f" on {start.strftime('%A')}s" if event["repeat"] == "weekly" else ""),
         "my_response": mine,
         "guests": [
             {**g, "name": people.get(g["email"], g["email"]), "label": RESPONSES[g["response"]]}
@@ -93,16 +98,40 @@ async def home(request: Request) -> Response:
     return see_other(f"/week/{WEEK.isoformat()}")
 
 
+def occurrences(store: StateStore, first_day: date, last_day: date) -> list[dict[str, Any]]:
+    """The user's events (organized or invited to) on the days first_day … last_day, a repeating
+    event once per day it occurs, each shaped for the page and sorted by time."""
+    rows = store.query(
+        "SELECT * FROM events WHERE deleted = 0 AND start < ? AND (start >= ? OR repeat != '') "
+        "AND (organizer = ? OR EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = events.id "
+        "AND a.email = ?))",
+        ((last_day + timedelta(days=1)).isoformat(), first_day.isoformat(), ME.email, ME.email),
+    )
+    out = []
+    for r in rows:
+        start, end = datetime.fromisoformat(r["start"]), datetime.fromisoformat(r["end"])
+        day = max(first_day, start.date())
+        while day <= last_day:
+            if occurs_on(start.date(), r["repeat"], day):
+                shift = timedelta(days=(day - start.date()).days)
+                out.append(
+                    shape(
+                        store,
+                        {
+                            **r,
+                            "start": (start + shift).isoformat(),
+                            "end": (end + shift).isoformat(),
+                        },
+                    )
+                )
+            day += timedelta(days=1)
+    return sorted(out, key=lambda e: (e["start"], e["id"]))
+
+
 async def week_view(request: Request) -> Response:
     store = store_of(request)
     monday = week_of(request.path_params.get("day"))
-    rows = store.query(
-        "SELECT * FROM events WHERE deleted = 0 AND start >= ? AND start < ? AND (organizer = ? "
-        "OR EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = events.id AND a.email = ?)) "
-        "ORDER BY start, id",
-        (monday.isoformat(), (monday + timedelta(days=7)).isoformat(), ME.email, ME.email),
-    )
-    events = [shape(store, r) for r in rows]
+    events = occurrences(store, monday, monday + timedelta(days=6))
     days = [
         {
             "date": d,
@@ -123,6 +152,47 @@ async def week_view(request: Request) -> Response:
         prev=(monday - timedelta(days=7)).isoformat(),
         next=(monday + timedelta(days=7)).isoformat(),
         monday=monday.isoformat(),
+        **sidebar(store),
+    )
+
+
+async def month_view(request: Request) -> Response:
+    """The month of the given day: a grid of whole weeks, Monday first, with each day's events."""
+    store = store_of(request)
+    try:
+        first_day = date.fromisoformat(request.path_params["day"]).replace(day=1)
+    except ValueError:
+        first_day = TODAY.replace(day=1)
+    next_month = (first_day + timedelta(days=32)).replace(day=1)
+    start = first_day - timedelta(days=first_day.weekday())
+    last = next_month - timedelta(days=1)
+    last += timedelta(days=6 - last.weekday())
+    events = occurrences(store, start, last)
+    weeks = []
+    day = start
+    while day <= last:
+        weeks.append(
+            [
+                {
+                    "date": d,
+                    "long": day_text(d),
+                    "in_month": d.month == first_day.month,
+                    "today": d == TODAY,
+                    "events": [e for e in events if e["day"] == d],
+                }
+                for d in (day + timedelta(days=i) for i in range(7))
+            ]
+        )
+        day += timedelta(days=7)
+    return SITE.page(
+        request,
+        "month.html",
+        first_day.strftime("%B %Y"),
+        weeks=weeks,
+        heading=first_day.strftime("%B %Y"),
+        prev=(first_day - timedelta(days=1)).replace(day=1).isoformat(),
+        next=next_month.isoformat(),
+        week=week_of(first_day.isoformat() if first_day.month != TODAY.month else None),
         **sidebar(store),
     )
 
@@ -149,6 +219,7 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
         "end_text": first(form, "end"),
         "room": first(form, "room"),
         "description": first(form, "description"),
+        "repeat": first(form, "repeat"),
         "guests": [g for g in dict.fromkeys(form.get("guest", [])) if g != ME.email],
     }
     try:
@@ -158,6 +229,8 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
         start, end = parse_time(values["start_text"]), parse_time(values["end_text"])
         if end <= start:
             raise ValueError("The event must end after it starts.")
+        if values["repeat"] not in REPEATS:
+            raise ValueError("Choose how the event repeats from the Repeat menu.")
         if values["room"] and not store.scalar(
             "SELECT 1 FROM rooms WHERE name = ?", (values["room"],)
         ):
@@ -188,6 +261,7 @@ def form_page(
         v=values,
         chosen=chosen,
         event_id=event_id,
+        repeats=REPEATS,
         **sidebar(store),
     )
 
@@ -205,8 +279,8 @@ async def new_event(request: Request) -> Response:
     with store.transaction() as db:
         eid = int(
             db.execute(
-                "INSERT INTO events(title, start, end, room, description, organizer) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO events(title, start, end, room, description, organizer, repeat) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (
                     values["title"],
                     values["start"],
@@ -214,6 +288,7 @@ async def new_event(request: Request) -> Response:
                     values["room"],
                     values["description"],
                     ME.email,
+                    values["repeat"],
                 ),
             ).lastrowid
             or 0
@@ -248,14 +323,15 @@ async def edit_event(request: Request) -> Response:
         return form_page(request, store, values, error, event["id"])
     with store.transaction() as db:
         db.execute(
-            "UPDATE events SET title = ?, start = ?, end = ?, room = ?, description = ? "
-            "WHERE id = ?",
+            "UPDATE events SET title = ?, start = ?, end = ?, room = ?, description = ?, "
+            "repeat = ? WHERE id = ?",
             (
                 values["title"],
                 values["start"],
                 values["end"],
                 values["room"],
                 values["description"],
+                values["repeat"],
                 event["id"],
             ),
         )
@@ -319,6 +395,7 @@ app = Starlette(
     routes=[
         Route("/", home),
         Route("/week/{day}", week_view),
+        Route("/month/{day}", month_view),
         Route("/event/{eid:int}", event_view),
         Route("/event/{eid:int}/edit", edit_event, methods=["GET", "POST"]),
         Route("/event/{eid:int}/delete", delete_event, methods=["POST"]),

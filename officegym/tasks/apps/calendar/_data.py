@@ -18,7 +18,7 @@ CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, seats INT
 CREATE TABLE events (id INTEGER PRIMARY KEY, title TEXT NOT NULL, start TEXT NOT NULL,
                      end TEXT NOT NULL, room TEXT NOT NULL DEFAULT '',
                      description TEXT NOT NULL DEFAULT '', organizer TEXT NOT NULL,
-                     deleted INTEGER NOT NULL DEFAULT 0);
+                     deleted INTEGER NOT NULL DEFAULT 0, repeat TEXT NOT NULL DEFAULT '');
 -- response: needs-action | accepted | declined | tentative
 CREATE TABLE attendees (event_id INTEGER NOT NULL, email TEXT NOT NULL,
                         response TEXT NOT NULL DEFAULT 'needs-action',
@@ -92,6 +92,34 @@ def parse_time(text: str) -> time:
         if (suffix or m.group(2)) and hour < 24 and minute < 60:
             return time(hour, minute)
     raise ValueError(f"“{text}” is not a time: write it like 2:30 PM or 14:30.")
+
+
+# How an event repeats (its first occurrence is its start): '' | daily | weekdays | weekly.
+REPEATS = {
+    "": "Does not repeat",
+    "daily": "Every day",
+    "weekdays": "Every weekday (Monday to Friday)",
+    "weekly": "Every week",
+}
+
+
+def occurs_on(start: date, repeat: str, day: date) -> bool:
+    """Whether an event that starts on `start` and repeats so has an occurrence on `day`.
+
+    >>> occurs_on(date(2026, 3, 17), "weekly", date(2026, 3, 31))
+    True
+    >>> occurs_on(date(2026, 3, 17), "weekdays", date(2026, 3, 21))  # a Saturday
+    False
+    """
+    if day < start:
+        return False
+    if repeat == "daily":
+        return True
+    if repeat == "weekdays":
+        return day.weekday() < 5
+    if repeat == "weekly":
+        return (day - start).days % 7 == 0
+    return day == start
 
 
 def add_event(
