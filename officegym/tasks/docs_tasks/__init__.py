@@ -1,6 +1,7 @@
 """Docs task templates: create, rename, share with a role (and with someone who is not in the
-directory), find and replace, append a paragraph, comment, answer from a document, trash drafts."""
+directory), find and replace, append a paragraph, comment, answer from a document, trash drafts,
+restore a version from the history."""
 
-from officegym.tasks.docs_tasks import collaboration, editing
+from officegym.tasks.docs_tasks import collaboration, editing, history
 
-__all__ = ["collaboration", "editing"]
+__all__ = ["collaboration", "editing", "history"]

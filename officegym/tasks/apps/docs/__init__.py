@@ -1,15 +1,15 @@
 """Docs, a Google-Docs-like app: documents that save as you type, sharing, comments, find and
-replace."""
+replace, version history."""
 
 from officegym.tasks.apps import AppSpec
-from officegym.tasks.apps.docs._app import app
-from officegym.tasks.apps.docs._data import ROLES, add_document, populate, stamp
+from officegym.tasks.apps.docs._app import app, moment
+from officegym.tasks.apps.docs._data import ROLES, add_document, add_version, populate, stamp
 
-__all__ = ["APP", "ROLES", "add_document", "stamp"]
+__all__ = ["APP", "ROLES", "add_document", "add_version", "moment", "stamp"]
 
 APP = AppSpec(
     name="docs",
     asgi=app,
     populate=populate,
-    pages=("/", "/view/shared", "/view/trash", "/d/1", "/?q=budget"),
+    pages=("/", "/view/shared", "/view/trash", "/d/1", "/d/1/history", "/?q=budget"),
 )

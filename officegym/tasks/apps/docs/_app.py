@@ -48,6 +48,26 @@ def touch(store: StateStore, doc_id: int) -> None:
     store.execute("UPDATE documents SET modified = ? WHERE id = ?", (when, doc_id))
 
 
+def record_version(store: StateStore, doc_id: int) -> None:
+    """Keep the document's text as the user's version: a new one after someone else's, else
+    the user's version of this episode (stamped after the frozen now) is brought up to date."""
+    d = store.query("SELECT title, body, modified FROM documents WHERE id = ?", (doc_id,))[0]
+    last = store.query(
+        "SELECT id, author, created FROM versions WHERE doc_id = ? ORDER BY id DESC LIMIT 1",
+        (doc_id,),
+    )
+    if last and last[0]["author"] == ME.email and last[0]["created"] > FROZEN_NOW:
+        store.execute(
+            "UPDATE versions SET title = ?, body = ? WHERE id = ?",
+            (d["title"], d["body"], last[0]["id"]),
+        )
+    else:
+        store.execute(
+            "INSERT INTO versions(doc_id, title, body, author, created) VALUES (?,?,?,?,?)",
+            (doc_id, d["title"], d["body"], ME.email, d["modified"]),
+        )
+
+
 def names(store: StateStore) -> dict[str, str]:
     return {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
 
@@ -55,6 +75,11 @@ def names(store: StateStore) -> dict[str, str]:
 def when(iso: str) -> str:
     t = datetime.fromisoformat(iso)
     return t.strftime("%-I:%M %p") if t.date() == NOW.date() else t.strftime("%b %-d, %Y")
+
+
+def moment(iso: str) -> str:
+    """A version's time, precise enough to tell two versions of one day apart."""
+    return datetime.fromisoformat(iso).strftime("%b %-d, %-I:%M %p")
 
 
 def list_view(request: Request) -> Response:
@@ -157,6 +182,7 @@ async def save(request: Request) -> Response:
         if body != doc["body"]:
             log(store, "edit", doc["id"])
         touch(store, doc["id"])
+        record_version(store, doc["id"])
     return JSONResponse({"ok": True})
 
 
@@ -175,7 +201,59 @@ async def replace(request: Request) -> Response:
         )
         log(store, "edit", doc["id"], f"replace {find!r}")
         touch(store, doc["id"])
+        record_version(store, doc["id"])
     return see_other(f"/d/{doc['id']}?replaced={count}")
+
+
+async def history(request: Request) -> Response:
+    store = store_of(request)
+    doc = find_document(store, request.path_params["did"])
+    if doc is None:
+        return SITE.not_found(request, "This document does not exist or is not shared with you.")
+    people = names(store)
+    versions = store.query("SELECT * FROM versions WHERE doc_id = ? ORDER BY id DESC", (doc["id"],))
+    for i, v in enumerate(versions):
+        v["name"] = "You" if v["author"] == ME.email else people.get(v["author"], v["author"])
+        v["when"] = moment(v["created"])
+        v["current"] = i == 0
+    return SITE.page(
+        request, "history.html", f"Version history · {doc['title']}", doc=doc, versions=versions
+    )
+
+
+async def restore(request: Request) -> Response:
+    """Make an earlier version the current text again (itself a new version: nothing is lost)."""
+    store = store_of(request)
+    doc = find_document(store, request.path_params["did"])
+    if doc is None or not doc["can_edit"]:
+        return SITE.not_found(request, "You cannot edit this document.")
+    vid = first(await form_of(request), "version")
+    found = store.query(
+        "SELECT * FROM versions WHERE id = ? AND doc_id = ?",
+        (int(vid) if vid.isdigit() else -1, doc["id"]),
+    )
+    if not found:
+        return SITE.not_found(request, "That version does not exist.")
+    old = found[0]
+    store.execute(
+        "UPDATE documents SET title = ?, body = ? WHERE id = ?",
+        (old["title"], old["body"], doc["id"]),
+    )
+    log(store, "restore", doc["id"], str(old["id"]))
+    touch(store, doc["id"])
+    modified = store.scalar("SELECT modified FROM documents WHERE id = ?", (doc["id"],))
+    store.execute(
+        "INSERT INTO versions(doc_id, title, body, author, created, note) VALUES (?,?,?,?,?,?)",
+        (
+            doc["id"],
+            old["title"],
+            old["body"],
+            ME.email,
+            modified,
+            f"Restored from {moment(old['created'])}",
+        ),
+    )
+    return see_other(f"/d/{doc['id']}")
 
 
 async def share(request: Request) -> Response:
@@ -240,6 +318,8 @@ app = Starlette(
         Route("/d/{did:int}/save", save, methods=["POST"]),
         Route("/d/{did:int}/replace", replace, methods=["POST"]),
         Route("/d/{did:int}/share", share, methods=["POST"]),
+        Route("/d/{did:int}/history", history),
+        Route("/d/{did:int}/restore", restore, methods=["POST"]),
         Route("/d/{did:int}/comment", comment, methods=["POST"]),
         Route("/docs/{verb}", flag, methods=["POST"]),
         Route("/api/people", people_route),

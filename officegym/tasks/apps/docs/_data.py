@@ -20,6 +20,12 @@ CREATE TABLE shares (doc_id INTEGER NOT NULL, email TEXT NOT NULL, role TEXT NOT
                      PRIMARY KEY (doc_id, email));
 CREATE TABLE comments (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, author TEXT NOT NULL,
                        text TEXT NOT NULL, created TEXT NOT NULL);
+-- The document as it was after each editing session, newest last; the last one is the current
+-- text. A session is one person's run of saves: the user's saves in an episode update one
+-- version.
+CREATE TABLE versions (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, title TEXT NOT NULL,
+                       body TEXT NOT NULL, author TEXT NOT NULL, created TEXT NOT NULL,
+                       note TEXT NOT NULL DEFAULT '');
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, doc_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');
@@ -93,7 +99,27 @@ def add_document(
             or 0
         )
         db.executemany("INSERT INTO shares VALUES (?,?,?)", [(did, e, r) for e, r in shares])
+        db.execute(
+            "INSERT INTO versions(doc_id, title, body, author, created) VALUES (?,?,?,?,?)",
+            (did, title, body, owner, stamp(minutes_ago)),
+        )
     return did
+
+
+def add_version(
+    store: StateStore, did: int, body: str, author: str, minutes_ago: int, note: str = ""
+) -> None:
+    """Someone's later edit of document `did`: its body becomes `body`."""
+    title = store.scalar("SELECT title FROM documents WHERE id = ?", (did,))
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO versions(doc_id, title, body, author, created, note) VALUES (?,?,?,?,?,?)",
+            (did, title, body, author, stamp(minutes_ago), note),
+        )
+        db.execute(
+            "UPDATE documents SET body = ?, modified = ? WHERE id = ?",
+            (body, stamp(minutes_ago), did),
+        )
 
 
 def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:
