@@ -1,4 +1,5 @@
-"""Sheets templates on formulas that decide and look up: VLOOKUP a price, IF a quantity is low.
+"""Sheets templates on formulas and formats: VLOOKUP a price, IF a quantity is low, copy a
+formula down the list, show prices as currency.
 
 Both evaluators recompute the user's formula on a changed copy of the sheet: a formula that
 follows its inputs gives the new right value, a typed result or a formula over the wrong cells
@@ -12,9 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from officegym.tasks._registry import register
-from officegym.tasks._task import Apps, Checkpoint, PlanStep, Submit, norm
-from officegym.tasks.apps.sheets import add_book, evaluate, number, parse_ref
-from officegym.tasks.sheets_tasks._common import OrderListTask, cells, only, open_book, type_into
+from officegym.tasks._task import Apps, Checkpoint, ClickOn, PlanStep, PressKey, Submit, norm
+from officegym.tasks.apps.sheets import FORMATS, add_book, evaluate, number, parse_ref
+from officegym.tasks.sheets_tasks._common import (
+    OrderListTask,
+    cells,
+    only,
+    open_book,
+    select,
+    type_into,
+)
 
 
 def _result(raw: str, grid: Mapping[tuple[int, int], str]) -> object:
@@ -143,4 +151,123 @@ class FlagLowStock(OrderListTask):
                 Submit(),
             ],
             "at or below instead of below": self.formula(params, "<="),
+        }
+
+
+@register
+class CopyFormulaDown(OrderListTask):
+    """D1 is "Total" and D2 multiplies the first row's quantity by its price; the other rows have
+    no total yet."""
+
+    id = "sheets.copy-formula-down"
+    instruction = (
+        "In the spreadsheet “{book}”, copy the formula in D2 to the cells below it, D3 to "
+        "D{last}, so every row of the list shows its total."
+    )
+    tags = ("formulas", "shortcuts", "cells", "long-horizon", "medium")
+    max_steps = 60  # a select and a paste per row: with pixels and keys, about 40 steps
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        params = super().sample_params(rng, apps)
+        return {**params, "last": len(params["rows"])}
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        rows = [list(r) for r in params["rows"]]
+        rows[0].append("Total")
+        rows[1].append("=B2*C2")
+        add_book(apps["sheets"], params["book"], {"Orders": rows, "Archive": []})
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        grid = cells(apps["sheets"], params["book"])
+        doubled = {k: (str(2 * int(v)) if k[1] == 1 and k[0] > 0 else v) for k, v in grid.items()}
+        wrong = []
+        for r in range(2, params["last"]):  # zero-based rows of D3 … D{last}
+            qty, price = int(params["rows"][r][1]), number(params["rows"][r][2]) or 0.0
+            raw = grid.get((r, 3), "")
+            got, twice = _result(raw, grid), _result(raw, doubled)
+            if not (
+                isinstance(got, float)
+                and isinstance(twice, float)
+                and abs(got - qty * price) < 1e-6
+                and abs(twice - 2 * qty * price) < 1e-6
+            ):
+                wrong.append(f"D{r + 1}={raw!r}")
+        allowed = {f"set:Orders!D{r + 1}={grid.get((r, 3), '')}" for r in range(2, params["last"])}
+        return [
+            Checkpoint(
+                "every row totals its own quantity and price with a formula",
+                not wrong,
+                detail=", ".join(wrong)[:200],
+            ),
+            only(apps["sheets"], allowed),
+        ]
+
+    def paste_down(self, params: Mapping[str, Any], last: int) -> list[PlanStep]:
+        steps = [*open_book(params["book"]), *select("D2"), PressKey("Control+c")]
+        for r in range(3, last + 1):
+            steps += [*select(f"D{r}"), PressKey("Control+v")]
+        return [*steps, Submit()]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.paste_down(params, params["last"])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        typed = [*open_book(params["book"])]
+        for r in range(3, params["last"] + 1):
+            qty, price = int(params["rows"][r - 1][1]), number(params["rows"][r - 1][2]) or 0.0
+            typed += type_into(f"D{r}", f"{qty * price:g}")
+        return {
+            "typed the totals": [*typed, Submit()],
+            "only the next row": self.paste_down(params, 3),
+        }
+
+
+@register
+class CurrencyFormat(OrderListTask):
+    id = "sheets.currency-format"
+    instruction = "In the spreadsheet “{book}”, show the Price column as currency."
+    tags = ("dropdown", "cells", "easy")
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        store = apps["sheets"]
+        formats = {
+            (r["name"], r["col"]): r["fmt"]
+            for r in store.query(
+                "SELECT s.name, f.col, f.fmt FROM formats f JOIN sheets s ON s.id = f.sheet_id "
+                "JOIN books b ON b.id = s.book_id WHERE b.title = ?",
+                (params["book"],),
+            )
+        }
+        return [
+            Checkpoint(
+                "the Price column is currency",
+                formats == {("Orders", 2): "currency"},
+                detail=str(formats),
+            ),
+            Checkpoint(
+                "the cells are unchanged", self.rows_now(apps, params) == params["rows"], "guard"
+            ),
+            only(store, {"format"}),
+        ]
+
+    def format(self, params: Mapping[str, Any], ref: str, fmt: str) -> list[PlanStep]:
+        return [
+            *open_book(params["book"]),
+            *select(ref),
+            ClickOn("button", "Format", exact=True),
+            ClickOn("menuitem", FORMATS[fmt].split(" (")[0]),
+            Submit(),
+        ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.format(params, "C2", "currency")
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {
+            "percent instead": self.format(params, "C2", "percent"),
+            "the quantity column": self.format(params, "B3", "currency"),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from officegym.tasks.apps.sheets import evaluate, shown
-from officegym.tasks.apps.sheets._formula import FormulaError, NotFound
+from officegym.tasks.apps.sheets._formula import FormulaError, NotFound, formatted, shift_formula
 
 # A1:C4 is a price list (Item, Quantity, Price); E1 holds a formula that refers to itself.
 GRID = {
@@ -75,3 +75,35 @@ def test_cells_show_values_and_errors() -> None:
     assert shown("plain text", GRID.get) == "plain text"
     with pytest.raises(NotFound):
         evaluate('=VLOOKUP("Pen", A2:C4, 3, FALSE)', GRID.get)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rows", "cols", "moved"),
+    [
+        ("=B2*C2", 3, 0, "=B5*C5"),
+        ('=IF(A2 > 1, "A2", A3)', 1, 1, '=IF(B3 > 1, "A2", B4)'),  # text in quotes stays
+        ("=VLOOKUP(E2, A2:C9, 3, FALSE)", 0, 1, "=VLOOKUP(F2, B2:D9, 3, FALSE)"),
+        ("=LOG10(A1)", 1, 0, "=LOG10(A2)"),  # a function name with digits is not a reference
+        ("=A1+1", -1, 0, "=#REF!+1"),  # pushed off the sheet
+        ("plain 12", 5, 5, "plain 12"),
+    ],
+)
+def test_copied_formulas_move_their_references(raw: str, rows: int, cols: int, moved: str) -> None:
+    assert shift_formula(raw, rows, cols) == moved
+    if moved.startswith("=#REF!"):
+        assert shown(moved, GRID.get) == "#ERROR!"
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "out"),
+    [
+        ("1234.5", "currency", "$1,234.50"),
+        ("-3", "currency", "-$3.00"),
+        ("0.25", "percent", "25%"),
+        ("7", "decimal", "7.00"),
+        ("7", "plain", "7"),
+        ("Stapler", "currency", "Stapler"),  # text shows as typed
+    ],
+)
+def test_number_formats(text: str, fmt: str, out: str) -> None:
+    assert formatted(text, fmt) == out

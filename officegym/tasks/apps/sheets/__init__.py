@@ -3,10 +3,19 @@
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.sheets._app import app
 from officegym.tasks.apps.sheets._data import ITEMS, add_book, inventory, populate
-from officegym.tasks.apps.sheets._formula import evaluate, number, parse_ref, ref_name, shown
+from officegym.tasks.apps.sheets._formula import (
+    FORMATS,
+    evaluate,
+    number,
+    parse_ref,
+    ref_name,
+    shift_formula,
+    shown,
+)
 
 __all__ = [
-    "APP", "ITEMS", "add_book", "evaluate", "inventory", "number", "parse_ref", "ref_name", "shown",
+    "APP", "FORMATS", "ITEMS", "add_book", "evaluate", "inventory", "number", "parse_ref",
+    "ref_name", "shift_formula", "shown",
 ]  # fmt: skip
 
 APP = AppSpec(

@@ -1,5 +1,6 @@
-"""Sheets: a Google-Sheets-like app. A grid with a name box and a formula bar, formulas,
-sheet tabs with a menu (rename, delete), and Edit and Data menus (rows, sorting)."""
+"""Sheets: a Google-Sheets-like app. A grid with a name box and a formula bar, formulas, copy and
+paste (Control+C, Control+V: references move with the formula), sheet tabs with a menu (rename,
+delete), and Edit, Data and Format menus (rows, sorting, number formats by column)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from starlette.routing import Route
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import Site, first, form_of, see_other, store_of
-from officegym.tasks.apps.sheets._formula import number, parse_ref, ref_name, shown
+from officegym.tasks.apps.sheets._formula import (
+    FORMATS,
+    formatted,
+    number,
+    parse_ref,
+    ref_name,
+    shift_formula,
+    shown,
+)
 
 SITE = Site("sheets", Path(__file__).parent)
 
@@ -69,6 +78,10 @@ async def book_view(request: Request) -> Response:
         return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
     book, sheets, sheet = found
     cells = grid(store, sheet["id"])
+    formats = {
+        r["col"]: r["fmt"]
+        for r in store.query("SELECT col, fmt FROM formats WHERE sheet_id = ?", (sheet["id"],))
+    }
     n_rows = min(max([r for r, _ in cells] + [0]) + 6, 999)  # A1 … Z999
     n_cols = min(max(max([c for _, c in cells] + [0]) + 2, 6), 26)
     rows = []
@@ -76,12 +89,14 @@ async def book_view(request: Request) -> Response:
         line = []
         for c in range(n_cols):
             text = shown(cells.get((r, c)), cells.get)
+            numeric = number(text) is not None
+            text = formatted(text, formats.get(c, "plain")) if r > 0 else text
             line.append(
                 {
                     "ref": ref_name(r, c),
                     "raw": cells.get((r, c), ""),
                     "shown": text,
-                    "number": number(text) is not None,
+                    "number": numeric,
                 }
             )
         rows.append(line)
@@ -96,6 +111,7 @@ async def book_view(request: Request) -> Response:
         columns=[chr(ord("A") + c) for c in range(n_cols)],
         selected=request.query_params.get("cell", "A1"),
         error=request.query_params.get("error", ""),
+        formats=FORMATS,
     )
 
 
@@ -153,6 +169,10 @@ async def rows_op(request: Request) -> Response:
         row, col = parse_ref(first(form, "cell") or "A1")
     except ValueError as exc:
         return back(bid, sheet["name"], error=str(exc))
+    if op.startswith("fmt_") and op[4:] in FORMATS:  # Format menu: the selected cell's column
+        store.execute("INSERT OR REPLACE INTO formats VALUES (?,?,?)", (sheet["id"], col, op[4:]))
+        log(store, "format", book["id"], f"{sheet['name']}!{ref_name(0, col)[0]}={op[4:]}")
+        return back(bid, sheet["name"], ref_name(row, col))
     cells = grid(store, sheet["id"])
     if op == "insert_below":
         moved = {(r + 1 if r > row else r, c): raw for (r, c), raw in cells.items()}
@@ -182,6 +202,36 @@ async def rows_op(request: Request) -> Response:
             (op, book["id"], f"{sheet['name']}!{ref_name(row, col)}"),
         )
     return back(bid, sheet["name"], ref_name(row, col))
+
+
+async def paste(request: Request) -> Response:
+    """Control+V: the copied cell's text into the selected cell, a formula's references moved
+    by as many rows and columns as the paste is from the copy."""
+    store, form = store_of(request), await form_of(request)
+    bid = request.path_params["bid"]
+    found = book_and_sheet(store, bid, first(form, "sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, _, sheet = found
+    source = book_and_sheet(store, bid, first(form, "from_sheet") or sheet["name"])
+    try:
+        (r1, c1), (r2, c2) = parse_ref(first(form, "from")), parse_ref(first(form, "cell"))
+    except ValueError as exc:
+        return back(bid, sheet["name"], error=f"Nothing to paste: {exc}")
+    if source is None:
+        return back(bid, sheet["name"], ref_name(r2, c2), "The copied sheet no longer exists.")
+    raw = shift_formula(grid(store, source[2]["id"]).get((r1, c1), ""), r2 - r1, c2 - c1)
+    with store.transaction() as db:
+        db.execute(
+            "DELETE FROM cells WHERE sheet_id = ? AND row = ? AND col = ?", (sheet["id"], r2, c2)
+        )
+        if raw:
+            db.execute("INSERT INTO cells VALUES (?,?,?,?)", (sheet["id"], r2, c2, raw))
+        db.execute(
+            "INSERT INTO activity(verb, book_id, detail) VALUES ('set', ?, ?)",
+            (book["id"], f"{sheet['name']}!{ref_name(r2, c2)}={raw}"),
+        )
+    return back(bid, sheet["name"], ref_name(r2, c2))
 
 
 async def sheet_op(request: Request) -> Response:
@@ -240,6 +290,7 @@ app = Starlette(
         Route("/s/{bid:int}", book_view),
         Route("/s/{bid:int}/set", set_cell, methods=["POST"]),
         Route("/s/{bid:int}/rows", rows_op, methods=["POST"]),
+        Route("/s/{bid:int}/paste", paste, methods=["POST"]),
         Route("/s/{bid:int}/title", rename_book, methods=["POST"]),
         Route("/s/{bid:int}/sheet/{op}", sheet_op, methods=["POST"]),
     ]

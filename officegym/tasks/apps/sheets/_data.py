@@ -15,6 +15,9 @@ CREATE TABLE sheets (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, name TEXT
 -- raw: what was typed (`12`, `Widget`, `=SUM(B2:B9)`); row and col are zero-based.
 CREATE TABLE cells (sheet_id INTEGER NOT NULL, row INTEGER NOT NULL, col INTEGER NOT NULL,
                     raw TEXT NOT NULL, PRIMARY KEY (sheet_id, row, col));
+-- A column's number format: plain | currency | percent | decimal (numbers only; text shows as is).
+CREATE TABLE formats (sheet_id INTEGER NOT NULL, col INTEGER NOT NULL, fmt TEXT NOT NULL,
+                      PRIMARY KEY (sheet_id, col));
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, book_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');

@@ -357,6 +357,54 @@ def _join(
     return lambda: _text(left()) + _text(right())
 
 
+_REF_OR_TEXT = re.compile(r'"(?:[^"]|"")*"|(?<![A-Za-z0-9])([A-Za-z])([0-9]+)(?![A-Za-z0-9(])')
+
+
+def shift_formula(raw: str, rows: int, cols: int) -> str:
+    """A formula copied `rows` down and `cols` right: its cell references move with it (text in
+    quotes does not). A reference pushed off the sheet becomes #REF!, which cannot compute.
+
+    >>> shift_formula('=B2*C2 & "C2"', 1, 0)
+    '=B3*C3 & "C2"'
+    >>> shift_formula("=SUM(A1:A9)", 0, 1)
+    '=SUM(B1:B9)'
+    """
+    if not raw.startswith("="):
+        return raw
+
+    def move(m: re.Match[str]) -> str:
+        if not m.group(1):
+            return m.group(0)  # a string literal
+        col, row = ord(m.group(1).upper()) - ord("A") + cols, int(m.group(2)) + rows
+        return ref_name(row - 1, col) if 0 <= col < 26 and 1 <= row <= 999 else "#REF!"
+
+    return "=" + _REF_OR_TEXT.sub(move, raw[1:])
+
+
+FORMATS = {
+    "plain": "Plain",
+    "currency": "Currency ($1,234.50)",
+    "percent": "Percent (12%)",
+    "decimal": "Two decimals (1,234.50)",
+}
+
+
+def formatted(text: str, fmt: str) -> str:
+    """A cell's shown text in its column's number format.
+
+    >>> formatted("1234.5", "currency"), formatted("0.125", "percent"), formatted("Pen", "percent")
+    ('$1,234.50', '12.5%', 'Pen')
+    """
+    n = number(text)
+    if n is None or fmt not in FORMATS or fmt == "plain":
+        return text
+    if fmt == "currency":
+        return f"-${-n:,.2f}" if n < 0 else f"${n:,.2f}"
+    if fmt == "percent":
+        return f"{n * 100:g}%"
+    return f"{n:,.2f}"
+
+
 def format_number(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{round(value, 4):g}"
 

@@ -34,6 +34,25 @@
     const arrows = {ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1]};
     if (arrows[e.key]) { move(...arrows[e.key]); e.preventDefault(); return; }
     if (e.key === "Enter" || e.key === "F2") { formula.focus(); e.preventDefault(); return; }
+    // Copy and paste: the copied cell is remembered for this tab (a paste reloads the page).
+    const book = grid.closest(".book").dataset;
+    if ((e.ctrlKey || e.metaKey) && e.key === "c" && current) {
+      sessionStorage.setItem("sheets.copied", JSON.stringify({book: book.book, sheet: book.sheet, ref: current.dataset.ref}));
+      current.classList.add("copied");
+      e.preventDefault();
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key === "v" && current) {
+      const copied = JSON.parse(sessionStorage.getItem("sheets.copied") || "null");
+      e.preventDefault();
+      if (!copied || copied.book !== book.book) return;
+      const paste = document.getElementById("paste-form");
+      paste.elements.cell.value = current.dataset.ref;
+      paste.elements.from.value = copied.ref;
+      paste.elements.from_sheet.value = copied.sheet;
+      paste.requestSubmit();
+      return;
+    }
     if (e.key === "Delete" || e.key === "Backspace") { formula.value = ""; form.requestSubmit(); e.preventDefault(); return; }
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       formula.value = "";
