@@ -231,11 +231,11 @@ def cleanup(run_id: str | None = None, worker: int | None = None) -> dict[str, i
     selector = _selector(run_id, worker)
     removed = {"containers": 0, "networks": 0}
     try:
-        for container in client.containers.list(all=True, filters={"label": selector}):
+        for name in _container_names(client, selector):
             with contextlib.suppress(Exception):
-                container.remove(force=True)
+                client.api.remove_container(name, force=True)
                 removed["containers"] += 1
-                shutil.rmtree(_folders() / container.name, ignore_errors=True)
+                shutil.rmtree(_folders() / name, ignore_errors=True)
         for network in client.networks.list(filters={"label": selector}):
             with contextlib.suppress(Exception):
                 network.remove()
@@ -272,13 +272,19 @@ def labelled(run_id: str | None = None) -> dict[str, list[str]]:
     selector = _selector(run_id)
     try:
         return {
-            "containers": [
-                c.name for c in client.containers.list(all=True, filters={"label": selector})
-            ],
+            "containers": _container_names(client, selector),
             "networks": [n.name for n in client.networks.list(filters={"label": selector})],
         }
     finally:
         client.close()
+
+
+def _container_names(client: Any, selector: list[str]) -> list[str]:
+    """The names of the labelled containers, from the list call alone: `containers.list()`
+    inspects each one afterwards, and a container that a finishing worker removes in between
+    makes it fail with 404."""
+    rows = client.api.containers(all=True, filters={"label": selector})
+    return [row["Names"][0].lstrip("/") for row in rows if row.get("Names")]
 
 
 def new_run_id(name: str) -> str:

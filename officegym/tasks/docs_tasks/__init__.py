@@ -1,7 +1,7 @@
 """Docs task templates: create, rename, share with a role (and with someone who is not in the
 directory), find and replace, append a paragraph, comment, answer from a document, trash drafts,
-restore a version from the history."""
+restore a version from the history, make a heading, make an amount bold."""
 
-from officegym.tasks.docs_tasks import collaboration, editing, history
+from officegym.tasks.docs_tasks import collaboration, editing, formatting, history
 
-__all__ = ["collaboration", "editing", "history"]
+__all__ = ["collaboration", "editing", "formatting", "history"]

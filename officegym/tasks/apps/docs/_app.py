@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
@@ -24,6 +24,7 @@ from officegym.tasks.apps._web import (
     store_of,
 )
 from officegym.tasks.apps.docs._data import ROLES
+from officegym.tasks.apps.docs._markup import render
 
 SITE = Site("docs", Path(__file__).parent)
 NOW = datetime.fromisoformat(FROZEN_NOW)
@@ -160,6 +161,7 @@ async def editor(request: Request) -> Response:
         comments=comments,
         roles=ROLES,
         owner_name=people.get(doc["owner"], doc["owner"]),
+        rendered=render(doc["body"]),
         notice=f"Replaced {notice} occurrence{'' if notice == '1' else 's'}." if notice else "",
     )
 
@@ -184,6 +186,12 @@ async def save(request: Request) -> Response:
         touch(store, doc["id"])
         record_version(store, doc["id"])
     return JSONResponse({"ok": True})
+
+
+async def preview(request: Request) -> Response:
+    """The formatted view of the text being edited (the editor asks as you type)."""
+    body = (await form_of(request)).get("body") or [""]
+    return HTMLResponse(render(body[0]))
 
 
 async def replace(request: Request) -> Response:
@@ -319,6 +327,7 @@ app = Starlette(
         Route("/d/{did:int}/replace", replace, methods=["POST"]),
         Route("/d/{did:int}/share", share, methods=["POST"]),
         Route("/d/{did:int}/history", history),
+        Route("/preview", preview, methods=["POST"]),
         Route("/d/{did:int}/restore", restore, methods=["POST"]),
         Route("/d/{did:int}/comment", comment, methods=["POST"]),
         Route("/docs/{verb}", flag, methods=["POST"]),
