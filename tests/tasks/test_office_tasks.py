@@ -38,6 +38,15 @@ def test_suites_group_the_templates() -> None:
     infeasible = [t for t in core if get_task(t).infeasible]
     assert infeasible and all("infeasible" in get_task(t).tags for t in infeasible)
     assert set(all_suites["smoke"]) <= core
+    assert len(core) >= 48 and len({t.split(".")[0] for t in core}) >= 6
+
+
+@pytest.mark.parametrize("task_id", ["code.label-issue", "calendar.reschedule-event"])
+def test_a_decoy_never_shares_the_target_title(task_id: str) -> None:
+    task = get_task(task_id)
+    for seed in range(40):
+        params = task.initial_state(seed).params
+        assert params["title"] != params["decoy"], (task_id, seed)
 
 
 @pytest.mark.parametrize("task_id", OFFICE)
