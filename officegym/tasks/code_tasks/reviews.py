@@ -90,8 +90,10 @@ class TwoPullsTask(Task):
         store = apps["code"]
         repo = rng.choice(REPOS)[0]
         rid = repo_id(store, repo)
-        bumped = plan_bump(store, rid, rng, 2)
-        decoy_bumped = plan_bump(store, rid, rng, 2, avoid=list(bumped))
+        # Major upgrades: the seeded pull requests only make minor and patch ones, so no other
+        # open pull request "upgrades {dep} to {version}".
+        bumped = plan_bump(store, rid, rng, 2, major=True)
+        decoy_bumped = plan_bump(store, rid, rng, 2, avoid=list(bumped), major=True)
         author = rng.choice(
             store.query("SELECT handle FROM people WHERE handle != ?", (ME.handle,))
         )["handle"]
@@ -161,8 +163,8 @@ class CommentOnLine(TwoPullsTask):
         ]
         return [
             Checkpoint(
-                f"the comment is on {params['path']} line {params['line']}",
-                bool(right),
+                f"the one comment is on {params['path']} line {params['line']}",
+                len(right) == len(comments) == 1,
                 detail=str(comments)[:200],
             ),
             only(store, {("line-comment", pull["number"])}, params["repo"]),

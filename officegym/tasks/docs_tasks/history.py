@@ -54,13 +54,17 @@ class RestoreVersion(Task):
         add_version(store, did, params["good"], ME.email, GOOD)
         add_version(store, did, params["cut"], params["editor_email"], OVERWRITTEN)
 
-    def document(self, apps: Apps) -> dict[str, Any]:
-        return apps["docs"].query("SELECT * FROM documents WHERE created = ?", (stamp(DRAFT),))[0]
+    def document(self, apps: Apps, params: Mapping[str, Any]) -> dict[str, Any]:
+        # The setup's document is the last one made with this title and creation time.
+        return apps["docs"].query(
+            "SELECT * FROM documents WHERE created = ? AND title = ? ORDER BY id DESC",
+            (stamp(DRAFT), params["title"]),
+        )[0]
 
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
-        doc = self.document(apps)
+        doc = self.document(apps, params)
         return [
             Checkpoint(
                 "the text before the colleague's edit is back",

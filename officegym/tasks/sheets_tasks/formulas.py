@@ -9,7 +9,7 @@ does not.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from officegym.tasks._registry import register
@@ -181,18 +181,31 @@ class CopyFormulaDown(OrderListTask):
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
         grid = cells(apps["sheets"], params["book"])
-        doubled = {k: (str(2 * int(v)) if k[1] == 1 and k[0] > 0 else v) for k, v in grid.items()}
+
+        def changed(col: int, how: Callable[[float], float]) -> dict[tuple[int, int], str]:
+            out = dict(grid)
+            for (r, c), v in grid.items():
+                if c == col and r > 0 and (n := number(v)) is not None:
+                    out[(r, c)] = f"{how(n):g}"
+            return out
+
+        # The right formula follows both its quantity and its price: typed totals, or a price
+        # typed into the formula, do not.
+        worlds = [
+            (grid, 1.0, 0.0),
+            (changed(1, lambda q: 2 * q), 2.0, 0.0),
+            (changed(2, lambda p: p + 1), 1.0, 1.0),
+        ]
         wrong = []
         for r in range(2, params["last"]):  # zero-based rows of D3 … D{last}
             qty, price = int(params["rows"][r][1]), number(params["rows"][r][2]) or 0.0
             raw = grid.get((r, 3), "")
-            got, twice = _result(raw, grid), _result(raw, doubled)
-            if not (
-                isinstance(got, float)
-                and isinstance(twice, float)
-                and abs(got - qty * price) < 1e-6
-                and abs(twice - 2 * qty * price) < 1e-6
-            ):
+            ok = True
+            for world, q_times, p_plus in worlds:
+                got = _result(raw, world)
+                want = qty * q_times * (price + p_plus)
+                ok = ok and isinstance(got, float) and abs(got - want) < 1e-6
+            if not ok:
                 wrong.append(f"D{r + 1}={raw!r}")
         allowed = {f"set:Orders!D{r + 1}={grid.get((r, 3), '')}" for r in range(2, params["last"])}
         return [

@@ -40,6 +40,10 @@ GRID = {
         ('=A2 = "HEADSET"', True),  # text compares without case
         ("=-(1 + 2) * 3", -9.0),
         ("=Z99", 0.0),
+        ("=ROUND(2.5)", 3.0),  # half away from zero, as spreadsheets round
+        ("=ROUND(0.125, 2)", 0.13),
+        ("=$B$2 + B$3", 16.0),  # $ fixes a reference when copied; the value is the same
+        ('=VLOOKUP("Toner", A2:C4, 2, FALSE)', 0.0),  # a found 0 is 0, not empty text
     ],
 )
 def test_formula_values(formula: str, value: object) -> None:
@@ -84,6 +88,7 @@ def test_cells_show_values_and_errors() -> None:
         ('=IF(A2 > 1, "A2", A3)', 1, 1, '=IF(B3 > 1, "A2", B4)'),  # text in quotes stays
         ("=VLOOKUP(E2, A2:C9, 3, FALSE)", 0, 1, "=VLOOKUP(F2, B2:D9, 3, FALSE)"),
         ("=LOG10(A1)", 1, 0, "=LOG10(A2)"),  # a function name with digits is not a reference
+        ("=B2*$E$1 + C$1 + $A2", 2, 1, "=C4*$E$1 + D$1 + $A4"),
         ("=A1+1", -1, 0, "=#REF!+1"),  # pushed off the sheet
         ("plain 12", 5, 5, "plain 12"),
     ],

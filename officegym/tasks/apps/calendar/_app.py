@@ -161,6 +161,8 @@ async def month_view(request: Request) -> Response:
     store = store_of(request)
     try:
         first_day = date.fromisoformat(request.path_params["day"]).replace(day=1)
+        if not 1900 <= first_day.year <= 2100:  # and no month arithmetic runs off the calendar
+            raise ValueError(first_day)
     except ValueError:
         first_day = TODAY.replace(day=1)
     next_month = (first_day + timedelta(days=32)).replace(day=1)
@@ -192,7 +194,11 @@ async def month_view(request: Request) -> Response:
         heading=first_day.strftime("%B %Y"),
         prev=(first_day - timedelta(days=1)).replace(day=1).isoformat(),
         next=next_month.isoformat(),
-        week=week_of(first_day.isoformat() if first_day.month != TODAY.month else None),
+        week=week_of(
+            None
+            if (first_day.year, first_day.month) == (TODAY.year, TODAY.month)
+            else str(first_day)
+        ),
         **sidebar(store),
     )
 

@@ -170,6 +170,8 @@ async def issue_list(request: Request) -> Response:
     kind = "pull" if request.url.path.endswith("/pulls") else "issue"
     state = request.query_params.get("state", "open")
     label, q = request.query_params.get("label", ""), request.query_params.get("q", "").strip()
+    if "is:closed" in q.split() or "is:merged" in q.split():
+        state = "closed"  # the list of closed (and merged) items holds what was asked for
     rows = items(
         store_of(request), repo, kind, state if state in ("open", "closed") else "open", label, q
     )

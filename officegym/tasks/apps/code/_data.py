@@ -132,9 +132,12 @@ def add_issue(
     return int(number)
 
 
-def bump(version: str, rng: random.Random) -> str:
-    major, minor, patch = (int(x) for x in version.split("."))
-    return f"{major}.{minor + 1}.0" if rng.random() < 0.5 else f"{major}.{minor}.{patch + 1}"
+def bump(version: str, rng: random.Random, major: bool = False) -> str:
+    """A newer version: minor or patch (as the seeded pull requests do), or the next major."""
+    x, y, z = (int(n) for n in version.split("."))
+    if major:
+        return f"{x + 1}.0.0"
+    return f"{x}.{y + 1}.0" if rng.random() < 0.5 else f"{x}.{y}.{z + 1}"
 
 
 def _files(store: StateStore, repo: int) -> tuple[str, str, dict[str, str]]:
@@ -157,11 +160,18 @@ def dependencies(store: StateStore, repo: int) -> dict[str, str]:
 
 
 def plan_bump(
-    store: StateStore, repo: int, rng: random.Random, touch: int, avoid: Sequence[str] = ()
+    store: StateStore,
+    repo: int,
+    rng: random.Random,
+    touch: int,
+    avoid: Sequence[str] = (),
+    major: bool = False,
 ) -> dict[str, str]:
-    """`touch` dependencies (none of `avoid`) with the versions a pull request moves them to."""
+    """`touch` dependencies (none of `avoid`) with the versions a pull request moves them to
+    (major upgrades: no seeded pull request makes one)."""
     deps = dependencies(store, repo)
-    return {d: bump(deps[d], rng) for d in rng.sample(sorted(set(deps) - set(avoid)), touch)}
+    chosen = rng.sample(sorted(set(deps) - set(avoid)), touch)
+    return {d: bump(deps[d], rng, major) for d in chosen}
 
 
 def add_pull_files(store: StateStore, repo: int, number: int, bumped: dict[str, str]) -> None:

@@ -106,7 +106,7 @@ def comment_on_line(
     after = store.scalar(
         "SELECT after FROM pull_files WHERE issue_id = ? AND path = ?", (issue_id, path)
     )
-    if after is None or not line.isdigit() or not 1 <= int(line) <= len(after.splitlines()):
+    if after is None or not line.isdecimal() or not 1 <= int(line) <= len(after.splitlines()):
         return "That line is not part of this pull request."
     if not body:
         return "A line comment needs some text."

@@ -238,7 +238,7 @@ async def restore(request: Request) -> Response:
     vid = first(await form_of(request), "version")
     found = store.query(
         "SELECT * FROM versions WHERE id = ? AND doc_id = ?",
-        (int(vid) if vid.isdigit() else -1, doc["id"]),
+        (int(vid) if vid.isdecimal() else -1, doc["id"]),
     )
     if not found:
         return SITE.not_found(request, "That version does not exist.")

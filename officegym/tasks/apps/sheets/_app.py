@@ -264,6 +264,7 @@ async def sheet_op(request: Request) -> Response:
             return back(bid, sheet["name"], error="A spreadsheet keeps at least one sheet.")
         with store.transaction() as db:
             db.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet["id"],))
+            db.execute("DELETE FROM formats WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM sheets WHERE id = ?", (sheet["id"],))
         new = next(s["name"] for s in sheets if s["id"] != sheet["id"])
     else:

@@ -4,7 +4,8 @@ Values are numbers, text ("…" with "" for a quote) and TRUE/FALSE. Operators: 
 numbers, & joins text, = <> < > <= >= compare (text case-insensitively, as spreadsheets do).
 Functions: SUM, AVERAGE, MIN, MAX, COUNT over ranges and values; IF, AND, OR, NOT, ROUND, ABS;
 VLOOKUP(key, range, column, [sorted]) — sorted defaults to TRUE, as in every spreadsheet, so an
-exact lookup says FALSE.
+exact lookup says FALSE. References are A1 … Z999; a `$` fixes a column or row when a formula is
+copied (`$A$1`).
 
 >>> cells = {(1, 0): "4", (2, 0): "6", (1, 1): "=A2*2"}
 >>> evaluate("=SUM(A2:A3) + B2", cells.get)
@@ -20,14 +21,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-REF = re.compile(r"^([A-Z])([1-9][0-9]{0,2})$")
+REF = re.compile(r"^\$?([A-Z])\$?([1-9][0-9]{0,2})$")
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<num>\d+(?:\.\d+)?)
     | "(?P<text>(?:[^"]|"")*)"
-    | (?P<ref>[A-Za-z][0-9]+(?::[A-Za-z][0-9]+)?)(?![A-Za-z0-9(])
+    | (?P<ref>\$?[A-Za-z]\$?[0-9]+(?::\$?[A-Za-z]\$?[0-9]+)?)(?![A-Za-z0-9(])
     | (?P<func>[A-Za-z]+)(?=\s*\()
     | (?P<bool>TRUE|FALSE)(?![A-Za-z0-9])
     | (?P<op><>|<=|>=|\S)
@@ -145,7 +147,22 @@ def _vlookup(
             hit = row  # sorted: the last row whose key is not above the one looked for
     if hit is None:
         raise NotFound(f"VLOOKUP found no {_text(key)!r}")
-    return cell(hit[column - 1]) or ""
+    found = cell(hit[column - 1])
+    return "" if found is None else found
+
+
+def _round(value: float, places: int) -> float:
+    """Half away from zero, as spreadsheets round (Python's round() goes to even).
+
+    >>> _round(2.5, 0), _round(0.125, 2), _round(-1.5, 0), _round(1234, -2)
+    (3.0, 0.13, -2.0, 1200.0)
+    """
+    exp = Decimal(1).scaleb(-max(min(places, 15), -15))
+    return (
+        float(Decimal(str(value)).quantize(exp, ROUND_HALF_UP))
+        if places >= 0
+        else float((Decimal(str(value)) / exp).quantize(Decimal(1), ROUND_HALF_UP) * exp)
+    )
 
 
 def _aggregate(fn: Callable[[list[float]], Value]) -> Callable[..., Value]:
@@ -184,7 +201,7 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "OR": _aggregate(lambda xs: any(xs)),
     "NOT": _plain(lambda v: not _num(v), (1,)),
     "ABS": _plain(lambda v: abs(_num(v)), (1,)),
-    "ROUND": _plain(lambda v, n=0.0: float(round(_num(v), int(_num(n)))), (1, 2)),
+    "ROUND": _plain(lambda v, n=0.0: _round(_num(v), int(_num(n))), (1, 2)),
     "VLOOKUP": _vlookup,
 }
 
@@ -357,7 +374,9 @@ def _join(
     return lambda: _text(left()) + _text(right())
 
 
-_REF_OR_TEXT = re.compile(r'"(?:[^"]|"")*"|(?<![A-Za-z0-9])([A-Za-z])([0-9]+)(?![A-Za-z0-9(])')
+_REF_OR_TEXT = re.compile(
+    r'"(?:[^"]|"")*"|(?<![A-Za-z0-9$])(\$?)([A-Za-z])(\$?)([0-9]+)(?![A-Za-z0-9(])'
+)
 
 
 def shift_formula(raw: str, rows: int, cols: int) -> str:
@@ -368,15 +387,21 @@ def shift_formula(raw: str, rows: int, cols: int) -> str:
     '=B3*C3 & "C2"'
     >>> shift_formula("=SUM(A1:A9)", 0, 1)
     '=SUM(B1:B9)'
+    >>> shift_formula("=B2*$E$1 + C$1", 2, 1)
+    '=C4*$E$1 + D$1'
     """
     if not raw.startswith("="):
         return raw
 
     def move(m: re.Match[str]) -> str:
-        if not m.group(1):
+        if not m.group(2):
             return m.group(0)  # a string literal
-        col, row = ord(m.group(1).upper()) - ord("A") + cols, int(m.group(2)) + rows
-        return ref_name(row - 1, col) if 0 <= col < 26 and 1 <= row <= 999 else "#REF!"
+        fixed_col, letter, fixed_row, digits = m.groups()
+        col = ord(letter.upper()) - ord("A") + (0 if fixed_col else cols)
+        row = int(digits) + (0 if fixed_row else rows)
+        if not (0 <= col < 26 and 1 <= row <= 999):
+            return "#REF!"
+        return f"{fixed_col}{chr(ord('A') + col)}{fixed_row}{row}"
 
     return "=" + _REF_OR_TEXT.sub(move, raw[1:])
 
