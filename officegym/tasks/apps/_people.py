@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,12 @@ def directory(seed: int) -> tuple[Person, ...]:
     return tuple(
         Person(name, f"{name.lower().replace(' ', '.')}@{rng.choice(DOMAINS)}", rng.choice(TITLES))
         for name in names
+    )
+
+
+def colleagues(store: Any) -> list[dict[str, Any]]:
+    """Everyone but the user in an app's `people` table (every app has one, with name and
+    e-mail; chat and code add handles), in the order the app stored them."""
+    return store.query(  # type: ignore[no-any-return]
+        "SELECT * FROM people WHERE email != ? ORDER BY id", (ME.email,)
     )

@@ -3,7 +3,9 @@ and base classes."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +22,7 @@ from officegym.tasks._task import (
     norm,
 )
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.calendar import (
     TODAY,
     WEEK,
@@ -51,10 +53,6 @@ def slot(rng: random.Random, days: list[date]) -> tuple[date, time]:
     return rng.choice(days), time(rng.randint(9, 16), rng.choice((0, 30)))
 
 
-def colleagues(store: StateStore) -> list[dict[str, Any]]:
-    return store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME.email,))
-
-
 def activity(store: StateStore) -> list[dict[str, Any]]:
     return store.query("SELECT * FROM activity ORDER BY id")
 
@@ -77,6 +75,19 @@ def guests_of(store: StateStore, event_id: int) -> set[str]:
 def only_touched(store: StateStore, ids: set[int], verbs: set[str]) -> Checkpoint:
     other = [a for a in activity(store) if a["event_id"] not in ids or a["verb"] not in verbs]
     return Checkpoint("nothing else changed", not other, "guard", detail=str(other)[:200])
+
+
+def times_in(answer: str | None) -> set[time]:
+    """Every time of day an answer names ("Monday, March 23 at 2:30 PM" names one).
+
+    >>> sorted(times_in("10:30 – 11:30 AM, or 2 pm"))
+    [datetime.time(10, 30), datetime.time(11, 30), datetime.time(14, 0)]
+    """
+    said = set()
+    for m in re.finditer(r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", answer or "", re.I):
+        with contextlib.suppress(ValueError):
+            said.add(parse_time(m.group(0)))
+    return said
 
 
 def iso(day: date, t: time) -> str:

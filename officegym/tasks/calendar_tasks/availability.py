@@ -3,9 +3,7 @@ day."""
 
 from __future__ import annotations
 
-import contextlib
 import random
-import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -15,7 +13,7 @@ from officegym.tasks._task import Apps, Checkpoint, ClickOn, PlanStep, Submit, T
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps._people import ME
 from officegym.tasks.apps.calendar import add_event, day_text, parse_time, time_text
-from officegym.tasks.calendar_tasks._common import NEXT_WEEK, MyEventTask, only_touched
+from officegym.tasks.calendar_tasks._common import NEXT_WEEK, MyEventTask, only_touched, times_in
 
 STARTS = [time(h, m) for h in range(9, 17) for m in (0, 30)]  # 9:00 AM … 4:30 PM
 
@@ -130,10 +128,7 @@ class FindFreeSlot(Task):
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
-        said = set()  # every time the answer names
-        for m in re.finditer(r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", answer or "", re.I):
-            with contextlib.suppress(ValueError):
-                said.add(parse_time(m.group(0)))
+        said = times_in(answer)
         right = parse_time(params["answer"])
         until = (datetime.combine(date.min, right) + timedelta(hours=1)).time()
         return [

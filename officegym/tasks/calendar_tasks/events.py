@@ -18,6 +18,7 @@ from officegym.tasks._task import (
     Task,
     says_infeasible,
 )
+from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.calendar import (
     ROOMS,
     add_event,
@@ -30,7 +31,6 @@ from officegym.tasks.calendar_tasks._common import (
     THIS_WEEK,
     MyEventTask,
     NewEventTask,
-    colleagues,
     fill_event,
     guests_of,
     iso,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
-import re
 from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
@@ -17,7 +15,7 @@ from officegym.tasks._task import (
     PlanStep,
     Submit,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.calendar import (
     day_text,
     parse_time,
@@ -27,10 +25,10 @@ from officegym.tasks.calendar_tasks._common import (
     NEXT_WEEK,
     THIS_WEEK,
     InvitationTask,
-    colleagues,
     iso,
     only_touched,
     slot,
+    times_in,
     unique_title,
 )
 
@@ -180,10 +178,7 @@ class AnswerStartTime(InvitationTask):
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
-        said = set()  # every time the answer names ("Monday, March 23 at 2:30 PM" has one)
-        for m in re.finditer(r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?", answer or "", re.I):
-            with contextlib.suppress(ValueError):
-                said.add(parse_time(m.group(0)))
+        said = times_in(answer)
         right, wrong = parse_time(params["start"]), parse_time(params["decoy_start"])
         return [
             Checkpoint(

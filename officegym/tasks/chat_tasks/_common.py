@@ -16,7 +16,7 @@ from officegym.tasks._task import (
     Task,
 )
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.chat import add_message, channel_id
 
 JOINED = ("engineering", "sales", "design", "random", "general")
@@ -63,9 +63,7 @@ class TwoMessagesTask(Task):
     lines = ("{p} budget draft v{n}: can someone review it by Friday?",)
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["chat"].query(
-            "SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)
-        )
+        people = colleagues(apps["chat"])
         author = rng.choice(people)
         line = rng.choice(self.lines)
         project = rng.choice(PROJECTS)

@@ -20,7 +20,7 @@ from officegym.tasks._task import (
     mentions,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.chat import EMOJI, add_message
 from officegym.tasks.chat_tasks._common import (
     JOINED,
@@ -152,9 +152,7 @@ class AnswerFromHistory(Task):
     tags = ("reading", "search", "answer", "easy")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["chat"].query(
-            "SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)
-        )
+        people = colleagues(apps["chat"])
         author, other = rng.sample(people, 2)
         fact, make = rng.choice(FACTS)
         value = make(rng)

@@ -20,7 +20,7 @@ from officegym.tasks._task import (
     norm,
     says_infeasible,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.chat_tasks._common import (
     JOINED,
     OUTSIDERS,
@@ -89,9 +89,7 @@ class DirectMessage(Task):
     tags = ("autocomplete", "forms", "easy")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["chat"].query(
-            "SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)
-        )
+        people = colleagues(apps["chat"])
         who = rng.choice(people)
         text = rng.choice(
             (
@@ -172,9 +170,7 @@ class MentionTeammate(Task):
     tags = ("autocomplete", "mentions", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["chat"].query(
-            "SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)
-        )
+        people = colleagues(apps["chat"])
         who = rng.choice(people)
         text = rng.choice(
             (

@@ -15,7 +15,7 @@ from officegym.tasks._task import (
     Task,
 )
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.code import ORG, REPOS, add_issue, repo_id
 
 BUGS = ("Broken layout", "Slow page load", "Wrong totals", "Missing translations", "Stale cache")
@@ -70,9 +70,7 @@ class TwoIssuesTask(Task):
     kind = "issue"
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["code"].query(
-            "SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)
-        )
+        people = colleagues(apps["code"])
         author = rng.choice(people)
         return {
             "repo": rng.choice(REPOS)[0],

@@ -19,7 +19,7 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.code import LABELS, ORG, REPOS, add_issue, repo_id
 from officegym.tasks.code_tasks._common import (
     BUGS,
@@ -155,9 +155,7 @@ class AssignIssue(TwoIssuesTask):
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)
-        who = rng.choice(
-            apps["code"].query("SELECT name, handle FROM people WHERE handle != ?", (ME.handle,))
-        )
+        who = rng.choice(colleagues(apps["code"]))
         return {**params, "org": ORG, "name": who["name"], "handle": who["handle"]}
 
     def evaluate(
@@ -264,9 +262,7 @@ class CloseLabelledIssues(Task):
             "i.repo_id = ? AND l.label = ? AND i.state = 'open' AND i.kind = 'issue'",
             (repo_id(store, repo), label),
         )
-        author = rng.choice(
-            store.query("SELECT handle FROM people WHERE handle != ?", (ME.handle,))
-        )["handle"]
+        author = rng.choice(sorted(p["handle"] for p in colleagues(store)))
         return {
             "org": ORG,
             "repo": repo,

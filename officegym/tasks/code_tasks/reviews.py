@@ -18,7 +18,7 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.code import (
     MILESTONES,
     ORG,
@@ -94,9 +94,7 @@ class TwoPullsTask(Task):
         # open pull request "upgrades {dep} to {version}".
         bumped = plan_bump(store, rid, rng, 2, major=True)
         decoy_bumped = plan_bump(store, rid, rng, 2, avoid=list(bumped), major=True)
-        author = rng.choice(
-            store.query("SELECT handle FROM people WHERE handle != ?", (ME.handle,))
-        )["handle"]
+        author = rng.choice(sorted(p["handle"] for p in colleagues(store)))
         first, second = rng.sample(range(100, 999), 2)
         dep = rng.choice(sorted(bumped))
         path, line = line_of(store, rid, dep)

@@ -9,7 +9,7 @@ from officegym.tasks._task import (
     ClickOn,
     PlanStep,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import colleagues
 
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 
@@ -20,8 +20,8 @@ def switch_to(app: str) -> list[PlanStep]:
 
 
 def colleague(rng: random.Random, store: Any) -> dict[str, Any]:
-    people = store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME.email,))
-    return dict(rng.choice(people))
+    who = rng.choice(colleagues(store))
+    return {"name": who["name"], "email": who["email"]}
 
 
 def handle(email: str) -> str:

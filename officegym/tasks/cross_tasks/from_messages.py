@@ -20,7 +20,7 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.calendar import add_event, day_text, time_text
 from officegym.tasks.apps.chat import add_message
 from officegym.tasks.apps.code import ORG
@@ -150,9 +150,7 @@ class ChatToIssue(Task):
     tags = ("cross-app", "reading", "forms", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        who, other = rng.sample(
-            apps["chat"].query("SELECT name, handle FROM people WHERE handle != ?", (ME.handle,)), 2
-        )
+        who, other = rng.sample(colleagues(apps["chat"]), 2)
         bugs = rng.sample(
             (
                 "Export fails for reports over 10 MB",

@@ -21,7 +21,7 @@ from officegym.tasks._task import (
     mentions,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.calendar import add_event, time_text
 from officegym.tasks.apps.code import ORG, add_issue, repo_id
 from officegym.tasks.apps.docs import add_document
@@ -190,9 +190,7 @@ class IssueToChat(Task):
     tags = ("cross-app", "reading", "autocomplete", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
-        people = apps["code"].query(
-            "SELECT name, handle FROM people WHERE handle != ? ORDER BY id", (ME.handle,)
-        )
+        people = colleagues(apps["code"])
         assignee, author, to = rng.sample(people, 3)
         return {
             "org": ORG,

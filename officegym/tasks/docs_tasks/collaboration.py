@@ -21,7 +21,7 @@ from officegym.tasks._task import (
     numbers_in,
     says_infeasible,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.docs import add_document
 from officegym.tasks.docs_tasks._common import (
     KINDS,
@@ -43,9 +43,7 @@ class ShareDocument(TwoDocsTask):
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)
-        who = rng.choice(
-            apps["docs"].query("SELECT name, email FROM people WHERE email != ?", (ME.email,))
-        )
+        who = rng.choice(colleagues(apps["docs"]))
         role = rng.choice(("viewer", "commenter", "editor"))
         return {
             **params,

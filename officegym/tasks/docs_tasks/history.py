@@ -8,7 +8,7 @@ from typing import Any
 
 from officegym.tasks._registry import register
 from officegym.tasks._task import Apps, Checkpoint, ClickOn, FillIn, PlanStep, Submit, Task
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.docs import add_document, add_version, moment, stamp
 from officegym.tasks.docs_tasks._common import body_for, only_touched, open_doc, unique_title
 
@@ -32,9 +32,7 @@ class RestoreVersion(Task):
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         title = unique_title(rng)
         project = title.split()[0]
-        editor = rng.choice(
-            apps["docs"].query("SELECT name, email FROM people WHERE email != ?", (ME.email,))
-        )
+        editor = rng.choice(colleagues(apps["docs"]))
         amount = f"${rng.randrange(12_000, 95_000, 50):,}"
         good = body_for(project, amount)
         paragraphs = good.split("\n\n")

@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 
 from officegym.tasks._task import Apps, ClickOn, FillIn, PlanStep, PressKey, Task
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps.mail import ME_EMAIL, add_thread
+from officegym.tasks.apps._people import colleagues
+from officegym.tasks.apps.mail import add_thread
 
 
 def people(store: StateStore) -> list[dict[str, Any]]:
-    return store.query("SELECT name, email FROM people WHERE email != ? ORDER BY id", (ME_EMAIL,))
+    return [{"name": p["name"], "email": p["email"]} for p in colleagues(store)]
 
 
 def sent(store: StateStore, thread_id: int | None = None) -> list[dict[str, Any]]:

@@ -98,6 +98,20 @@ async def home(request: Request) -> Response:
     return see_other(f"/week/{WEEK.isoformat()}")
 
 
+def week_days(monday: date, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The seven days from `monday`, each with its events, as the week and month views draw them."""
+    days = (monday + timedelta(days=i) for i in range(7))
+    return [
+        {
+            "date": d,
+            "long": day_text(d),
+            "today": d == TODAY,
+            "events": [e for e in events if e["day"] == d],
+        }
+        for d in days
+    ]
+
+
 def occurrences(store: StateStore, first_day: date, last_day: date) -> list[dict[str, Any]]:
     """The user's events (organized or invited to) on the days first_day … last_day, a repeating
     event once per day it occurs, each shaped for the page and sorted by time."""
@@ -132,16 +146,7 @@ async def week_view(request: Request) -> Response:
     store = store_of(request)
     monday = week_of(request.path_params.get("day"))
     events = occurrences(store, monday, monday + timedelta(days=6))
-    days = [
-        {
-            "date": d,
-            "label": d.strftime("%a %-d"),
-            "long": day_text(d),
-            "today": d == TODAY,
-            "events": [e for e in events if e["day"] == d],
-        }
-        for d in (monday + timedelta(days=i) for i in range(7))
-    ]
+    days = [{**d, "label": d["date"].strftime("%a %-d")} for d in week_days(monday, events)]
     end = monday + timedelta(days=6)
     return SITE.page(
         request,
@@ -174,16 +179,7 @@ async def month_view(request: Request) -> Response:
     day = start
     while day <= last:
         weeks.append(
-            [
-                {
-                    "date": d,
-                    "long": day_text(d),
-                    "in_month": d.month == first_day.month,
-                    "today": d == TODAY,
-                    "events": [e for e in events if e["day"] == d],
-                }
-                for d in (day + timedelta(days=i) for i in range(7))
-            ]
+            [{**d, "in_month": d["date"].month == first_day.month} for d in week_days(day, events)]
         )
         day += timedelta(days=7)
     return SITE.page(
