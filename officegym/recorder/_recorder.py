@@ -82,7 +82,7 @@ class Recorder:
         self.evaluation: Evaluation | None = None
         self.answer: str | None = None
         self.problems: list[str] = []  # events the page sent that did not validate
-        self.counts: Counter[str] = Counter()  # events received, by type
+        self.counts: Counter[str] = Counter()  # events received (and frames taken), by type
         self.finished = threading.Event()
         self._ending = False
         self._t0 = 0.0  # epoch milliseconds of t = 0
@@ -391,6 +391,7 @@ class Recorder:
             frame, _ = self.writer.add_frame(image, "jpg")
             self._frames[digest] = frame
         self._write({"type": "screenshot", "frame": frame, "sha256": digest})
+        self.counts["screenshot"] += 1
         self._burst, self._last_shot = False, self._last_t
 
     def close(self) -> None:

@@ -100,7 +100,12 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         time.sleep(0.2)
         xdo(display, "type", "--delay", "30", SECRET)
         assert until(lambda: recorder.counts["key.down"] >= 3 + len(SECRET))
-        time.sleep(2.5)  # long enough for a periodic frame
+        # A periodic frame comes 2 s after the last one once input stops; on a loaded machine
+        # the frame after the burst itself can take a second, so wait for it, not for a time.
+        frames = recorder.counts["screenshot"]
+        assert until(lambda: recorder.counts["screenshot"] >= max(4, frames + 1), 20), (
+            recorder.counts
+        )
         recorder.finish("no answer needed")
         yield out, recorder
     finally:
