@@ -11,11 +11,13 @@ from officegym.envs import actions as A
 from officegym.tasks import (
     ChooseOption,
     ClickOn,
+    DragTo,
     FillIn,
     OpenUrl,
     PlanStep,
     PressKey,
     Submit,
+    SwitchTab,
     get_task,
 )
 
@@ -65,6 +67,10 @@ class OracleAgent:
             if self.mode == "browser":
                 return [A.Goto(url=step.url)]
             raise AgentError("the oracle cannot open a URL in computer mode")
+        if isinstance(step, SwitchTab):
+            return [A.TabFocus(index=step.index)]
+        if isinstance(step, DragTo):
+            return self._drag(step, obs)
         if isinstance(step, ClickOn | FillIn | ChooseOption):
             el = find_element(
                 obs.get("axtree", ""),
@@ -97,3 +103,20 @@ class OracleAgent:
                 return [A.Click(x=x, y=y), A.Type(text=step.option), A.Key(key="Enter")]
             return [A.Click(x=x, y=y)]
         raise AgentError(f"oracle: unknown plan step {step!r}")
+
+    def _drag(self, step: DragTo, obs: dict[str, Any]) -> list[A._Action]:
+        text = obs.get("axtree", "")
+        start = find_element(text, step.role, step.name)
+        end = find_element(text, step.to_role, step.to_name, exact=True)
+        if start is None or end is None:
+            missing = step.name if start is None else step.to_name
+            raise AgentError(f"oracle: nothing named {missing!r} to drag on {obs.get('url')}")
+        if self.mode == "browser":
+            return [A.DragAndDrop(element=start.id, to=end.id)]
+        if start.center is None or end.center is None:
+            raise AgentError(f"oracle: {step.name!r} or {step.to_name!r} has no position")
+        for _, y in (start.center, end.center):
+            if not 0 <= y < self.height:  # both ends must be on screen: bring the first there
+                return [A.Wheel(x=640, y=self.height / 2, dy=start.center[1] - self.height / 3)]
+        (x1, y1), (x2, y2) = start.center, end.center
+        return [A.Drag(x1=x1, y1=y1, x2=x2, y2=y2)]

@@ -25,11 +25,13 @@ from officegym.envs._browser import BrowserHost
 from officegym.envs._display import SCREEN
 from officegym.envs._executor import Executor
 from officegym.envs._osinput import OsInput
-from officegym.envs._stage import Stage, prepare_stage, restart_stage
+from officegym.envs._stage import POPUPS_PROBE, Stage, prepare_stage, restart_stage
 from officegym.envs.actions import (
     ActionMode,
     ActionSpace,
     Answer,
+    TabClose,
+    TabFocus,
     TextSpace,
     parse_action,
 )
@@ -288,9 +290,15 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         error = ""
         events: list[dict[str, Any]] = []
         try:
-            self._executor.watch = stage.watch
-            events = await self._executor.run(stage.page, action, self._clock)
-            await stage.watch.settle(scrolled=action.action == "wheel")
+            events = await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
+            if isinstance(action, TabFocus | TabClose):
+                done = await stage.tab_action(action, self._clock)
+                events += [{**e, "action": action.model_dump()} for e in done]
+            else:
+                self._executor.watch = stage.watch
+                events += await self._executor.run(stage.page, action, self._clock)
+            opened = await stage.watch.settle(scrolled=action.action == "wheel", probe=POPUPS_PROBE)
+            events += await stage.adopt_tabs(int(opened or 0), self._clock)
         except ActionError as exc:
             error = str(exc)
         except PlaywrightError as exc:

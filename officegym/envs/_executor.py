@@ -324,6 +324,18 @@ class Executor:
         move = A.Move(x=box["x"] + box["width"] / 2, y=box["y"] + box["height"] / 2)
         return await self._do_move(page, move, clock)
 
+    async def _do_draganddrop(self, page: Page, a: A.DragAndDrop, clock: Any) -> list[Event]:
+        start = (await self._element(page, a.element))["bbox"]
+        end = (await self._element(page, a.to))["bbox"]  # scrolled into view after the start
+        start = (await self._element(page, a.element))["bbox"]  # which may have moved it
+        drag = A.Drag(
+            x1=start["x"] + start["width"] / 2,
+            y1=start["y"] + start["height"] / 2,
+            x2=end["x"] + end["width"] / 2,
+            y2=end["y"] + end["height"] / 2,
+        )
+        return await self._do_drag(page, drag, clock)
+
     async def _do_fill(self, page: Page, a: A.Fill, clock: Any) -> list[Event]:
         info = await self._element(page, a.element)
         if not info["editable"]:

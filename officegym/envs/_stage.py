@@ -22,10 +22,14 @@ from playwright.async_api import Error as PlaywrightError
 
 from officegym.envs._browser import BrowserHost
 from officegym.envs._executor import PageWatch
+from officegym.envs.actions import TabClose, TabFocus
+from officegym.errors import ActionError
 from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
 
 JPEG_QUALITY = 90
+TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first document
+POPUPS_PROBE = "window.__og ? __og.takePopups() : 0"
 SCROLL_JS = "[visualViewport.pageLeft, visualViewport.pageTop]"
 SNAPSHOT_JS = (
     "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
@@ -45,10 +49,91 @@ class Stage:
     watch: PageWatch
     cdp: CDPSession | None = None
     first_obs: dict[str, Any] = field(default_factory=dict)
+    # Every tab in opening order; a closed tab keeps its number, so numbers never change.
+    tabs: list[Page] = field(default_factory=list)
+    tabs_announced: int = 1  # tabs the trajectory has a tab.open for (the first needs none)
+
+    def __post_init__(self) -> None:
+        self.tabs.append(self.page)
+
+    def on_new_page(self, page: Page) -> None:
+        """The browser opened a tab; it becomes active at the next `adopt_tabs`."""
+        if page not in self.tabs:
+            self.tabs.append(page)
+
+    async def adopt(self, page: Page) -> None:
+        """Make a newly opened tab the active one once its first document has loaded."""
+        with contextlib.suppress(PlaywrightError):
+            await page.wait_for_load_state("load", timeout=TAB_LOAD_MS)
+        self.use_page(page)
+
+    async def adopt_tabs(self, opened: int, clock: Any) -> list[dict[str, Any]]:
+        """Wait for the `opened` tabs the last input asked for (a link with a target), make the
+        newest new tab active, as a person follows a link; a `tab.open` for each new tab."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + TAB_LOAD_MS / 1000
+        while len(self.tabs) < self.tabs_announced + opened and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        new = self.tabs[self.tabs_announced :]
+        self.tabs_announced = len(self.tabs)
+        if new:
+            await self.adopt(new[-1])
+        return [
+            {"t": clock(), "type": "tab.open", "url": p.url if p.url != "about:blank" else None}
+            for p in new
+        ]
+
+    async def tab_action(self, action: TabFocus | TabClose, clock: Any) -> list[dict[str, Any]]:
+        """Carry out a tab action; its events."""
+        if isinstance(action, TabFocus):
+            await self.focus_tab(action.index)
+            return [{"t": clock(), "type": "tab.switch", "index": action.index}]
+        return [{"t": clock(), "type": "tab.close", "index": await self.close_tab()}]
 
     def use_page(self, page: Page) -> None:
         """Make `page` the active tab (a link opened a new tab: follow it, as a person would)."""
+        if page not in self.tabs:
+            self.tabs.append(page)
         self.page, self.watch, self.cdp = page, PageWatch(page), None
+
+    def tab_list(self) -> str:
+        """The open tabs, one per line: `number: URL`, the active one marked."""
+        return "\n".join(
+            f"{i}: {p.url}{' (active)' if p is self.page else ''}"
+            for i, p in enumerate(self.tabs)
+            if not p.is_closed()
+        )
+
+    async def focus_tab(self, index: int) -> None:
+        """Make tab `index` the active one.
+
+        Raises:
+            ActionError: there is no open tab with that number.
+        """
+        if not 0 <= index < len(self.tabs) or self.tabs[index].is_closed():
+            raise ActionError(f"no open tab {index}; the open tabs are:\n{self.tab_list()}")
+        self.use_page(self.tabs[index])
+        await self.page.bring_to_front()
+
+    async def close_tab(self, index: int | None = None) -> int:
+        """Close tab `index` (the active one if None) and return its number. When the active tab
+        closes, the nearest open tab before it (else after it) becomes active, as in Chromium.
+
+        Raises:
+            ActionError: no such open tab, or it is the last one (answer to end the episode).
+        """
+        index = self.tabs.index(self.page) if index is None else index
+        open_tabs = [i for i, p in enumerate(self.tabs) if not p.is_closed()]
+        if index not in open_tabs:
+            raise ActionError(f"no open tab {index}; the open tabs are:\n{self.tab_list()}")
+        if len(open_tabs) == 1:
+            raise ActionError("the last tab cannot be closed; answer to end the episode")
+        closing = self.tabs[index]
+        await closing.close()
+        if closing is self.page:
+            before = [i for i in open_tabs if i < index]
+            await self.focus_tab(before[-1] if before else next(i for i in open_tabs if i > index))
+        return index
 
     async def observe(self, screenshot_format: str | None) -> dict[str, Any]:
         """The raw observation: AX tree text, URL, title, tabs, and encoded screenshot bytes.
@@ -70,10 +155,7 @@ class Stage:
             return await self.screenshot(screenshot_format)
 
         snap, image = await asyncio.gather(snapshot(), shot())
-        tabs = "\n".join(
-            f"{i}: {p.url}{' (active)' if p is page else ''}"
-            for i, p in enumerate(page.context.pages)
-        )
+        tabs = self.tab_list()
         return {
             "url": page.url,
             "axtree": snap["text"],
@@ -144,7 +226,7 @@ async def prepare_stage(
         raise
     page = context.pages[0]
     stage = Stage(seed, world_id, stores, init.params, context, page, PageWatch(page))
-    context.on("page", stage.use_page)
+    context.on("page", stage.on_new_page)
     try:
         await page.goto(task.start_url, wait_until="load")
         if task.page_setup is not None:  # the page holds the episode's state: start it seeded

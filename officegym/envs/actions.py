@@ -187,6 +187,27 @@ class Back(_Action):
     action: Literal["back"] = "back"
 
 
+class DragAndDrop(_Action):
+    """Press on one element, move to another and release there: `drag_and_drop('12', '30')`."""
+
+    action: Literal["drag_and_drop"] = "drag_and_drop"
+    element: str
+    to: str
+
+
+class TabFocus(_Action):
+    """Make tab `index` the active one (numbers as in the observation's `tabs`)."""
+
+    action: Literal["tab_focus"] = "tab_focus"
+    index: int = Field(ge=0)
+
+
+class TabClose(_Action):
+    """Close the active tab; the nearest open tab before it becomes active."""
+
+    action: Literal["tab_close"] = "tab_close"
+
+
 ComputerAction = Annotated[
     Move
     | MouseDown
@@ -200,11 +221,24 @@ ComputerAction = Annotated[
     | Hotkey
     | Type
     | Wait
+    | TabFocus
+    | TabClose
     | Answer,
     Field(discriminator="action"),
 ]
 BrowserAction = Annotated[
-    ClickElement | Fill | Select | Hover | Press | Goto | Back | Wait | Answer,
+    ClickElement
+    | Fill
+    | Select
+    | Hover
+    | Press
+    | DragAndDrop
+    | Goto
+    | Back
+    | TabFocus
+    | TabClose
+    | Wait
+    | Answer,
     Field(discriminator="action"),
 ]
 Action = (
@@ -228,6 +262,9 @@ Action = (
     | Press
     | Goto
     | Back
+    | DragAndDrop
+    | TabFocus
+    | TabClose
 )
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "computer": TypeAdapter(ComputerAction),
@@ -329,8 +366,9 @@ def _parse_call(text: str, mode: ActionMode) -> dict[str, Any]:
         raise ActionError(f"{name} takes at most {len(fields)} arguments ({', '.join(fields)})")
     data = dict(zip(fields, args, strict=False))
     data.update(kwargs)
-    if "element" in data and isinstance(data["element"], int):
-        data["element"] = str(data["element"])
+    for key in ("element", "to"):  # click(12) means element "12"
+        if key in data and isinstance(data[key], int):
+            data[key] = str(data[key])
     return {"action": name, **data}
 
 
@@ -426,6 +464,7 @@ __all__ = [
     "ComputerAction",
     "DoubleClick",
     "Drag",
+    "DragAndDrop",
     "Fill",
     "Goto",
     "Hotkey",
@@ -437,6 +476,8 @@ __all__ = [
     "Press",
     "RightClick",
     "Select",
+    "TabClose",
+    "TabFocus",
     "TextSpace",
     "Type",
     "Wait",

@@ -112,6 +112,8 @@
       if (v === "true") out.push(a);
     }
     if (e.tagName === "H1" || /^H[2-6]$/.test(e.tagName)) out.push("level=" + e.tagName[1]);
+    const description = e.getAttribute("aria-description");
+    if (description) out.push("description=" + JSON.stringify(squash(description).slice(0, 200)));
     if ((role === "textbox" || role === "searchbox" || role === "combobox") && "value" in e)
       out.push("value=" + JSON.stringify(e.value.slice(0, 200)));
     if (e.tagName === "SELECT" && e.selectedOptions.length) out.push("value=" + JSON.stringify(e.selectedOptions[0].text));
@@ -147,7 +149,8 @@
           let line = `${"  ".repeat(depth)}[${idOf(child)}] ${role}${name ? " " + JSON.stringify(name) : ""}`;
           const st = states(child, role);
           if (st.length) line += ", " + st.join(", ");
-          if (withCoords && INTERACTIVE.has(role)) {
+          // A drop target (aria-dropeffect) is somewhere to point at too, for drag and drop.
+          if (withCoords && (INTERACTIVE.has(role) || child.hasAttribute("aria-dropeffect"))) {
             const [cx, cy] = clickPoint(child, r);
             line += `, center=(${Math.round(cx)},${Math.round(cy)})`;
           }
@@ -315,6 +318,22 @@
   }, {capture: true, passive: true});
   const inputState = () => ({inputs, screenOffset});
 
-  window.__og = {settle, snapshot, describe, focused, element, renumber, inputState, resolve,
+  // Tabs this page asked to open (a link with a target, window.open) since the last look: the
+  // env waits for them after a step instead of racing the browser's report of a new page.
+  let popups = 0;
+  const origOpen = window.open;
+  window.open = function (...args) {
+    const opened = origOpen.apply(this, args);
+    if (opened) popups++;
+    return opened;
+  };
+  window.addEventListener("click", (e) => {
+    const a = e.target instanceof Element ? e.target.closest("a[href]") : null;
+    const target = a ? (a.getAttribute("target") || "").toLowerCase() : "";
+    if (target && !e.defaultPrevented && !["_self", "_top", "_parent"].includes(target)) popups++;
+  });
+  const takePopups = () => { const n = popups; popups = 0; return n; };
+
+  window.__og = {settle, snapshot, takePopups, describe, focused, element, renumber, inputState, resolve,
     matchesAt, countMatching, prepareText};
 })();

@@ -23,6 +23,7 @@ from playwright.async_api import Page
 
 from officegym.envs._executor import MODIFIER_KEYS, PageWatch
 from officegym.envs._stage import JPEG_QUALITY, Stage
+from officegym.errors import ActionError
 from officegym.trajectory import (
     Answer,
     Check,
@@ -51,6 +52,7 @@ from officegym.trajectory import (
 # (0–255): JPEG noise and anti-aliasing stay under it, a moved dialog or other text does not.
 PIXEL_TOLERANCE = 48
 CHANGED_SHARE = 0.005
+TAB_WAIT_S = 3.0  # how long a recorded tab.open waits for the replayed input to open the tab
 # [scroll x, scroll y, whether two points (a = [x1, y1, x2, y2]) are over the same element]
 SCROLL_AND_SAME_SPOT_JS = (
     "[visualViewport.pageLeft, visualViewport.pageTop, "
@@ -214,7 +216,7 @@ class EventDriver:
 
         Raises:
             Divergence: the page does not match the recording at this event.
-            Unreplayable: the event cannot be reproduced (masked keys, tabs).
+            Unreplayable: the event cannot be reproduced (masked keys, a missing frame).
         """
         if self.mode == "realtime":
             delay = event.t / 1000 - (time.perf_counter() - self.start)
@@ -262,10 +264,33 @@ class EventDriver:
             await self._check(event)
         elif isinstance(event, Answer):
             self.answer = event.text
-        elif isinstance(event, TabOpen | TabSwitch | TabClose):
-            raise Unreplayable(
-                f"{event.type}: recordings that use several tabs cannot be replayed yet"
-            )
+        elif isinstance(event, TabOpen):
+            await self._tab_opened(event)
+        elif isinstance(event, TabSwitch | TabClose):
+            await self.settle()
+            try:
+                if isinstance(event, TabSwitch):
+                    await self.stage.focus_tab(event.index)
+                else:
+                    await self.stage.close_tab(event.index)
+            except ActionError as exc:
+                raise Divergence(f"{event.type}: {exc}") from None
+
+    async def _tab_opened(self, event: TabOpen) -> None:
+        """A tab the replayed input opened (a link with a target) is the recorded one; else the
+        person opened it from the browser (a new tab, a bookmark): open it the same way."""
+        await self.settle()
+        stage, deadline = self.stage, time.perf_counter() + TAB_WAIT_S
+        while len(stage.tabs) <= stage.tabs_announced and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        if len(stage.tabs) > stage.tabs_announced:
+            await stage.adopt(stage.tabs[stage.tabs_announced])
+        else:
+            page = await stage.context.new_page()
+            stage.use_page(page)
+            if event.url and event.url.startswith(("http://", "https://")):
+                await page.goto(event.url, wait_until="load")
+        stage.tabs_announced += 1
 
     async def _pointer(self, event: MouseDown | MouseUp | MouseWheel) -> None:
         if isinstance(event, MouseWheel):

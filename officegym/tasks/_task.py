@@ -132,13 +132,31 @@ class OpenUrl:
 
 
 @dataclass(frozen=True)
+class DragTo:
+    """Drag the element with `role` whose name contains `name` and drop it on the element with
+    `to_role` whose name is `to_name`."""
+
+    role: str
+    name: str
+    to_role: str
+    to_name: str
+
+
+@dataclass(frozen=True)
+class SwitchTab:
+    """Make tab `index` (in opening order) the active one."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class Submit:
     """End the episode with this answer."""
 
     answer: str = ""
 
 
-PlanStep = ClickOn | FillIn | ChooseOption | PressKey | OpenUrl | Submit
+PlanStep = ClickOn | FillIn | ChooseOption | PressKey | OpenUrl | DragTo | SwitchTab | Submit
 
 
 class Apps(Mapping[str, StateStore]):

@@ -21,6 +21,8 @@ from officegym.envs.actions import ActionError, ActionSpace, parse_action
         ("hotkey('Control+Shift+k')", A.Hotkey(keys=["Control", "Shift", "k"])),
         ('type("hello, world")', A.Type(text="hello, world")),
         ("answer('42')", A.Answer(text="42")),
+        ("tab_focus(1)", A.TabFocus(index=1)),
+        ("tab_close()", A.TabClose()),
         ('{"action": "move", "x": 3, "y": 4}', A.Move(x=3, y=4)),
     ],
 )
@@ -39,6 +41,8 @@ def test_computer_actions_parse(text: str, expected: A._Action) -> None:
         ("press('4', 'Control+a')", A.Press(element="4", key="Control+a")),
         ("goto('http://mail.office.test/')", A.Goto(url="http://mail.office.test/")),
         ("back()", A.Back()),
+        ("drag_and_drop(12, '30')", A.DragAndDrop(element="12", to="30")),
+        ("tab_focus(0)", A.TabFocus(index=0)),
     ],
 )
 def test_browser_actions_parse_browsergym_style(text: str, expected: A._Action) -> None:
@@ -56,6 +60,7 @@ def test_browser_actions_parse_browsergym_style(text: str, expected: A._Action) 
         ("click(1, 2, 'left', 4)", "click takes at most 3 arguments"),
         ("{not json", "invalid JSON action"),
         ("fill('1', 'x')", "unknown computer action 'fill'"),
+        ("tab_focus(-1)", "tab_focus: index: Input should be greater than or equal to 0"),
     ],
 )
 def test_malformed_actions_name_the_problem(text: str, message: str) -> None:

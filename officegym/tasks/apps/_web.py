@@ -9,11 +9,13 @@ keyboard shortcuts and Enter-to-send text areas.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -31,6 +33,23 @@ APP_TITLES = {
 }
 
 
+# An office app's address in a message; a sentence's closing punctuation is not part of it.
+_APP_URL = re.compile(r"https?://[a-z]+\.office\.test(?:/[^\s<>\"']*)?(?<![.,;:!?)])")
+
+
+def linkify(text: str) -> Markup:
+    """Escape `text` and make the office apps' addresses in it links that open in a new tab, as
+    mail and chat clients do."""
+    parts, last = [], 0
+    for match in _APP_URL.finditer(text):
+        parts += [
+            escape(text[last : match.start()]),
+            Markup('<a href="{0}" target="_blank" rel="noopener">{0}</a>').format(match.group()),
+        ]
+        last = match.end()
+    return Markup("").join([*parts, escape(text[last:])])
+
+
 class Site:
     """One app's templates and page assets, rendered inside the shared layout."""
 
@@ -42,6 +61,7 @@ class Site:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["linkify"] = linkify
         # Inlined into every page: a fresh browser context has an empty cache, and one request
         # per page keeps a reset's page load short.
         own_css, own_js = folder / "static" / f"{name}.css", folder / "static" / f"{name}.js"

@@ -1,11 +1,12 @@
-"""Calendar templates on the user's own events: create, invite, reschedule, book a room (and a room
-that does not exist), delete one of two."""
+"""Calendar templates on the user's own events: create (also by dragging on the day view's grid),
+invite, reschedule, book a room (and a room that does not exist), delete one of two, drag to
+another day."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from officegym.tasks._registry import register
@@ -13,6 +14,8 @@ from officegym.tasks._task import (
     Apps,
     Checkpoint,
     ClickOn,
+    DragTo,
+    FillIn,
     PlanStep,
     Submit,
     Task,
@@ -311,4 +314,118 @@ class DeleteOneOfTwo(Task):
         return {
             "deleted the other one": self.delete(other),
             "deleted both": self.delete(target, other),
+        }
+
+
+@register
+class DragToAnotherDay(MyEventTask):
+    id = "calendar.drag-to-another-day"
+    instruction = (
+        "In the week view, drag your meeting “{title}” to {new_day_text}; it keeps its time."
+    )
+    tags = ("drag-and-drop", "dates", "medium")
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        params = super().sample_params(rng, apps)
+        day = date.fromisoformat(params["start_at"][:10])
+        new_day, wrong_day = rng.sample([d for d in THIS_WEEK if d != day], 2)
+        return {
+            **params,
+            "new_date": new_day.isoformat(),
+            "new_day_text": day_text(new_day),
+            "wrong_day_text": day_text(wrong_day),
+        }
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        store = apps["calendar"]
+        event = self.event(store, params)
+        start = datetime.fromisoformat(params["start_at"])
+        moved = datetime.combine(date.fromisoformat(params["new_date"]), start.time())
+        return [
+            Checkpoint(
+                f"on {params['new_day_text']} at the same time",
+                not event["deleted"] and event["start"] == moved.isoformat(timespec="minutes"),
+                detail=event["start"],
+            ),
+            Checkpoint(
+                "same length",
+                event["end"]
+                == (moved + timedelta(minutes=params["minutes"])).isoformat(timespec="minutes"),
+                "guard",
+            ),
+            Checkpoint(
+                "the other meeting stays",
+                self.event(store, params, "decoy")["start"] == params["decoy_at"],
+                "guard",
+            ),
+            only_touched(store, {event["id"]}, {"move", "edit"}),
+        ]
+
+    def drag(self, params: Mapping[str, Any], key: str, day: str) -> list[PlanStep]:
+        return [DragTo("link", f"{params[key]}, ", "region", params[day]), Submit()]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.drag(params, "title", "new_day_text")
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {
+            "dragged the other meeting": self.drag(params, "decoy", "new_day_text"),
+            "dropped on another day": self.drag(params, "title", "wrong_day_text"),
+        }
+
+
+@register
+class DragCreateEvent(NewEventTask):
+    id = "calendar.drag-create-event"
+    instruction = (
+        "Open {day_text} in the day view and create “{title}” from {start} to {end} by dragging "
+        "across those times on the grid."
+    )
+    tags = ("drag-and-drop", "forms", "dates", "medium")
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        day, start = slot(rng, THIS_WEEK)
+        minutes = rng.choice((60, 90, 120))  # two slots or more: a drag, not a click
+        return {
+            "title": unique_title(rng),
+            "date": day.isoformat(),
+            "day_text": day_text(day),
+            "start": time_text(start),
+            "end": time_text(plus(start, minutes)),
+            "minutes": minutes,
+        }
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        store = apps["calendar"]
+        made = self.made(store, params)
+        event = made[0] if made else None
+        return [
+            Checkpoint("created", bool(made)),
+            *self.when_checks(event, params),
+            only_touched(store, {e["id"] for e in made[:1]}, {"create"}),
+        ]
+
+    def drag(self, params: Mapping[str, Any], day_shift: int = 0, extra: int = 0) -> list[PlanStep]:
+        day = day_text(date.fromisoformat(params["date"]) + timedelta(days=day_shift))
+        start = parse_time(params["start"])
+        last = plus(start, params["minutes"] + extra - 30)  # the last half hour it covers
+        return [
+            ClickOn("link", f"Day view: {day}", exact=True),
+            DragTo("button", f"{day}, {time_text(start)}", "button", f"{day}, {time_text(last)}"),
+            FillIn("textbox", "Title", params["title"]),
+            ClickOn("button", "Save"),
+            Submit(),
+        ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.drag(params)
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {
+            "the next day": self.drag(params, day_shift=1),
+            "half an hour too long": self.drag(params, extra=30),
         }

@@ -1,5 +1,5 @@
 """Chat templates on messages already there: a thread reply, a reaction, an answer from the
-history, a pin."""
+history, a pin, the channels with unread messages."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from officegym.tasks._task import (
     norm,
 )
 from officegym.tasks.apps._people import ME, colleagues
-from officegym.tasks.apps.chat import EMOJI, add_message
+from officegym.tasks.apps.chat import EMOJI, add_message, mark_read, unread_counts
 from officegym.tasks.chat_tasks._common import (
     JOINED,
     PROJECTS,
@@ -243,4 +243,59 @@ class PinMessage(TwoMessagesTask):
                 ClickOn("menuitem", "Flag"),
                 Submit(),
             ],
+        }
+
+
+@register
+class UnreadChannels(Task):
+    id = "chat.unread-channels"
+    apps = ("chat",)
+    start_path = "/channels"  # a page that reads no conversation, so none is marked read
+    instruction = "Which of your channels have unread messages? Answer with their names."
+    tags = ("reading", "answer", "easy")
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        store = apps["chat"]
+        unread = {c for c in JOINED if unread_counts(store).get(f"c:{c}")}
+        # Someone writes in a channel that was read; the user caught up on one that was not.
+        fresh = rng.choice(sorted(set(JOINED) - unread))
+        caught_up = rng.choice(sorted(unread))
+        return {
+            "fresh": fresh,
+            "caught_up": caught_up,
+            "author": rng.choice(colleagues(store))["handle"],
+            "before": sorted(unread),
+            "unread": sorted(unread - {caught_up} | {fresh}),
+        }
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        store = apps["chat"]
+        mark_read(store, f"c:{params['caught_up']}")
+        add_message(
+            store,
+            params["author"],
+            "Quick heads-up: the shared drive moves to the new folder layout today.",
+            minutes_ago=4,
+            channel=params["fresh"],
+        )
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        named = {c for c in JOINED if mentions(answer, c)}
+        return [
+            Checkpoint(
+                "named exactly the channels with unread messages",
+                named == set(params["unread"]),
+                detail=f"named {sorted(named)}",
+            ),
+        ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return [Submit(", ".join(params["unread"]))]
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {
+            "what was unread before": [Submit(", ".join(params["before"]))],
+            "every channel": [Submit(", ".join(JOINED))],
         }

@@ -1,7 +1,9 @@
-"""Sheets templates on the sheet's structure: rename a tab, sort the list, delete a row."""
+"""Sheets templates on the sheet's structure: rename a tab, sort the list, delete a row, filter
+by a column's values."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -14,13 +16,16 @@ from officegym.tasks._task import (
     FillIn,
     PlanStep,
     Submit,
+    Task,
 )
-from officegym.tasks.apps.sheets import number
+from officegym.tasks.apps.sheets import add_book, number
 from officegym.tasks.sheets_tasks._common import (
+    PROJECTS,
     OrderListTask,
     only,
     open_book,
     select,
+    table,
     type_into,
 )
 
@@ -185,4 +190,83 @@ class DeleteRow(OrderListTask):
                 *type_into(f"A{params['pick'] + 1}", ""),
                 Submit(),
             ],
+        }
+
+
+STATUSES = ("Shipped", "Pending", "Cancelled", "Returned")
+CUSTOMERS = ("Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum", "Proseware")
+
+
+@register
+class FilterByStatus(Task):
+    id = "sheets.filter-by-status"
+    apps = ("sheets",)
+    instruction = (
+        "In the spreadsheet “{book}”, filter the list so that only the {status} orders show "
+        "(use the Status column's menu)."
+    )
+    tags = ("dropdown", "filters", "forms", "medium")
+
+    def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
+        n = rng.randint(7, 10)
+        # Every status occurs, so hiding all but one is a real choice.
+        statuses = [*STATUSES, *(rng.choice(STATUSES) for _ in range(n - len(STATUSES)))]
+        rng.shuffle(statuses)
+        rows = [["Order", "Customer", "Status", "Amount"]] + [
+            [f"SO-{rng.randint(1000, 9999)}", rng.choice(CUSTOMERS), s, str(rng.randint(40, 900))]
+            for s in statuses
+        ]
+        return {
+            "book": f"{rng.choice(PROJECTS)} orders {rng.randint(10, 99)}",
+            "rows": rows,
+            "status": rng.choice(STATUSES),
+        }
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        add_book(apps["sheets"], params["book"], {"Orders": params["rows"]})
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        store = apps["sheets"]
+        found = store.query(
+            "SELECT f.col, f.hidden FROM filters f JOIN sheets s ON s.id = f.sheet_id "
+            "JOIN books b ON b.id = s.book_id WHERE b.title = ?",
+            (params["book"],),
+        )
+        hidden = set(json.loads(found[0]["hidden"])) if found else set()
+        return [
+            Checkpoint(
+                f"only {params['status']} orders show",
+                bool(found)
+                and found[0]["col"] == 2
+                and hidden == set(STATUSES) - {params["status"]},
+                detail=f"column {found[0]['col']}, hidden {sorted(hidden)}" if found else "",
+            ),
+            Checkpoint(
+                "the list is unchanged",
+                table(store, params["book"]) == params["rows"],
+                "guard",
+            ),
+        ]
+
+    def plan(self, params: Mapping[str, Any], column: str, show: list[str]) -> list[PlanStep]:
+        return [
+            *open_book(params["book"]),
+            ClickOn("button", f"Column {column} menu"),
+            ClickOn("menuitem", "Filter by values"),
+            ClickOn("button", "Clear"),
+            *(ClickOn("checkbox", s, exact=True) for s in show),
+            ClickOn("button", "OK", exact=True),
+            Submit(),
+        ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.plan(params, "C", [params["status"]])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        others = [s for s in STATUSES if s != params["status"]]
+        return {
+            "another status": self.plan(params, "C", others[:1]),
+            "everything but the status": self.plan(params, "C", others),
         }

@@ -1,4 +1,5 @@
-"""Calendar in Chromium: a meeting set to repeat shows on every week and in the month view."""
+"""Calendar in Chromium: a meeting set to repeat shows on every week and in the month view; an
+event dragged to another day moves there."""
 
 from __future__ import annotations
 
@@ -47,3 +48,56 @@ def test_a_weekly_meeting_shows_every_week(make_env: Any) -> None:
     grid_end = last + timedelta(days=6 - last.weekday())  # the grid ends on a Sunday
     shown = (grid_end - first).days // 7 + 1  # one occurrence a week from the first
     assert obs["axtree"].count(f'"{title}, ') == shown
+
+
+def test_drag_moves_an_event_and_a_press_without_moving_is_a_click(make_env: Any) -> None:
+    env = make_env("calendar.drag-to-another-day", action_mode="computer")
+    obs, info = env.reset(seed=4)
+    title, new_day = info["params"]["title"], info["params"]["new_day_text"]
+    day = day_text(date.fromisoformat(info["params"]["start_at"][:10]))
+
+    def centre(role: str, name: str, exact: bool = False) -> tuple[int, int]:
+        el = find_element(obs["axtree"], role, name, exact=exact)
+        assert el is not None and el.center is not None, f"no {role} {name!r} on {obs['url']}"
+        return el.center
+
+    x, y = centre("link", f"{title}, ")
+    obs, *_ = env.step(f"drag({x}, {y}, {x + 2}, {y + 1})")  # a wobble, not a drag
+    assert "/event/" in obs["url"], obs["url"]  # the press and release opened the event
+    obs, *_ = env.reset(seed=4)
+
+    x, y = centre("link", f"{title}, ")
+    here = centre("region", day, exact=True)
+    obs, *_ = env.step(f"drag({x}, {y}, {here[0]}, {here[1]})")
+    assert "/week/" in obs["url"] and f"{title}, {day}" in obs["axtree"]  # dropped in place
+
+    x, y = centre("link", f"{title}, ")
+    there = centre("region", new_day, exact=True)
+    obs, *_ = env.step(f"drag({x}, {y}, {there[0]}, {there[1]})")
+    assert obs["last_action_error"] == ""
+    assert f"{title}, {new_day}" in obs["axtree"] and f"{title}, {day}" not in obs["axtree"]
+
+
+def test_the_day_view_makes_an_event_from_a_click_or_a_drag_across_its_times(
+    make_env: Any,
+) -> None:
+    env = make_env("calendar.drag-create-event", action_mode="browser")
+    obs, info = env.reset(seed=6)
+    day = info["params"]["day_text"]
+    obs, *_ = env.step(f"click('{find_element(obs['axtree'], 'link', f'Day view: {day}').id}')")  # type: ignore[union-attr]
+    assert obs["url"].endswith(f"/day/{info['params']['date']}")
+
+    def slot(at: str) -> str:
+        el = find_element(obs["axtree"], "button", f"{day}, {at}", exact=True)
+        assert el is not None, f"no slot {at} on {obs['url']}"
+        return el.id
+
+    form, *_ = env.step(f"click('{slot('9:30 AM')}')")  # a click is half an hour
+    assert 'textbox "Start time", value="9:30 AM"' in form["axtree"]
+    assert 'textbox "End time", value="10:00 AM"' in form["axtree"]
+    obs, *_ = env.step("back()")
+    # Dragged upwards, from the last half hour to the first: the same span as downwards.
+    form, *_ = env.step(f"drag_and_drop('{slot('2:30 PM')}', '{slot('1:00 PM')}')")
+    assert 'textbox "Start time", value="1:00 PM"' in form["axtree"]
+    assert 'textbox "End time", value="3:00 PM"' in form["axtree"]
+    assert f'textbox "Date", value="{info["params"]["date"]}"' in form["axtree"]

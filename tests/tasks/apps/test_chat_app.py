@@ -1,4 +1,4 @@
-"""Chat in Chromium: the quick switcher (Control+K) and editing one's own message."""
+"""Chat in Chromium: the quick switcher (Control+K), editing one's own message, unread markers."""
 
 from __future__ import annotations
 
@@ -45,3 +45,25 @@ def test_quick_switcher_jumps_to_channels_and_people(make_env: Any) -> None:
 
     obs = step(env, f"goto('{app_url('chat', '/jump?q=zzz')}')")
     assert "No channel or person matches “zzz”" in obs["axtree"]
+
+
+def test_unread_markers_show_until_the_conversation_is_opened(make_env: Any) -> None:
+    env = make_env("chat.unread-channels", action_mode="browser")
+    obs, info = env.reset(seed=2)
+    fresh, caught_up = info["params"]["fresh"], info["params"]["caught_up"]
+    # The sidebar says which channels have news, and how much.
+    assert f'link "# {fresh}", description="1 unread"' in obs["axtree"]
+    assert f'link "# {caught_up}", center=' in obs["axtree"]
+    for channel in info["params"]["unread"]:
+        assert f'link "# {channel}", description="' in obs["axtree"]
+
+    obs = step(env, f"click('{element_id(obs, 'link', f'# {fresh}')}')")
+    # Opened: a line marks where the new messages start, and the channel is read.
+    lines = obs["axtree"].splitlines()
+    divider = next(i for i, line in enumerate(lines) if 'separator "New messages"' in line)
+    assert any("shared drive moves" in line for line in lines[divider:])
+    assert not any("shared drive moves" in line for line in lines[:divider])
+    assert f'link "# {fresh}", description=' not in obs["axtree"]
+
+    obs = step(env, f"goto('{app_url('chat', '/channels')}')")
+    assert f'link "# {fresh}", description=' not in obs["axtree"]  # it stays read

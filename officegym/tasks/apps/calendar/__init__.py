@@ -1,5 +1,6 @@
-"""Calendar, a Google-Calendar-like app: week and month views, events with guests, rooms and
-repeats, invitations."""
+"""Calendar, a Google-Calendar-like app: week, month and day views (drag an event to another day;
+drag across the day's time grid to create one), events with guests, rooms and repeats,
+invitations."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.calendar._app import app
@@ -35,5 +36,12 @@ APP = AppSpec(
     name="calendar",
     asgi=app,
     populate=populate,
-    pages=("/week/2026-03-16", "/week/2026-03-23", "/month/2026-03-01", "/new", "/invitations"),
+    pages=(
+        "/week/2026-03-16",
+        "/week/2026-03-23",
+        "/month/2026-03-01",
+        "/day/2026-03-17",
+        "/new",
+        "/invitations",
+    ),
 )

@@ -4,7 +4,7 @@ answer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from officegym.tasks.apps.calendar._data import (
 )
 
 SITE = Site("calendar", Path(__file__).parent)
+DAY_STARTS, DAY_ENDS = 8, 19  # the day view's time grid, in hours
 RESPONSES = {
     "accepted": "Yes",
     "declined": "No",
@@ -199,6 +200,41 @@ async def month_view(request: Request) -> Response:
     )
 
 
+async def day_view(request: Request) -> Response:
+    """One day as a time grid of half-hour slots: click a slot for a half-hour event there, or
+    drag across slots for an event that long (the form opens with the times filled in)."""
+    store = store_of(request)
+    try:
+        day = date.fromisoformat(request.path_params["day"])
+    except ValueError:
+        day = TODAY
+    events = occurrences(store, day, day)
+    slots = []
+    for i in range(2 * (DAY_ENDS - DAY_STARTS)):
+        start = datetime.combine(day, time(DAY_STARTS)) + timedelta(minutes=30 * i)
+        slots.append(
+            {
+                "start": time_text(start.time()),
+                "end": time_text((start + timedelta(minutes=30)).time()),
+                "events": [e for e in events if e["start"][11:16] == start.strftime("%H:%M")],
+            }
+        )
+    return SITE.page(
+        request,
+        "day.html",
+        day_text(day),
+        day=day,
+        long=day_text(day),
+        slots=slots,
+        earlier=[e for e in events if e["start"][11:16] < f"{DAY_STARTS:02d}:00"],
+        later=[e for e in events if e["start"][11:16] >= f"{DAY_ENDS:02d}:00"],
+        prev=(day - timedelta(days=1)).isoformat(),
+        next=(day + timedelta(days=1)).isoformat(),
+        week=week_of(day.isoformat()).isoformat(),
+        **sidebar(store),
+    )
+
+
 def find_event(store: StateStore, eid: int) -> dict[str, Any] | None:
     rows = store.query("SELECT * FROM events WHERE id = ? AND deleted = 0", (eid,))
     return shape(store, rows[0]) if rows else None
@@ -271,10 +307,14 @@ def form_page(
 async def new_event(request: Request) -> Response:
     store = store_of(request)
     if request.method == "GET":
-        day = request.query_params.get("date", TODAY.isoformat())
-        return form_page(
-            request, store, {"date": day, "start_text": "10:00 AM", "end_text": "11:00 AM"}
-        )
+        # A slot clicked or dragged across in the day view gives the times.
+        query = request.query_params
+        values = {
+            "date": query.get("date", TODAY.isoformat()),
+            "start_text": query.get("start", "10:00 AM"),
+            "end_text": query.get("end", "11:00 AM"),
+        }
+        return form_page(request, store, values)
     values, error = read_form(store, await form_of(request))
     if error:
         return form_page(request, store, values, error)
@@ -360,6 +400,35 @@ async def delete_event(request: Request) -> Response:
     return see_other(f"/week/{event['day'].isoformat()}")
 
 
+async def move_event(request: Request) -> Response:
+    """An event dropped on another day of the week view: same times, that day."""
+    store, form = store_of(request), await form_of(request)
+    event = find_event(store, request.path_params["eid"])
+    if event is None or not event["mine"] or event["repeat"]:
+        return SITE.not_found(request, "Only the organizer can move a one-off event.")
+    try:
+        day = date.fromisoformat(first(form, "date"))
+    except ValueError:
+        return SITE.not_found(request, "Drop the event on a day of the week.")
+    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    shift = timedelta(days=(day - start.date()).days)
+    if shift:
+        with store.transaction() as db:
+            db.execute(
+                "UPDATE events SET start = ?, end = ? WHERE id = ?",
+                (
+                    (start + shift).isoformat(timespec="minutes"),
+                    (end + shift).isoformat(timespec="minutes"),
+                    event["id"],
+                ),
+            )
+            db.execute(
+                "INSERT INTO activity(verb, event_id, detail) VALUES ('move', ?, ?)",
+                (event["id"], day.isoformat()),
+            )
+    return see_other(f"/week/{day.isoformat()}")
+
+
 async def rsvp(request: Request) -> Response:
     store, form = store_of(request), await form_of(request)
     eid, response = request.path_params["eid"], first(form, "response")
@@ -398,10 +467,12 @@ app = Starlette(
         Route("/", home),
         Route("/week/{day}", week_view),
         Route("/month/{day}", month_view),
+        Route("/day/{day}", day_view),
         Route("/event/{eid:int}", event_view),
         Route("/event/{eid:int}/edit", edit_event, methods=["GET", "POST"]),
         Route("/event/{eid:int}/delete", delete_event, methods=["POST"]),
         Route("/event/{eid:int}/rsvp", rsvp, methods=["POST"]),
+        Route("/event/{eid:int}/move", move_event, methods=["POST"]),
         Route("/new", new_event, methods=["GET", "POST"]),
         Route("/invitations", invitations),
         Route("/api/people", people_route),

@@ -2,9 +2,16 @@
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.chat._app import app
-from officegym.tasks.apps.chat._data import EMOJI, add_message, channel_id, populate
+from officegym.tasks.apps.chat._data import (
+    EMOJI,
+    add_message,
+    channel_id,
+    mark_read,
+    populate,
+    unread_counts,
+)
 
-__all__ = ["APP", "EMOJI", "add_message", "channel_id"]
+__all__ = ["APP", "EMOJI", "add_message", "channel_id", "mark_read", "unread_counts"]
 
 APP = AppSpec(
     name="chat",

@@ -27,7 +27,7 @@ from officegym.tasks.apps._web import (
     see_other,
     store_of,
 )
-from officegym.tasks.apps.chat._data import EMOJI
+from officegym.tasks.apps.chat._data import EMOJI, mark_read, unread_counts
 
 SITE = Site("chat", Path(__file__).parent)
 NOW = datetime.fromisoformat(FROZEN_NOW)
@@ -83,7 +83,16 @@ def sidebar(store: StateStore) -> dict[str, Any]:
         "SELECT p.handle, p.name FROM people p WHERE p.handle IN (SELECT DISTINCT dm FROM "
         "messages WHERE dm IS NOT NULL) ORDER BY p.name"
     )
-    return {"channels": channels, "dms": dms, "emoji": EMOJI}
+    return {"channels": channels, "dms": dms, "emoji": EMOJI, "unread": unread_counts(store)}
+
+
+def first_new(messages: list[dict[str, Any]], read_up_to: str | None) -> int | None:
+    """The id of the first message from someone else that was unread when the page opened."""
+    if read_up_to is None:
+        return None
+    return next(
+        (m["id"] for m in messages if m["ts"] > read_up_to and m["author"] != ME.handle), None
+    )
 
 
 async def home(request: Request) -> Response:
@@ -97,6 +106,7 @@ async def channel_view(request: Request) -> Response:
     if not rows or (rows[0]["private"] and not rows[0]["joined"]):
         return SITE.not_found(request, f"There is no channel #{name}.")
     channel = rows[0]
+    new_since = mark_read(store, f"c:{name}") if channel["joined"] else None
     messages = decorate(
         store,
         store.query(
@@ -127,6 +137,7 @@ async def channel_view(request: Request) -> Response:
         channel=channel,
         messages=messages,
         pinned=pinned,
+        first_new=first_new(messages, new_since),
         thread=thread,
         replies=replies,
         post_to=f"/c/{name}/post",
@@ -180,6 +191,7 @@ async def dm_view(request: Request) -> Response:
     )
     if not people:
         return SITE.not_found(request, f"No one is called @{handle} here.")
+    new_since = mark_read(store, f"dm:{handle}")
     messages = decorate(
         store, store.query("SELECT * FROM messages WHERE dm = ? ORDER BY ts, id", (handle,))
     )
@@ -190,6 +202,7 @@ async def dm_view(request: Request) -> Response:
         person=people[0],
         messages=messages,
         pinned=[],
+        first_new=first_new(messages, new_since),
         post_to=f"/dm/{handle}/post",
         placeholder=f"Message {people[0]['name']}",
         current=f"dm:{handle}",

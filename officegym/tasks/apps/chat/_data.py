@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
 from officegym.tasks.apps._people import ME, Person
@@ -23,7 +24,13 @@ CREATE TABLE messages (id INTEGER PRIMARY KEY, channel_id INTEGER, dm TEXT, auth
 CREATE TABLE reactions (message_id INTEGER NOT NULL, handle TEXT NOT NULL, emoji TEXT NOT NULL,
                         PRIMARY KEY (message_id, handle, emoji));
 CREATE INDEX messages_channel ON messages(channel_id, parent_id);
+-- What the user has read: each conversation ("c:NAME" or "dm:HANDLE") up to a message time.
+CREATE TABLE reads (conversation TEXT PRIMARY KEY, last_read TEXT NOT NULL);
 """
+# How many of a conversation's newest messages from others start unread, by its place among
+# the conversations: some are caught up, some not (no draw from the seed's generator, so the
+# rest of the workspace is the same as without unread state).
+UNREAD_PATTERN = (0, 2, 0, 1, 3, 0, 1)
 # (name, topic, the user is a member)
 CHANNELS = (
     ("general", "Company-wide announcements and questions", True),
@@ -176,3 +183,65 @@ def populate(store: StateStore, rng: random.Random, directory: Sequence[Person])
             sender = person.handle if k % 2 == 0 else ME.handle
             text = fill(rng, rng.choice(DMS), people) if k % 2 == 0 else "Sure, will do."
             add_message(store, sender, text, minutes_ago=minutes - 7 * k, dm=person.handle)
+    mark_initial_reads(store)
+
+
+def conversation_messages(store: StateStore, conversation: str) -> list[dict[str, Any]]:
+    """The top-level messages of a conversation ("c:NAME" or "dm:HANDLE"), oldest first."""
+    kind, key = conversation.split(":", 1)
+    if kind == "c":
+        return store.query(
+            "SELECT m.id, m.author, m.ts FROM messages m JOIN channels c ON c.id = m.channel_id "
+            "WHERE c.name = ? AND m.parent_id IS NULL ORDER BY m.ts, m.id",
+            (key,),
+        )
+    return store.query("SELECT id, author, ts FROM messages WHERE dm = ? ORDER BY ts, id", (key,))
+
+
+def mark_initial_reads(store: StateStore) -> None:
+    conversations = [f"c:{r['name']}" for r in store.query("SELECT name FROM channels ORDER BY id")]
+    conversations += [
+        f"dm:{r['dm']}"
+        for r in store.query("SELECT DISTINCT dm FROM messages WHERE dm IS NOT NULL ORDER BY dm")
+    ]
+    for i, conversation in enumerate(conversations):
+        theirs = [m for m in conversation_messages(store, conversation) if m["author"] != ME.handle]
+        unread = UNREAD_PATTERN[i % len(UNREAD_PATTERN)]
+        read_up_to = theirs[-unread - 1]["ts"] if len(theirs) > unread else ""
+        store.execute("INSERT INTO reads VALUES (?, ?)", (conversation, read_up_to))
+
+
+def unread_counts(store: StateStore) -> dict[str, int]:
+    """Unread messages from others, by conversation (only those with any)."""
+    rows = store.query(
+        "SELECT 'c:' || c.name AS conversation, count(*) AS n FROM messages m "
+        "JOIN channels c ON c.id = m.channel_id "
+        "LEFT JOIN reads r ON r.conversation = 'c:' || c.name "
+        "WHERE m.parent_id IS NULL AND m.author != ? AND m.ts > coalesce(r.last_read, '') "
+        "GROUP BY c.name "
+        "UNION ALL "
+        "SELECT 'dm:' || m.dm, count(*) FROM messages m "
+        "LEFT JOIN reads r ON r.conversation = 'dm:' || m.dm "
+        "WHERE m.dm IS NOT NULL AND m.author != ? AND m.ts > coalesce(r.last_read, '') "
+        "GROUP BY m.dm",
+        (ME.handle, ME.handle),
+    )
+    return {r["conversation"]: r["n"] for r in rows}
+
+
+def mark_read(store: StateStore, conversation: str) -> str:
+    """The user opened the conversation: all of it is read. Returns the time read up to before,
+    so the page can show where the new messages start."""
+    before = store.scalar("SELECT last_read FROM reads WHERE conversation = ?", (conversation,))
+    latest = store.scalar(
+        "SELECT max(ts) FROM messages m LEFT JOIN channels c ON c.id = m.channel_id "
+        "WHERE (? = 'c:' || c.name OR ? = 'dm:' || m.dm)",
+        (conversation, conversation),
+    )
+    if latest and latest != before:
+        store.execute(
+            "INSERT INTO reads VALUES (?, ?) ON CONFLICT(conversation) DO UPDATE SET "
+            "last_read = excluded.last_read",
+            (conversation, latest),
+        )
+    return str(before or "")

@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._web import APP_TITLES, people_route
+from officegym.tasks.apps._web import APP_TITLES, linkify, people_route
 from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME
 
 HERE = Path(__file__).parent
@@ -31,6 +31,7 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+TEMPLATES.filters["linkify"] = linkify
 NOW = datetime.fromisoformat(FROZEN_NOW)
 # Inlined into every full page: a fresh browser context has an empty cache, and one request
 # instead of three keeps a reset's page load short.

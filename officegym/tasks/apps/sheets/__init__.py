@@ -1,4 +1,5 @@
-"""Sheets, a Google-Sheets-like app: a grid with formulas, sheet tabs, row and sort menus."""
+"""Sheets, a Google-Sheets-like app: a grid with formulas, sheet tabs, row and sort menus, column
+filters."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.sheets._app import app

@@ -1,9 +1,11 @@
 """Sheets: a Google-Sheets-like app. A grid with a name box and a formula bar, formulas, copy and
 paste (Control+C, Control+V: references move with the formula), sheet tabs with a menu (rename,
-delete), and Edit, Data and Format menus (rows, sorting, number formats by column)."""
+delete), Edit, Data and Format menus (rows, sorting, number formats by column), and a menu on
+each column's header (sort, filter by values)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -82,10 +84,27 @@ async def book_view(request: Request) -> Response:
         r["col"]: r["fmt"]
         for r in store.query("SELECT col, fmt FROM formats WHERE sheet_id = ?", (sheet["id"],))
     }
-    n_rows = min(max([r for r, _ in cells] + [0]) + 6, 999)  # A1 … Z999
+    last = max([r for r, _ in cells] + [0])
+    n_rows = min(last + 6, 999)  # A1 … Z999
     n_cols = min(max(max([c for _, c in cells] + [0]) + 2, 6), 26)
+    shown_in = {
+        c: {shown(cells.get((r, c)), cells.get) for r in range(1, last + 1)} for c in range(n_cols)
+    }
+    sheet_filter = next(
+        (
+            {**f, "hidden": json.loads(f["hidden"])}
+            for f in store.query("SELECT * FROM filters WHERE sheet_id = ?", (sheet["id"],))
+        ),
+        None,
+    )
     rows = []
     for r in range(n_rows):
+        if (
+            sheet_filter
+            and 0 < r <= last
+            and shown(cells.get((r, sheet_filter["col"])), cells.get) in sheet_filter["hidden"]
+        ):
+            continue  # filtered out
         line = []
         for c in range(n_cols):
             text = shown(cells.get((r, c)), cells.get)
@@ -99,7 +118,7 @@ async def book_view(request: Request) -> Response:
                     "number": numeric,
                 }
             )
-        rows.append(line)
+        rows.append({"number": r + 1, "cells": line})
     return SITE.page(
         request,
         "book.html",
@@ -108,7 +127,11 @@ async def book_view(request: Request) -> Response:
         sheets=sheets,
         sheet=sheet,
         rows=rows,
-        columns=[chr(ord("A") + c) for c in range(n_cols)],
+        columns=[
+            {"letter": chr(ord("A") + c), "values": sorted(shown_in[c], key=sort_key)}
+            for c in range(n_cols)
+        ],
+        sheet_filter=sheet_filter,
         selected=request.query_params.get("cell", "A1"),
         error=request.query_params.get("error", ""),
         formats=FORMATS,
@@ -204,6 +227,34 @@ async def rows_op(request: Request) -> Response:
     return back(bid, sheet["name"], ref_name(row, col))
 
 
+async def set_filter(request: Request) -> Response:
+    """A column menu's "Filter by values": show the rows whose text in the column is checked
+    (`show`), hide the rest; `op=clear` removes the sheet's filter."""
+    store, form = store_of(request), await form_of(request)
+    bid = request.path_params["bid"]
+    found = book_and_sheet(store, bid, first(form, "sheet"))
+    if found is None:
+        return SITE.not_found(request, "This spreadsheet, or a sheet of that name, does not exist.")
+    book, _, sheet = found
+    if first(form, "op") == "clear":
+        store.execute("DELETE FROM filters WHERE sheet_id = ?", (sheet["id"],))
+        log(store, "filter", book["id"], f"{sheet['name']}: none")
+        return back(bid, sheet["name"])
+    try:
+        _, col = parse_ref(first(form, "col") + "1")
+    except ValueError as exc:
+        return back(bid, sheet["name"], error=str(exc))
+    cells = grid(store, sheet["id"])
+    last = max([r for r, _ in cells] + [0])
+    values = {shown(cells.get((r, col)), cells.get) for r in range(1, last + 1)}
+    hidden = sorted(values - set(form.get("show", [])), key=sort_key)
+    store.execute(
+        "INSERT OR REPLACE INTO filters VALUES (?,?,?)", (sheet["id"], col, json.dumps(hidden))
+    )
+    log(store, "filter", book["id"], f"{sheet['name']}!{ref_name(0, col)[0]}: hide {hidden}")
+    return back(bid, sheet["name"])
+
+
 async def paste(request: Request) -> Response:
     """Control+V: the copied cell's text into the selected cell, a formula's references moved
     by as many rows and columns as the paste is from the copy."""
@@ -265,6 +316,7 @@ async def sheet_op(request: Request) -> Response:
         with store.transaction() as db:
             db.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM formats WHERE sheet_id = ?", (sheet["id"],))
+            db.execute("DELETE FROM filters WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM sheets WHERE id = ?", (sheet["id"],))
         new = next(s["name"] for s in sheets if s["id"] != sheet["id"])
     else:
@@ -292,6 +344,7 @@ app = Starlette(
         Route("/s/{bid:int}/set", set_cell, methods=["POST"]),
         Route("/s/{bid:int}/rows", rows_op, methods=["POST"]),
         Route("/s/{bid:int}/paste", paste, methods=["POST"]),
+        Route("/s/{bid:int}/filter", set_filter, methods=["POST"]),
         Route("/s/{bid:int}/title", rename_book, methods=["POST"]),
         Route("/s/{bid:int}/sheet/{op}", sheet_op, methods=["POST"]),
     ]

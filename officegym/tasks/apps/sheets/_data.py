@@ -18,6 +18,9 @@ CREATE TABLE cells (sheet_id INTEGER NOT NULL, row INTEGER NOT NULL, col INTEGER
 -- A column's number format: plain | currency | percent | decimal (numbers only; text shows as is).
 CREATE TABLE formats (sheet_id INTEGER NOT NULL, col INTEGER NOT NULL, fmt TEXT NOT NULL,
                       PRIMARY KEY (sheet_id, col));
+-- A sheet's filter: the rows below the header whose text in column `col` is one of `hidden`
+-- (a JSON list; "" is a blank) are not shown.
+CREATE TABLE filters (sheet_id INTEGER PRIMARY KEY, col INTEGER NOT NULL, hidden TEXT NOT NULL);
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, book_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');

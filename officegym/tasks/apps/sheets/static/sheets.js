@@ -22,9 +22,18 @@
   function move(dr, dc) {
     if (!current) return;
     const m = /^([A-Z])(\d+)$/.exec(current.dataset.ref);
-    const ref = String.fromCharCode(m[1].charCodeAt(0) + dc) + (Number(m[2]) + dr);
-    select(ref);
+    const col = String.fromCharCode(m[1].charCodeAt(0) + dc);
+    // Rows a filter hides are not on the page: step over them.
+    for (let row = Number(m[2]) + dr; row >= 1 && row <= 999; row += dr) {
+      if (select(col + row) || !dr) return;
+    }
   }
+  // The filter dialogs' Select all and Clear.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-check]");
+    if (!button) return;
+    for (const box of button.form.querySelectorAll("input[type=checkbox]")) box.checked = button.dataset.check === "all";
+  });
   grid.addEventListener("click", (e) => {
     const td = e.target.closest("td[data-ref]");
     if (td) { select(td.dataset.ref); grid.focus(); }
