@@ -52,6 +52,10 @@ class Stage:
     # Every tab in opening order; a closed tab keeps its number, so numbers never change.
     tabs: list[Page] = field(default_factory=list)
     tabs_announced: int = 1  # tabs the trajectory has a tab.open for (the first needs none)
+    # Each tab's navigation watch and screenshot session, kept while switching between tabs.
+    _per_tab: dict[Page, tuple[PageWatch, CDPSession | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.tabs.append(self.page)
@@ -92,9 +96,13 @@ class Stage:
 
     def use_page(self, page: Page) -> None:
         """Make `page` the active tab (a link opened a new tab: follow it, as a person would)."""
+        if page is self.page:
+            return
         if page not in self.tabs:
             self.tabs.append(page)
-        self.page, self.watch, self.cdp = page, PageWatch(page), None
+        self._per_tab[self.page] = (self.watch, self.cdp)
+        self.watch, self.cdp = self._per_tab.get(page) or (PageWatch(page), None)
+        self.page = page
 
     def tab_list(self) -> str:
         """The open tabs, one per line: `number: URL`, the active one marked."""

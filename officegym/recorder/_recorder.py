@@ -255,6 +255,8 @@ class Recorder:
         if kind == "visible":
             if index is not None and index != self._active:
                 self._active = index
+                if self.stage is not None:  # frames and observations follow the person
+                    self.stage.use_page(self._pages[index])
                 self._write({"type": "tab.switch", "index": index}, epoch_ms)
             return
         screen = data.pop("screen", None)
@@ -281,6 +283,8 @@ class Recorder:
     def _on_new_tab(self, page: Page) -> None:
         self._pages.append(page)
         self._active = len(self._pages) - 1
+        if self.stage is not None:
+            self.stage.use_page(page)
         page.on("close", self._on_tab_closed)
         self._write({"type": "tab.open", "url": page.url or None})
 
@@ -289,8 +293,14 @@ class Recorder:
         if index is None or self._ending:
             return
         self._write({"type": "tab.close", "index": index})
-        if all(p.is_closed() for p in self._pages):  # the window is gone: the recording ends
+        still_open = [i for i, p in enumerate(self._pages) if not p.is_closed()]
+        if not still_open:  # the window is gone: the recording ends
             self._tasks.add(asyncio.ensure_future(self._finish(None)))
+        elif index == self._active and self.stage is not None:
+            # Chromium shows the tab before the closed one (or after it): so does the recording.
+            before = [i for i in still_open if i < index]
+            self._active = before[-1] if before else still_open[0]
+            self.stage.use_page(self._pages[self._active])
 
     def _on_asked_navigation(self, params: dict[str, Any]) -> None:
         # The page asked for it (a link, a form, a script): replaying the input repeats it.

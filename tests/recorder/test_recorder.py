@@ -1,5 +1,5 @@
 """The recorder, for real: a headed Chromium on Xvfb, OS-level input from xdotool, and the
-trajectory the recorder writes from what the page saw."""
+trajectory the recorder writes from what the page saw (one tab, then two)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from officegym.recorder import Recorder
 from officegym.replayer import Replayer, Verdict
@@ -217,3 +218,55 @@ def test_record_command_ends_on_the_answer_typed_in_the_terminal(tmp_path: Path)
     events = events_of(out)
     assert any(e["type"] == "key.down" and e["key"] == "j" for e in events)
     assert events[-2] == {"t": events[-2]["t"], "type": "answer", "text": "all done"}
+
+
+def test_a_session_over_two_tabs_records_and_replays(tmp_path: Path) -> None:
+    """A link opens a document in a new tab; the person reads it, closes the tab (Ctrl+W) and
+    replies in the first one. The recording holds the tabs, and it replays valid."""
+    out = tmp_path / "session"
+    recorder = Recorder("cross.mail-link-to-doc", 1, out, backend="xvfb")
+    recorder.start()
+    display = recorder.display
+    assert display is not None
+    try:
+        params = recorder.stage.params  # type: ignore[union-attr]
+        xdo(display, "mousemove", 600, 400)
+        assert until(lambda: recorder.screen_offset is not None, 5)
+        click(recorder, "searchbox", "Search mail")
+        xdo(display, "type", "--delay", "20", params["subject"] + "\n")
+        assert until(lambda: "/search" in recorder.observe()["url"])
+        click(recorder, "link", params["subject"])
+        assert until(lambda: "/thread/" in recorder.observe()["url"])
+        click(recorder, "link", "http://docs.office.test/d/")
+        assert until(lambda: recorder.observe()["url"].startswith("http://docs.office.test/d/"))
+        time.sleep(0.5)
+        xdo(display, "key", "ctrl+w")  # read: close the tab, back to the mail
+
+        def on_thread() -> bool:
+            try:
+                return "/thread/" in recorder.observe()["url"]
+            except PlaywrightError:  # asked while the closing tab was still the active one
+                return False
+
+        assert until(on_thread)
+        click(recorder, "button", "Reply")
+        time.sleep(0.3)
+        click(recorder, "textbox", "Message body")
+        xdo(display, "type", "--delay", "20", f"{params['amount']:,}")
+        click(recorder, "button", "Send")
+        mail = recorder.stage.stores["mail"]  # type: ignore[union-attr]
+        assert until(lambda: mail.scalar("SELECT count(*) FROM messages WHERE kind = 'sent'"))
+        time.sleep(0.5)
+        evaluation = recorder.finish()
+    finally:
+        recorder.close()
+    assert evaluation.success, evaluation.as_dicts()
+
+    types = [e.type for _, e in TrajectoryReader(out).iter_events()]
+    assert "tab.open" in types and "tab.close" in types
+    replayer = Replayer("fast")
+    try:
+        result = replayer.replay(out)
+    finally:
+        replayer.close()
+    assert result.verdict == Verdict.VALID, (result.event_index, result.reason)
