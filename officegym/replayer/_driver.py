@@ -268,6 +268,8 @@ class EventDriver:
             await self._tab_opened(event)
         elif isinstance(event, TabSwitch | TabClose):
             await self.settle()
+            if isinstance(event, TabClose) and sum(not p.is_closed() for p in self.stage.tabs) == 1:
+                return  # the person closed the window: the recording ends here, the page stays
             try:
                 if isinstance(event, TabSwitch):
                     await self.stage.focus_tab(event.index)

@@ -3,6 +3,7 @@ between tabs; the trajectory records it all, and replays."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,19 @@ def test_a_linked_page_opens_in_a_tab_and_the_tabs_replay(make_env: Any, tmp_pat
         ("tab.switch", 1),
         ("tab.close", 1),
     ]
+    replayer = Replayer("fast")
+    try:
+        result = replayer.replay(path)
+    finally:
+        replayer.close()
+    assert result.verdict == Verdict.VALID, result.reason
+
+    # A person who ends by closing the window closes the last tab: the recording ends there.
+    events = (path / "events.jsonl").read_text().splitlines()
+    answer = next(i for i, line in enumerate(events) if '"type":"answer"' in line)
+    t = json.loads(events[answer])["t"]
+    events.insert(answer, json.dumps({"t": t, "type": "tab.close", "index": 0}))
+    (path / "events.jsonl").write_text("\n".join(events) + "\n")
     replayer = Replayer("fast")
     try:
         result = replayer.replay(path)
