@@ -42,6 +42,13 @@ def grid(store: StateStore, sheet_id: int) -> dict[tuple[int, int], str]:
     return {(r["row"], r["col"]): r["raw"] for r in rows}
 
 
+def column_texts(cells: dict[tuple[int, int], str], col: int) -> set[str]:
+    """What column `col` shows below the header, down to the last row with data ("" for a
+    blank): the values a filter chooses from."""
+    last = max([r for r, _ in cells] + [0])
+    return {shown(cells.get((r, col)), cells.get) for r in range(1, last + 1)}
+
+
 async def home(request: Request) -> Response:
     books = store_of(request).query("SELECT * FROM books ORDER BY id")
     return SITE.page(request, "list.html", "Spreadsheets", books=books)
@@ -87,9 +94,7 @@ async def book_view(request: Request) -> Response:
     last = max([r for r, _ in cells] + [0])
     n_rows = min(last + 6, 999)  # A1 … Z999
     n_cols = min(max(max([c for _, c in cells] + [0]) + 2, 6), 26)
-    shown_in = {
-        c: {shown(cells.get((r, c)), cells.get) for r in range(1, last + 1)} for c in range(n_cols)
-    }
+    shown_in = {c: column_texts(cells, c) for c in range(n_cols)}
     sheet_filter = next(
         (
             {**f, "hidden": json.loads(f["hidden"])}
@@ -244,9 +249,7 @@ async def set_filter(request: Request) -> Response:
         _, col = parse_ref(first(form, "col") + "1")
     except ValueError as exc:
         return back(bid, sheet["name"], error=str(exc))
-    cells = grid(store, sheet["id"])
-    last = max([r for r, _ in cells] + [0])
-    values = {shown(cells.get((r, col)), cells.get) for r in range(1, last + 1)}
+    values = column_texts(grid(store, sheet["id"]), col)
     hidden = sorted(values - set(form.get("show", [])), key=sort_key)
     store.execute(
         "INSERT OR REPLACE INTO filters VALUES (?,?,?)", (sheet["id"], col, json.dumps(hidden))
