@@ -1,7 +1,8 @@
 """Calendar task templates: create, invite, reschedule, answer invitations, decline a day, book
 a room (and a room that does not exist), find a start time, delete one of two events, repeat a
-meeting weekly, find the first free hour of a day."""
+meeting weekly, find the first free hour of a day, schedule in a colleague's time zone, say when
+a meeting starts in another zone."""
 
-from officegym.tasks.calendar_tasks import availability, events, invitations
+from officegym.tasks.calendar_tasks import availability, events, invitations, zones
 
-__all__ = ["availability", "events", "invitations"]
+__all__ = ["availability", "events", "invitations", "zones"]

@@ -101,3 +101,54 @@ def test_the_day_view_makes_an_event_from_a_click_or_a_drag_across_its_times(
     assert 'textbox "Start time", value="1:00 PM"' in form["axtree"]
     assert 'textbox "End time", value="3:00 PM"' in form["axtree"]
     assert f'textbox "Date", value="{info["params"]["date"]}"' in form["axtree"]
+
+
+def test_times_show_in_the_zone_chosen_and_the_form_reads_them_in_its_own(make_env: Any) -> None:
+    """Stored times are New York's; London is 4 hours ahead until Europe's summer time starts
+    on March 29, then 5. A time typed in the form is read in the form's zone."""
+    env = make_env("calendar.create-event", action_mode="browser")
+    obs, _ = env.reset(seed=2)
+
+    def act(action: str, role: str = "", name: str = "", exact: bool = False) -> None:
+        nonlocal obs
+        if role:
+            el = find_element(obs["axtree"], role, name, exact=exact)
+            assert el is not None, f"no {role} {name!r} on {obs['url']}"
+            action = action.replace("ID", el.id)
+        obs, *_ = env.step(action)
+        assert obs["last_action_error"] == "", obs["last_action_error"]
+
+    def create(title: str, day: str, start: str, zone: str | None = None) -> None:
+        act(f"goto('{app_url('calendar', f'/new?date={day}')}')")
+        act("fill('ID', '" + title + "')", "textbox", "Title")
+        act(f"fill('ID', '{start}')", "textbox", "Start time")
+        act("fill('ID', '11:45 PM')", "textbox", "End time")
+        if zone:
+            act("click('ID')", "button", "Time zone:")
+            act("click('ID')", "menuitemradio", zone)
+        act("click('ID')", "button", "Save", exact=True)
+        assert "/event/" in obs["url"], obs["axtree"][:2000]
+
+    create("Before the change", "2026-03-24", "10:00 AM")
+    create("After the change", "2026-03-31", "10:00 AM")
+    create("Typed in Tokyo time", "2026-03-26", "9:00 AM", zone="Tokyo")
+    act(f"goto('{app_url('calendar', '/week/2026-03-23')}')")
+    assert "Typed in Tokyo time, Wednesday, March 25, 8:00 PM" in obs["axtree"]  # New York
+
+    act("click('ID')", "button", "Show times in New York")
+    act("click('ID')", "menuitemradio", "London (GMT+0)", exact=True)
+    assert obs["url"].endswith("/week/2026-03-23")  # the menu keeps the page
+    assert "Before the change, Tuesday, March 24, 2:00 PM" in obs["axtree"]
+    assert "Typed in Tokyo time, Thursday, March 26, 12:00 AM" in obs["axtree"]
+    act(f"goto('{app_url('calendar', '/week/2026-03-30')}')")
+    assert "After the change, Tuesday, March 31, 3:00 PM" in obs["axtree"]
+
+    act("click('ID')", "link", "After the change")
+    assert 'button "Show times in London (GMT+0)"' in obs["axtree"]
+    act("click('ID')", "link", "Edit", exact=True)  # the form shows and reads London time
+    assert 'textbox "Start time", value="3:00 PM"' in obs["axtree"]
+    assert 'button "Time zone: London (GMT+0)"' in obs["axtree"]
+    act("click('ID')", "button", "Save", exact=True)
+    act("click('ID')", "button", "Show times in London")
+    act("click('ID')", "menuitemradio", "New York", exact=False)
+    assert "3:00 PM" not in obs["axtree"] and "10:00 AM" in obs["axtree"]  # saved unchanged

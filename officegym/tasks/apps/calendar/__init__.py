@@ -1,16 +1,19 @@
 """Calendar, a Google-Calendar-like app: week, month and day views (drag an event to another day;
 drag across the day's time grid to create one), events with guests, rooms and repeats,
-invitations."""
+invitations, times shown in the time zone the user picks."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.calendar._app import app
 from officegym.tasks.apps.calendar._data import (
+    HOME_ZONE,
     REPEATS,
     ROOMS,
     TODAY,
     WEEK,
+    ZONES,
     add_event,
     at,
+    convert,
     day_text,
     parse_date,
     parse_time,
@@ -20,12 +23,15 @@ from officegym.tasks.apps.calendar._data import (
 
 __all__ = [
     "APP",
+    "HOME_ZONE",
     "REPEATS",
     "ROOMS",
     "TODAY",
     "WEEK",
+    "ZONES",
     "add_event",
     "at",
+    "convert",
     "day_text",
     "parse_date",
     "parse_time",

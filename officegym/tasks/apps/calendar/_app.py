@@ -1,6 +1,7 @@
-"""Calendar: a Google-Calendar-like app. Week and month views, event pages, a form to create and
-edit events (guests by autocomplete, the room and the repeat from drop-down menus), invitations to
-answer."""
+"""Calendar: a Google-Calendar-like app. Week, month and day views (drag to move or to create),
+event pages, a form to create and edit events (guests by autocomplete; the room, the repeat and
+the time zone from drop-down menus), invitations to answer. Times show in the time zone the user
+picks; the event form reads them in its own."""
 
 from __future__ import annotations
 
@@ -25,57 +26,35 @@ from officegym.tasks.apps._web import (
     store_of,
 )
 from officegym.tasks.apps.calendar._data import (
+    HOME_ZONE,
     REPEATS,
     TODAY,
     WEEK,
+    ZONES,
+    convert,
     day_text,
-    occurs_on,
     parse_date,
     parse_time,
     time_text,
+    zone_label,
+)
+from officegym.tasks.apps.calendar._shown import (
+    RESPONSES,
+    display_zone,
+    find_event,
+    occurrences,
+    shape,
+    week_days,
 )
 
 SITE = Site("calendar", Path(__file__).parent)
 DAY_STARTS, DAY_ENDS = 8, 19  # the day view's time grid, in hours
-RESPONSES = {
-    "accepted": "Yes",
-    "declined": "No",
-    "tentative": "Maybe",
-    "needs-action": "Not answered",
-}
 
 
 def log(store: StateStore, verb: str, event_id: int, detail: str = "") -> None:
     store.execute(
         "INSERT INTO activity(verb, event_id, detail) VALUES (?,?,?)", (verb, event_id, detail)
     )
-
-
-def shape(store: StateStore, event: dict[str, Any]) -> dict[str, Any]:
-    """An event row with what the pages show: times as text, guests, the user's response."""
-    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
-    people = {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
-    guests = store.query(
-        "SELECT email, response FROM attendees WHERE event_id = ? ORDER BY rowid", (event["id"],)
-    )
-    mine = next((g["response"] for g in guests if g["email"] == ME.email), None)
-    return {
-        **event,
-        "day": start.date(),
-        "when": f"{day_text(start.date())}, {time_text(start.time())} – {time_text(end.time())}",
-        "times": f"{time_text(start.time())} – {time_text(end.time())}",
-        "organizer_name": "You"
-        if event["organizer"] == ME.email
-        else people.get(event["organizer"], event["organizer"]),
-        "mine": event["organizer"] == ME.email,
-        "repeats": REPEATS.get(event["repeat"], "")
-        + (f" on {start.strftime('%A')}s" if event["repeat"] == "weekly" else ""),
-        "my_response": mine,
-        "guests": [
-            {**g, "name": people.get(g["email"], g["email"]), "label": RESPONSES[g["response"]]}
-            for g in guests
-        ],
-    }
 
 
 def week_of(text: str | None) -> date:
@@ -92,55 +71,18 @@ def sidebar(store: StateStore) -> dict[str, Any]:
         "AND a.response = 'needs-action' AND e.deleted = 0 AND e.start >= ?",
         (ME.email, TODAY.isoformat()),
     )
-    return {"pending": pending, "rooms": store.query("SELECT * FROM rooms ORDER BY name")}
+    zone = display_zone(store)
+    return {
+        "pending": pending,
+        "rooms": store.query("SELECT * FROM rooms ORDER BY name"),
+        "zone": zone,
+        "zone_label": zone_label(zone),
+        "zones": {z: zone_label(z) for z in ZONES},
+    }
 
 
 async def home(request: Request) -> Response:
     return see_other(f"/week/{WEEK.isoformat()}")
-
-
-def week_days(monday: date, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The seven days from `monday`, each with its events, as the week and month views draw them."""
-    days = (monday + timedelta(days=i) for i in range(7))
-    return [
-        {
-            "date": d,
-            "long": day_text(d),
-            "today": d == TODAY,
-            "events": [e for e in events if e["day"] == d],
-        }
-        for d in days
-    ]
-
-
-def occurrences(store: StateStore, first_day: date, last_day: date) -> list[dict[str, Any]]:
-    """The user's events (organized or invited to) on the days first_day … last_day, a repeating
-    event once per day it occurs, each shaped for the page and sorted by time."""
-    rows = store.query(
-        "SELECT * FROM events WHERE deleted = 0 AND start < ? AND (start >= ? OR repeat != '') "
-        "AND (organizer = ? OR EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = events.id "
-        "AND a.email = ?))",
-        ((last_day + timedelta(days=1)).isoformat(), first_day.isoformat(), ME.email, ME.email),
-    )
-    out = []
-    for r in rows:
-        start, end = datetime.fromisoformat(r["start"]), datetime.fromisoformat(r["end"])
-        day = max(first_day, start.date())
-        while day <= last_day:
-            if occurs_on(start.date(), r["repeat"], day):
-                shift = timedelta(days=(day - start.date()).days)
-                out.append(
-                    shape(
-                        store,
-                        {
-                            **r,
-                            "start": (start + shift).isoformat(),
-                            "end": (end + shift).isoformat(),
-                        },
-                    )
-                )
-            day += timedelta(days=1)
-    return sorted(out, key=lambda e: (e["start"], e["id"]))
 
 
 async def week_view(request: Request) -> Response:
@@ -235,11 +177,6 @@ async def day_view(request: Request) -> Response:
     )
 
 
-def find_event(store: StateStore, eid: int) -> dict[str, Any] | None:
-    rows = store.query("SELECT * FROM events WHERE id = ? AND deleted = 0", (eid,))
-    return shape(store, rows[0]) if rows else None
-
-
 async def event_view(request: Request) -> Response:
     store = store_of(request)
     event = find_event(store, request.path_params["eid"])
@@ -258,6 +195,7 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
         "room": first(form, "room"),
         "description": first(form, "description"),
         "repeat": first(form, "repeat"),
+        "zone": first(form, "zone") or display_zone(store),
         "guests": [g for g in dict.fromkeys(form.get("guest", [])) if g != ME.email],
     }
     try:
@@ -269,14 +207,18 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
             raise ValueError("The event must end after it starts.")
         if values["repeat"] not in REPEATS:
             raise ValueError("Choose how the event repeats from the Repeat menu.")
+        if values["zone"] not in ZONES:
+            raise ValueError("Choose the event's time zone from the Time zone menu.")
         if values["room"] and not store.scalar(
             "SELECT 1 FROM rooms WHERE name = ?", (values["room"],)
         ):
             raise ValueError(f"There is no room {values['room']}.")
     except ValueError as exc:
         return values, str(exc)
-    values["start"] = datetime.combine(day, start).isoformat(timespec="minutes")
-    values["end"] = datetime.combine(day, end).isoformat(timespec="minutes")
+    # Stored in the home zone, whichever zone the times were given in.
+    for key, t in (("start", start), ("end", end)):
+        stamp = datetime.combine(day, t).isoformat(timespec="minutes")
+        values[key] = convert(stamp, values["zone"], HOME_ZONE)
     return values, ""
 
 
@@ -300,6 +242,7 @@ def form_page(
         chosen=chosen,
         event_id=event_id,
         repeats=REPEATS,
+        zone_of_form=values.get("zone") or display_zone(store),
         **sidebar(store),
     )
 
@@ -313,6 +256,7 @@ async def new_event(request: Request) -> Response:
             "date": query.get("date", TODAY.isoformat()),
             "start_text": query.get("start", "10:00 AM"),
             "end_text": query.get("end", "11:00 AM"),
+            "zone": display_zone(store),
         }
         return form_page(request, store, values)
     values, error = read_form(store, await form_of(request))
@@ -357,6 +301,7 @@ async def edit_event(request: Request) -> Response:
             "date": start.date().isoformat(),
             "start_text": time_text(start.time()),
             "end_text": time_text(end.time()),
+            "zone": display_zone(store),
             "guests": [g["email"] for g in event["guests"]],
         }
         return form_page(request, store, values, event_id=event["id"])
@@ -410,8 +355,10 @@ async def move_event(request: Request) -> Response:
         day = date.fromisoformat(first(form, "date"))
     except ValueError:
         return SITE.not_found(request, "Drop the event on a day of the week.")
-    start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
-    shift = timedelta(days=(day - start.date()).days)
+    # The shown day moves by whole days; the stored times (home zone) move as many.
+    shift = timedelta(days=(day - event["day"]).days)
+    row = store.query("SELECT start, end FROM events WHERE id = ?", (event["id"],))[0]
+    start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
     if shift:
         with store.transaction() as db:
             db.execute(
@@ -457,9 +404,18 @@ async def invitations(request: Request) -> Response:
         request,
         "invitations.html",
         "Invitations",
-        events=[shape(store, r) for r in rows],
+        events=[shape(store, r, display_zone(store)) for r in rows],
         **sidebar(store),
     )
+
+
+async def set_zone(request: Request) -> Response:
+    """The time zone menu: the pages show times in the zone chosen."""
+    store, form = store_of(request), await form_of(request)
+    zone = first(form, "zone")
+    if zone in ZONES:
+        store.execute("INSERT OR REPLACE INTO settings(key, value) VALUES ('zone', ?)", (zone,))
+    return back_to(form, "/")
 
 
 app = Starlette(
@@ -475,6 +431,7 @@ app = Starlette(
         Route("/event/{eid:int}/move", move_event, methods=["POST"]),
         Route("/new", new_event, methods=["GET", "POST"]),
         Route("/invitations", invitations),
+        Route("/settings/zone", set_zone, methods=["POST"]),
         Route("/api/people", people_route),
     ]
 )

@@ -1,5 +1,5 @@
-"""Calendar's schema, its seeded three weeks of meetings, and the date and time parsing its
-forms share with the tasks."""
+"""Calendar's schema, its seeded three weeks of meetings, the date and time parsing its forms
+share with the tasks, and its time zones."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
 from officegym.tasks.apps._people import ME, Person
@@ -26,6 +27,8 @@ CREATE TABLE attendees (event_id INTEGER NOT NULL, email TEXT NOT NULL,
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, event_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');
+-- The user's preferences: 'zone', the time zone the pages show times in.
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 ROOMS = (("Aurora", 4), ("Birch", 6), ("Cedar", 8), ("Delta", 12), ("Everest", 20))
 TODAY = datetime.fromisoformat(FROZEN_NOW).date()
@@ -44,6 +47,48 @@ TITLES = (
 )
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 COMPANIES = ("Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum")
+
+
+# Event times are stored as wall-clock times in the calendar's home zone (`2026-03-18T14:30`);
+# the pages show them in the zone the user chose, and the event form reads them in the zone it
+# is set to. The frozen weeks straddle the changes to summer time: New York moved on March 8,
+# London and Berlin move on March 29, so their distance to New York changes within the calendar.
+HOME_ZONE = "America/New_York"
+ZONES = {
+    "America/Los_Angeles": "Los Angeles",
+    "America/New_York": "New York",
+    "UTC": "UTC",
+    "Europe/London": "London",
+    "Europe/Berlin": "Berlin",
+    "Asia/Kolkata": "Kolkata",
+    "Asia/Tokyo": "Tokyo",
+    "Australia/Sydney": "Sydney",
+}
+
+
+def convert(stamp: str, from_zone: str, to_zone: str) -> str:
+    """A wall-clock time in one zone as the wall-clock time in another.
+
+    >>> convert("2026-03-18T14:30", "America/New_York", "Europe/London")
+    '2026-03-18T18:30'
+    >>> convert("2026-03-30T14:30", "America/New_York", "Europe/London")  # London's summer time
+    '2026-03-30T19:30'
+    """
+    moment = datetime.fromisoformat(stamp).replace(tzinfo=ZoneInfo(from_zone))
+    return moment.astimezone(ZoneInfo(to_zone)).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def zone_label(zone: str) -> str:
+    """`London (GMT+0)`: the zone's city and its offset today.
+
+    >>> zone_label("Asia/Kolkata")
+    'Kolkata (GMT+5:30)'
+    """
+    offset = datetime.fromisoformat(FROZEN_NOW).replace(tzinfo=ZoneInfo(zone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "−" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{ZONES[zone]} (GMT{sign}{hours}{f':{rest:02d}' if rest else ''})"
 
 
 def at(day: date, hhmm: str) -> str:
