@@ -254,7 +254,7 @@ def validate_meta(data: Any, path: str, *, in_file: bool = True) -> TrajectoryMe
     """
     if not isinstance(data, dict):
         raise TrajectoryFormatError(
-            path, None, None, f"expected a JSON object, got {type(data).__name__}"
+            path, None, "top level", f"expected a JSON object, got {type(data).__name__}"
         )
     # Python callers may rely on the default, but a file must say which format it follows.
     fmt = data.get("format", None if in_file else FORMAT)

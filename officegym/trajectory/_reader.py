@@ -12,7 +12,7 @@ from typing import IO, Self
 
 from officegym.errors import TrajectoryFormatError
 
-from ._events import Event, Screenshot, parse_event
+from ._events import Event, Screenshot, parse_event, too_deep_line
 from ._io import EVENTS_FILE, META_FILE, StrPath, validate_meta
 from ._models import TrajectoryMeta
 
@@ -107,10 +107,15 @@ class TrajectoryReader:
             try:
                 data = json.loads(raw.decode("utf-8-sig"))
             except UnicodeDecodeError as exc:
-                raise TrajectoryFormatError(where, None, None, f"not UTF-8: {exc}") from None
+                line = raw[: exc.start].count(b"\n") + 1
+                raise TrajectoryFormatError(where, line, None, f"not UTF-8: {exc}") from None
             except json.JSONDecodeError as exc:
                 problem = f"invalid JSON: {exc.msg} at column {exc.colno}"
                 raise TrajectoryFormatError(where, exc.lineno, None, problem) from None
+            except RecursionError:
+                line = too_deep_line(raw.decode("utf-8-sig"))
+                problem = "nested too deeply to read"
+                raise TrajectoryFormatError(where, line, None, problem) from None
             self._meta = validate_meta(data, where)
         return self._meta
 

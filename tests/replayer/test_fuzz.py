@@ -3,11 +3,13 @@ trajectory reader; every rejection names the file, the position and the reason."
 
 from __future__ import annotations
 
+import gzip
 import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,6 +77,9 @@ def check_import(fmt: str, content: bytes) -> None:
         if result.outcome == "rejected":
             assert result.reason.startswith(str(source)), result.reason
             assert len(result.reason) > len(str(source)) + 5
+            # a place in the file: a line, a byte or a field path; never only "somewhere"
+            assert result.position and result.position != "whole file", result
+            assert result.position.removeprefix("line ") in result.reason, result
         else:
             for skip in result.skipped:
                 assert skip.position and skip.reason
@@ -120,8 +125,7 @@ def read_all(meta: bytes, events: bytes) -> None:
         except TrajectoryFormatError as exc:
             assert str(exc).startswith(str(folder)) and exc.problem
             assert exc.path.endswith(("meta.json", "events.jsonl"))
-            if exc.path.endswith("events.jsonl"):
-                assert exc.line is not None or "missing" in exc.problem
+            assert exc.line is not None or exc.field or "missing" in exc.problem, exc
 
 
 @FUZZ
@@ -148,3 +152,31 @@ def test_reader_survives_mutated_trajectories(data: Any) -> None:
     meta_bytes = json.dumps(doc["meta"]).encode()
     lines = doc["events"] if isinstance(doc["events"], list) else [doc["events"]]
     read_all(meta_bytes, "".join(json.dumps(e) + "\n" for e in lines).encode())
+
+
+def test_deep_nesting_and_broken_gzip_are_rejected_at_their_place(tmp_path: Path) -> None:
+    """Inputs Python's own parsers raise on (RecursionError, zlib.error) instead of failing
+    cleanly: each becomes a rejection naming the line or byte."""
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"title": "x",\n "steps": ' + "[" * 50_000)
+    result = import_one("chrome-recorder", deep, tmp_path / "out-deep")
+    assert (result.outcome, result.position) == ("rejected", "line 2"), result
+
+    packed = bytearray(gzip.compress(json.dumps(SOURCES["rrweb"]).encode()))
+    packed[40] ^= 0xFF  # inside the compressed data: "invalid distance" or a bad block
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(bytes(packed))
+    result = import_one("rrweb", broken, tmp_path / "out-gz")
+    assert result.outcome == "rejected" and result.position.startswith("byte "), result
+    assert int(result.position.split()[1]) >= 40, result  # the first bad byte or after it
+
+    meta = json.dumps(EXAMPLE_META).encode()
+    read_all(b"[" * 50_000, b"")  # meta.json too deep: rejected with a line, no crash
+    with pytest.raises(TrajectoryFormatError) as caught:
+        folder = tmp_path / "traj"
+        folder.mkdir()
+        (folder / "meta.json").write_bytes(meta)
+        (folder / "events.jsonl").write_bytes(b'{"t": 0, "type": "done"}\n' + b"[" * 50_000)
+        with TrajectoryReader(folder) as reader:
+            reader.events()
+    assert caught.value.line == 2 and "deeply" in caught.value.problem

@@ -60,6 +60,23 @@ def test_chrome_recorder_steps_become_selector_events_checks_and_keys(tmp_path: 
     assert types[-1] == "done"
 
 
+def test_chrome_recorder_double_click_is_two_presses_counted(tmp_path: Path) -> None:
+    source = tmp_path / "double.json"
+    steps = [
+        {"type": "navigate", "url": "http://shop.example.test/form.html"},
+        {"type": "doubleClick", "selectors": [["#name"]], "offsetX": 5, "offsetY": 4},
+    ]
+    source.write_text(json.dumps({"title": "double", "steps": steps}))
+    result = import_one("chrome-recorder", source, tmp_path / "o")
+    assert result.outcome == "imported", result.skipped
+    presses = [
+        (e["type"], e["click_count"])
+        for e in events_of(result.trajectory)
+        if e["type"] in ("mouse.down", "mouse.up")
+    ]
+    assert presses == [("mouse.down", 1), ("mouse.up", 1), ("mouse.down", 2), ("mouse.up", 2)]
+
+
 def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> None:
     source = tmp_path / "odd.json"
     steps = [
@@ -140,6 +157,19 @@ def test_miniwob_demonstration_keys_and_clicks(tmp_path: Path) -> None:
     assert meta.extra["miniwob_task"] == "enter-text" and meta.outcome.claimed_success is True
 
 
+def test_miniwob_dropdown_choice_is_a_press_on_the_select_and_its_keys(tmp_path: Path) -> None:
+    """record.js records DOM input only: a choice in a `<select>` made with the keyboard is the
+    press on the select, then the keys; the native list's own clicks reach no page."""
+    result = import_one("miniwob", FIXTURES / "miniwob-choose-list.json", tmp_path / "o")
+    assert result.outcome == "imported", result.skipped
+    events = events_of(result.trajectory)
+    down = next(e for e in events if e["type"] == "mouse.down")
+    assert (down["target"]["selector"], down["target"]["tag"]) == ("#options", "select")
+    keys = [e["key"] for e in events if e["type"] == "key.down"]
+    assert keys == ["ArrowDown", "ArrowDown", "Enter"]
+    assert [e["type"] for e in events[-3:]] == ["mouse.down", "mouse.up", "done"]  # Submit
+
+
 @pytest.mark.parametrize(
     ("fmt", "content", "expected"),
     [
@@ -160,6 +190,7 @@ def test_rejections_name_the_file_position_and_reason(
     result = import_one(fmt, source, tmp_path / "out")
     assert result.outcome == "rejected"
     assert result.reason.startswith(str(source)) and expected in result.reason, result.reason
+    assert result.position not in ("", "whole file"), result  # a line, byte or field path
     assert not (tmp_path / "out").exists()  # no half-written trajectory is left behind
 
 

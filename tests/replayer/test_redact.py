@@ -68,11 +68,16 @@ def test_a_secret_on_screen_is_found_redacted_and_the_copy_still_replays(tmp_pat
 
     replayer = Replayer()
     try:
+        kinds = {}
         for path in (original, redacted):
             result = replayer.replay(path)
             assert result.verdict == Verdict.VALID, f"{path}: {result.reason}"
+            kinds[path] = [(f["kind"], f["event_index"]) for f in result.findings]
     finally:
         replayer.close()
+    # the replay audits as it goes: the same finding as `officegym audit`, gone once redacted
+    assert ("card_number", index) in kinds[original]
+    assert not any(kind == "card_number" for kind, _ in kinds[redacted]), kinds[redacted]
 
 
 def test_typed_card_number_is_replaced_keystroke_by_keystroke(tmp_path: Path) -> None:

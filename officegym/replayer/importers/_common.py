@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from officegym.errors import TrajectoryFormatError
 from officegym.trajectory import TrajectoryWriter
+from officegym.trajectory._events import too_deep_line
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024  # a larger file is not a recording of one session
 DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
@@ -24,7 +26,14 @@ DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
 
 class ImportFormatError(TrajectoryFormatError):
     """A source file that cannot be imported at all: names the file, the position in it
-    (a line, or a path such as ``steps[3].selectors``) and the reason."""
+    (a line, a byte, or a path such as ``steps[3].selectors``) and the reason."""
+
+    @property
+    def position(self) -> str:
+        """Where in the file: `line 4`, `byte 812`, `steps[3].selectors` or `whole file`."""
+        if self.line is not None:
+            return f"line {self.line}"
+        return self.field or "whole file"
 
 
 @dataclass
@@ -80,6 +89,7 @@ class ImportResult:
     events: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     reason: str = ""
+    position: str = ""  # of a rejection: where in the source the reason applies
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,20 +104,22 @@ def read_source(path: Path) -> Any:
     where = str(path)
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise ImportFormatError(where, None, None, "larger than 512 MiB: not one recording")
+            problem = "larger than 512 MiB: not one recording"
+            raise ImportFormatError(where, None, f"byte {MAX_SOURCE_BYTES}", problem)
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFormatError(where, None, None, f"cannot be read: {exc.strerror}") from None
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise ImportFormatError(where, None, None, f"broken gzip data: {exc}") from None
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            at = f"byte {gzip_break(raw)} of the gzip data"
+            raise ImportFormatError(where, None, at, f"broken gzip data: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problem = f"not UTF-8 text (byte {exc.start}): is this the exported JSON file?"
-        raise ImportFormatError(where, None, None, problem) from None
+        problem = "not UTF-8 text: is this the exported JSON file?"
+        raise ImportFormatError(where, None, f"byte {exc.start}", problem) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
@@ -120,7 +132,29 @@ def read_source(path: Path) -> Any:
         problem = f"not JSON: {first.msg} at column {first.colno}"
         raise ImportFormatError(where, first.lineno, None, problem) from None
     except RecursionError:
-        raise ImportFormatError(where, None, None, "not JSON: nested too deeply") from None
+        problem = "nested too deeply to read"
+        raise ImportFormatError(where, too_deep_line(text), None, problem) from None
+
+
+def gzip_break(raw: bytes) -> int:
+    """The offset in gzip data where decompressing it fails: the first bad byte, the start of
+    a bad member after the first, or the end when the data stops early."""
+    stream = zlib.decompressobj(wbits=31)  # with gzip's header and trailer
+    size = 4096
+    for start in range(0, len(raw), size):
+        chunk, before = raw[start : start + size], stream.copy()
+        try:
+            stream.decompress(chunk)
+        except zlib.error:  # find the byte: feed the chunk again one byte at a time
+            for i in range(len(chunk)):
+                try:
+                    before.decompress(chunk[i : i + 1])
+                except zlib.error:
+                    return start + i
+            return start
+        if stream.eof:
+            return start + len(chunk) - len(stream.unused_data)
+    return len(raw)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], where: str, position: str) -> Any:
@@ -174,7 +208,8 @@ def write_conversion(conversion: Conversion, out: Path, where: str) -> tuple[int
             writer.write({"t": last_t, "type": "done"})
             written += 1
     if written <= 1 and conversion.events:
-        raise ImportFormatError(where, None, None, "no step could be converted")
+        span = f"{conversion.events[0][0]} to {conversion.events[-1][0]}"
+        raise ImportFormatError(where, None, span, "no step could be converted")
     return written, skipped
 
 
@@ -187,9 +222,10 @@ def import_one(fmt: str, source: Path, out: Path) -> ImportResult:
         events, skipped = write_conversion(conversion, out, str(source))
     except ImportFormatError as exc:
         shutil.rmtree(out, ignore_errors=True)  # half a trajectory is not one
-        return ImportResult(str(source), "rejected", reason=str(exc))
-    except RecursionError:
+        return ImportResult(str(source), "rejected", reason=str(exc), position=exc.position)
+    except RecursionError:  # a converter walking a document nested too deeply for it
         shutil.rmtree(out, ignore_errors=True)
-        return ImportResult(str(source), "rejected", reason=f"{source}: nested too deeply")
+        reason = f"{source}: nested too deeply to convert"
+        return ImportResult(str(source), "rejected", reason=reason, position="whole file")
     outcome = "partial" if skipped else "imported"
     return ImportResult(str(source), outcome, str(out), events, skipped)

@@ -178,7 +178,10 @@ def find_events(data: Any, where: str) -> list[Any]:
         else:
             break
     raise ImportFormatError(
-        where, None, None, "no rrweb events: expected an array of events, or an export holding one"
+        where,
+        None,
+        "top level",
+        "no rrweb events: expected an array of events, or an export holding one",
     )
 
 
