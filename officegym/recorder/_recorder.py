@@ -252,13 +252,13 @@ class Recorder:
         if kind == "blur":
             self._release_keys(epoch_ms)
             return
-        if kind == "visible":
-            if index is not None and index != self._active:
-                self._active = index
-                if self.stage is not None:  # frames and observations follow the person
-                    self.stage.use_page(self._pages[index])
-                self._write({"type": "tab.switch", "index": index}, epoch_ms)
-            return
+        if kind == "visible" or kind in INPUT_TYPES:
+            # A tab shown (where the page learns of it), or input from a tab other than the
+            # one recorded as active: the person switched tabs, with the tab strip or a
+            # shortcut the page never sees (Ctrl+1…9, Ctrl+Tab). Only the shown tab gets input.
+            self._switch_to(index, epoch_ms)
+            if kind == "visible":
+                return
         screen = data.pop("screen", None)
         if screen is not None and self.screen_offset is None:
             self.screen_offset = (int(screen[0]), int(screen[1]))
@@ -278,6 +278,14 @@ class Recorder:
 
     def _index(self, page: Page | None) -> int | None:
         return self._pages.index(page) if page in self._pages else None
+
+    def _switch_to(self, index: int | None, epoch_ms: float) -> None:
+        if index is None or index == self._active:
+            return
+        self._active = index
+        if self.stage is not None:  # frames and observations follow the person
+            self.stage.use_page(self._pages[index])
+        self._write({"type": "tab.switch", "index": index}, epoch_ms)
 
     # ---- tabs and navigation -------------------------------------------------------------------
     def _on_new_tab(self, page: Page) -> None:
