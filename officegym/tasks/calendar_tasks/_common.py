@@ -150,7 +150,10 @@ class NewEventTask(Task):
         guests: list[str],
         day_shift: int = 0,
         minutes: int | None = None,
+        zone: str | None = None,
     ) -> list[PlanStep]:
+        """Create the event of `params` with these guests; `zone` is the event form's Time zone
+        menu item to choose (else the form's zone stays the one pages show)."""
         day = date.fromisoformat(params["date"]) + timedelta(days=day_shift)
         start = parse_time(params["start"])
         end = plus(start, minutes if minutes is not None else params["minutes"])
@@ -158,6 +161,8 @@ class NewEventTask(Task):
             ClickOn("link", "Create"),
             *fill_event(params["title"], day, start, end),
         ]
+        if zone:
+            steps += [ClickOn("button", "Time zone:"), ClickOn("menuitemradio", zone)]
         for name in guests:
             steps += [FillIn("combobox", "Add guests", name), PressKey("Enter")]
         return [*steps, ClickOn("button", "Save"), Submit()]

@@ -15,9 +15,7 @@ from officegym.tasks._task import (
     Apps,
     Checkpoint,
     ClickOn,
-    FillIn,
     PlanStep,
-    PressKey,
     Submit,
 )
 from officegym.tasks.apps._people import colleagues
@@ -32,7 +30,6 @@ from officegym.tasks.apps.calendar import (
 from officegym.tasks.calendar_tasks._common import (
     MyEventTask,
     NewEventTask,
-    fill_event,
     guests_of,
     only_touched,
     times_in,
@@ -106,27 +103,14 @@ class ScheduleInTheirZone(NewEventTask):
             only_touched(store, {e["id"] for e in made[:1]}, {"create"}),
         ]
 
-    def schedule(self, params: Mapping[str, Any], zone: str | None, guest: bool) -> list[PlanStep]:
-        start = their_start(params)
-        end = start + timedelta(minutes=params["minutes"])
-        steps: list[PlanStep] = [
-            ClickOn("link", "Create"),
-            *fill_event(params["title"], start.date(), start.time(), end.time()),
-        ]
-        if zone:
-            steps += [ClickOn("button", "Time zone:"), ClickOn("menuitemradio", ZONES[zone])]
-        if guest:
-            steps += [FillIn("combobox", "Add guests", params["name"]), PressKey("Enter")]
-        return [*steps, ClickOn("button", "Save"), Submit()]
-
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return self.schedule(params, params["zone"], guest=True)
+        return self.create(params, [params["name"]], zone=params["city"])
 
     def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
         other = next(z for z in ABROAD if z != params["zone"])
         return {
-            "at that time in New York": self.schedule(params, None, guest=True),
-            "in another city's time": self.schedule(params, other, guest=True),
+            "at that time in New York": self.create(params, [params["name"]]),
+            "in another city's time": self.create(params, [params["name"]], zone=ZONES[other]),
         }
 
 

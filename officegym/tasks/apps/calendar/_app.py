@@ -33,6 +33,7 @@ from officegym.tasks.apps.calendar._data import (
     ZONES,
     convert,
     day_text,
+    exists_in,
     parse_date,
     parse_time,
     time_text,
@@ -44,6 +45,7 @@ from officegym.tasks.apps.calendar._shown import (
     find_event,
     occurrences,
     shape,
+    today_in,
     week_days,
 )
 
@@ -89,7 +91,8 @@ async def week_view(request: Request) -> Response:
     store = store_of(request)
     monday = week_of(request.path_params.get("day"))
     events = occurrences(store, monday, monday + timedelta(days=6))
-    days = [{**d, "label": d["date"].strftime("%a %-d")} for d in week_days(monday, events)]
+    today = today_in(display_zone(store))
+    days = [{**d, "label": d["date"].strftime("%a %-d")} for d in week_days(monday, events, today)]
     end = monday + timedelta(days=6)
     return SITE.page(
         request,
@@ -119,10 +122,13 @@ async def month_view(request: Request) -> Response:
     last += timedelta(days=6 - last.weekday())
     events = occurrences(store, start, last)
     weeks = []
-    day = start
+    day, today = start, today_in(display_zone(store))
     while day <= last:
         weeks.append(
-            [{**d, "in_month": d["date"].month == first_day.month} for d in week_days(day, events)]
+            [
+                {**d, "in_month": d["date"].month == first_day.month}
+                for d in week_days(day, events, today)
+            ]
         )
         day += timedelta(days=7)
     return SITE.page(
@@ -203,7 +209,7 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
             raise ValueError("Give the event a title.")
         day = parse_date(values["date"])
         start, end = parse_time(values["start_text"]), parse_time(values["end_text"])
-        if end <= start:
+        if end == start:
             raise ValueError("The event must end after it starts.")
         if values["repeat"] not in REPEATS:
             raise ValueError("Choose how the event repeats from the Repeat menu.")
@@ -215,9 +221,14 @@ def read_form(store: StateStore, form: dict[str, list[str]]) -> tuple[dict[str, 
             raise ValueError(f"There is no room {values['room']}.")
     except ValueError as exc:
         return values, str(exc)
-    # Stored in the home zone, whichever zone the times were given in.
-    for key, t in (("start", start), ("end", end)):
-        stamp = datetime.combine(day, t).isoformat(timespec="minutes")
+    # Stored in the home zone, whichever zone the times were given in; an end before the start
+    # is on the next day (a meeting that runs past midnight there).
+    for key, t, later in (("start", start, 0), ("end", end, int(end < start))):
+        stamp = datetime.combine(day + timedelta(days=later), t).isoformat(timespec="minutes")
+        if not exists_in(stamp, values["zone"]):
+            city = ZONES[values["zone"]]
+            problem = f"{time_text(t)} does not exist in {city} that day: the clocks skip it."
+            return values, problem
         values[key] = convert(stamp, values["zone"], HOME_ZONE)
     return values, ""
 
@@ -265,8 +276,8 @@ async def new_event(request: Request) -> Response:
     with store.transaction() as db:
         eid = int(
             db.execute(
-                "INSERT INTO events(title, start, end, room, description, organizer, repeat) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO events(title, start, end, room, description, organizer, repeat, "
+                "zone) VALUES (?,?,?,?,?,?,?,?)",
                 (
                     values["title"],
                     values["start"],
@@ -275,6 +286,7 @@ async def new_event(request: Request) -> Response:
                     values["description"],
                     ME.email,
                     values["repeat"],
+                    values["zone"],
                 ),
             ).lastrowid
             or 0
@@ -294,14 +306,18 @@ async def edit_event(request: Request) -> Response:
         return SITE.not_found(request, "This event does not exist or was deleted.")
     if not event["mine"]:
         return SITE.not_found(request, "Only the organizer can edit this event.")
-    if request.method == "GET":
-        start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    if request.method == "GET":  # the times in the event's own zone, as it was made
+        own = event["zone"]
+        start, end = (
+            datetime.fromisoformat(convert(event[k], HOME_ZONE, own))
+            for k in ("stored_start", "stored_end")
+        )
         values = {
             **event,
             "date": start.date().isoformat(),
             "start_text": time_text(start.time()),
             "end_text": time_text(end.time()),
-            "zone": display_zone(store),
+            "zone": own,
             "guests": [g["email"] for g in event["guests"]],
         }
         return form_page(request, store, values, event_id=event["id"])
@@ -311,7 +327,7 @@ async def edit_event(request: Request) -> Response:
     with store.transaction() as db:
         db.execute(
             "UPDATE events SET title = ?, start = ?, end = ?, room = ?, description = ?, "
-            "repeat = ? WHERE id = ?",
+            "repeat = ?, zone = ? WHERE id = ?",
             (
                 values["title"],
                 values["start"],
@@ -319,6 +335,7 @@ async def edit_event(request: Request) -> Response:
                 values["room"],
                 values["description"],
                 values["repeat"],
+                values["zone"],
                 event["id"],
             ),
         )
@@ -355,19 +372,18 @@ async def move_event(request: Request) -> Response:
         day = date.fromisoformat(first(form, "date"))
     except ValueError:
         return SITE.not_found(request, "Drop the event on a day of the week.")
-    # The shown day moves by whole days; the stored times (home zone) move as many.
+    # Same times as shown, on the day dropped on (across a change to summer time too).
     shift = timedelta(days=(day - event["day"]).days)
-    row = store.query("SELECT start, end FROM events WHERE id = ?", (event["id"],))[0]
-    start, end = datetime.fromisoformat(row["start"]), datetime.fromisoformat(row["end"])
+    zone = display_zone(store)
+    start, end = (
+        convert((datetime.fromisoformat(event[k]) + shift).isoformat(timespec="minutes"),
+                zone, HOME_ZONE)
+        for k in ("start", "end")
+    )  # fmt: skip
     if shift:
         with store.transaction() as db:
             db.execute(
-                "UPDATE events SET start = ?, end = ? WHERE id = ?",
-                (
-                    (start + shift).isoformat(timespec="minutes"),
-                    (end + shift).isoformat(timespec="minutes"),
-                    event["id"],
-                ),
+                "UPDATE events SET start = ?, end = ? WHERE id = ?", (start, end, event["id"])
             )
             db.execute(
                 "INSERT INTO activity(verb, event_id, detail) VALUES ('move', ?, ?)",

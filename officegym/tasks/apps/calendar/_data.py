@@ -19,7 +19,8 @@ CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, seats INT
 CREATE TABLE events (id INTEGER PRIMARY KEY, title TEXT NOT NULL, start TEXT NOT NULL,
                      end TEXT NOT NULL, room TEXT NOT NULL DEFAULT '',
                      description TEXT NOT NULL DEFAULT '', organizer TEXT NOT NULL,
-                     deleted INTEGER NOT NULL DEFAULT 0, repeat TEXT NOT NULL DEFAULT '');
+                     deleted INTEGER NOT NULL DEFAULT 0, repeat TEXT NOT NULL DEFAULT '',
+                     zone TEXT NOT NULL DEFAULT 'America/New_York');
 -- response: needs-action | accepted | declined | tentative
 CREATE TABLE attendees (event_id INTEGER NOT NULL, email TEXT NOT NULL,
                         response TEXT NOT NULL DEFAULT 'needs-action',
@@ -49,10 +50,12 @@ PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "
 COMPANIES = ("Contoso", "Fabrikam", "Tailspin", "Litware", "Adatum")
 
 
-# Event times are stored as wall-clock times in the calendar's home zone (`2026-03-18T14:30`);
-# the pages show them in the zone the user chose, and the event form reads them in the zone it
-# is set to. The frozen weeks straddle the changes to summer time: New York moved on March 8,
-# London and Berlin move on March 29, so their distance to New York changes within the calendar.
+# Event times are stored as wall-clock times in the calendar's home zone (`2026-03-18T14:30`),
+# with the zone the event was made in (`events.zone`: a repeating event repeats at the same
+# time there); the pages show them in the zone the user chose, and the event form reads them in
+# the zone it is set to. The frozen weeks straddle the changes to summer time: New York moved
+# on March 8, London and Berlin move on March 29, so their distance to New York changes within
+# the calendar.
 HOME_ZONE = "America/New_York"
 ZONES = {
     "America/Los_Angeles": "Los Angeles",
@@ -78,8 +81,20 @@ def convert(stamp: str, from_zone: str, to_zone: str) -> str:
     return moment.astimezone(ZoneInfo(to_zone)).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
+def exists_in(stamp: str, zone: str) -> bool:
+    """Whether a wall-clock time happens in a zone: not in the hour the clocks skip.
+
+    >>> exists_in("2026-03-08T02:30", "America/New_York"), exists_in("2026-03-08T03:30", HOME_ZONE)
+    (False, True)
+    """
+    there = datetime.fromisoformat(stamp).replace(tzinfo=ZoneInfo(zone))
+    back = there.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return back == there.replace(tzinfo=None)
+
+
 def zone_label(zone: str) -> str:
-    """`London (GMT+0)`: the zone's city and its offset today.
+    """`London (GMT+0)`: the zone's city and its offset today (as Google Calendar shows it; on
+    days after a change to summer time the offset differs, the conversions know it).
 
     >>> zone_label("Asia/Kolkata")
     'Kolkata (GMT+5:30)'

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from officegym.tasks.apps import StateStore
+from officegym.tasks.apps import FROZEN_NOW, StateStore
 from officegym.tasks.apps._people import ME
 from officegym.tasks.apps.calendar._data import (
     HOME_ZONE,
     REPEATS,
-    TODAY,
+    ZONES,
     convert,
     day_text,
     occurs_on,
@@ -32,14 +32,22 @@ def display_zone(store: StateStore) -> str:
 
 
 def shape(store: StateStore, event: dict[str, Any], zone: str) -> dict[str, Any]:
-    """An event row with what the pages show: its `start` and `end` in `zone`, times as text,
+    """An event row with what the pages show: its `start` and `end` in `zone` (as stored:
+    `stored_start`, `stored_end`), times as text, its own zone's times when that differs,
     guests, the user's response."""
     event = {
         **event,
+        "stored_start": event["start"],
+        "stored_end": event["end"],
         "start": convert(event["start"], HOME_ZONE, zone),
         "end": convert(event["end"], HOME_ZONE, zone),
     }
     start, end = datetime.fromisoformat(event["start"]), datetime.fromisoformat(event["end"])
+    own = event.get("zone") or HOME_ZONE
+    there = [
+        datetime.fromisoformat(convert(event[k], HOME_ZONE, own))
+        for k in ("stored_start", "stored_end")
+    ]
     people = {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
     guests = store.query(
         "SELECT email, response FROM attendees WHERE event_id = ? ORDER BY rowid", (event["id"],)
@@ -50,6 +58,11 @@ def shape(store: StateStore, event: dict[str, Any], zone: str) -> dict[str, Any]
         "day": start.date(),
         "when": f"{day_text(start.date())}, {time_text(start.time())} – {time_text(end.time())}",
         "times": f"{time_text(start.time())} – {time_text(end.time())}",
+        "own_zone": ZONES.get(own, own),
+        "own_times": ""
+        if own == zone
+        else f"{day_text(there[0].date())}, {time_text(there[0].time())} – "
+        f"{time_text(there[1].time())} {ZONES.get(own, own)} time",
         "organizer_name": "You"
         if event["organizer"] == ME.email
         else people.get(event["organizer"], event["organizer"]),
@@ -64,14 +77,19 @@ def shape(store: StateStore, event: dict[str, Any], zone: str) -> dict[str, Any]
     }
 
 
-def week_days(monday: date, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def today_in(zone: str) -> date:
+    """The frozen clock's date in a zone (in Sydney, New York's Monday morning is Monday night)."""
+    return datetime.fromisoformat(convert(FROZEN_NOW[:16], HOME_ZONE, zone)).date()
+
+
+def week_days(monday: date, events: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     """The seven days from `monday`, each with its events, as the week and month views draw them."""
     days = (monday + timedelta(days=i) for i in range(7))
     return [
         {
             "date": d,
             "long": day_text(d),
-            "today": d == TODAY,
+            "today": d == today,
             "events": [e for e in events if e["day"] == d],
         }
         for d in days
@@ -94,14 +112,18 @@ def occurrences(store: StateStore, first_day: date, last_day: date) -> list[dict
     )
     out = []
     for r in rows:
-        start, end = datetime.fromisoformat(r["start"]), datetime.fromisoformat(r["end"])
-        day = max(first_day, start.date())
-        while day <= last_day:
+        # A repeating event repeats at the same time on the same days of its own zone.
+        own = r["zone"]
+        start, end = (
+            datetime.fromisoformat(convert(r[k], HOME_ZONE, own)) for k in ("start", "end")
+        )
+        day = max(first_day - timedelta(days=1), start.date())
+        while day <= last_day + timedelta(days=1):
             if occurs_on(start.date(), r["repeat"], day):
                 shift = timedelta(days=(day - start.date()).days)
                 stamps = {
-                    "start": (start + shift).isoformat(timespec="minutes"),
-                    "end": (end + shift).isoformat(timespec="minutes"),
+                    k: convert((t + shift).isoformat(timespec="minutes"), own, HOME_ZONE)
+                    for k, t in (("start", start), ("end", end))
                 }
                 out.append(shape(store, {**r, **stamps}, zone))
             day += timedelta(days=1)
