@@ -317,7 +317,7 @@ class Auditor:
             self._secret_field(index, event.target)
 
     def _secret_field(self, index: int, target: Target) -> None:
-        if secret_field(target):
+        if secret_field(target) and index not in self._redacted:  # (a surrogate, once redacted)
             self._add(
                 "unmasked_password",
                 index,

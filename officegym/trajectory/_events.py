@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -446,31 +445,6 @@ def parse_event(
         return EVENT_ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise _to_format_error(exc, path, line) from None
-
-
-def too_deep_line(text: str) -> int:
-    """The line of JSON text where brackets nest deeper than Python's parser can follow
-    (counted outside strings), for errors that name the place.
-
-    >>> too_deep_line('{"a": "[[[",\\n  "b": ' + "[" * 5000)
-    2
-    """
-    depth, line, in_string, escaped = 0, 1, False, False
-    limit = sys.getrecursionlimit() // 2
-    for ch in text:
-        if ch == "\n":
-            line += 1
-        elif in_string:
-            escaped, in_string = (not escaped and ch == "\\"), in_string and (escaped or ch != '"')
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return line
-        elif ch in "]}":
-            depth -= 1
-    return line
 
 
 def _check_object(data: object, path: str, line: int | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -270,3 +271,28 @@ def validate_meta(data: Any, path: str, *, in_file: bool = True) -> TrajectoryMe
         return TrajectoryMeta.model_validate(data)
     except ValidationError as exc:
         raise format_validation_error(exc, path, None) from None
+
+
+def too_deep_line(text: str) -> int:
+    """The line of JSON text where brackets nest deeper than Python's parser can follow
+    (counted outside strings), for errors that name the place.
+
+    >>> too_deep_line('{"a": "[[[",\\n  "b": ' + "[" * 5000)
+    2
+    """
+    depth, line, in_string, escaped = 0, 1, False, False
+    limit = sys.getrecursionlimit() // 2
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif in_string:
+            escaped, in_string = (not escaped and ch == "\\"), in_string and (escaped or ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif ch in "]}":
+            depth -= 1
+    return line

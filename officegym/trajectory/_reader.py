@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -12,9 +13,13 @@ from typing import IO, Self
 
 from officegym.errors import TrajectoryFormatError
 
-from ._events import Event, Screenshot, parse_event, too_deep_line
-from ._io import EVENTS_FILE, META_FILE, StrPath, validate_meta
+from ._events import Event, Screenshot, parse_event
+from ._io import EVENTS_FILE, META_FILE, StrPath, too_deep_line, validate_meta
 from ._models import TrajectoryMeta
+
+# What reading a zip member whose compressed data is damaged raises (a CRC mismatch, a broken
+# deflate stream, data that ends early).
+BROKEN_ZIP = (zlib.error, zipfile.BadZipFile, EOFError)
 
 
 class TrajectoryReader:
@@ -88,6 +93,31 @@ class TrajectoryReader:
             return self._zip.open(self._prefix + rel)
         return open(self.path / rel, "rb")
 
+    def _read(self, rel: str) -> bytes:
+        """A whole file of the trajectory; a zip member broken inside names where."""
+        with self._open(rel) as f:
+            try:
+                return f.read()
+            except BROKEN_ZIP as exc:
+                problem = f"broken compressed data in the zip: {exc}"
+                where = self._display(rel)
+                raise TrajectoryFormatError(where, None, "zip member", problem) from None
+
+    @staticmethod
+    def _lines(f: IO[bytes], where: str) -> Iterator[tuple[int, bytes]]:
+        """The numbered lines of a file; compressed data broken inside names the line."""
+        line_no = 0
+        while True:
+            try:
+                raw = f.readline()
+            except BROKEN_ZIP as exc:
+                problem = f"broken compressed data in the zip: {exc}"
+                raise TrajectoryFormatError(where, line_no + 1, None, problem) from None
+            if not raw:
+                return
+            line_no += 1
+            yield line_no, raw
+
     @property
     def meta(self) -> TrajectoryMeta:
         """The validated header (read on first access).
@@ -102,8 +132,7 @@ class TrajectoryReader:
                 raise TrajectoryFormatError(
                     where, None, None, "missing: every trajectory needs a meta.json header"
                 )
-            with self._open(META_FILE) as f:
-                raw = f.read()
+            raw = self._read(META_FILE)
             try:
                 data = json.loads(raw.decode("utf-8-sig"))
             except UnicodeDecodeError as exc:
@@ -141,7 +170,7 @@ class TrajectoryReader:
         where = self._display(EVENTS_FILE)
         last_t: float | None = None
         with self._open(EVENTS_FILE) as f:
-            for line_no, raw in enumerate(f, start=1):
+            for line_no, raw in self._lines(f, where):
                 try:
                     text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
                 except UnicodeDecodeError as exc:
@@ -221,8 +250,7 @@ class TrajectoryReader:
         if not self._exists(rel):
             problem = f"frame {relpath!r} referenced by an event does not exist"
             raise TrajectoryFormatError(self._display(rel), None, "frame", problem)
-        with self._open(rel) as f:
-            data = f.read()
+        data = self._read(rel)
         self._last_frame = (rel, data)
         return data
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,9 @@ def check_import(fmt: str, content: bytes) -> None:
             assert len(result.reason) > len(str(source)) + 5
             # a place in the file: a line, a byte or a field path; never only "somewhere"
             assert result.position and result.position != "whole file", result
-            assert result.position.removeprefix("line ") in result.reason, result
+            line = result.position.removeprefix("line ")
+            shown = f":{line}:" if line != result.position else result.position
+            assert shown in result.reason.removeprefix(str(source)), result
         else:
             for skip in result.skipped:
                 assert skip.position and skip.reason
@@ -180,3 +183,24 @@ def test_deep_nesting_and_broken_gzip_are_rejected_at_their_place(tmp_path: Path
         with TrajectoryReader(folder) as reader:
             reader.events()
     assert caught.value.line == 2 and "deeply" in caught.value.problem
+
+
+def test_a_zip_broken_inside_names_the_line(tmp_path: Path) -> None:
+    """A zipped trajectory whose compressed events are damaged: the reader says where, instead
+    of letting zlib's error through."""
+    zipped = tmp_path / "t.zip"
+    lines = "".join(
+        json.dumps({"t": i, "type": "mouse.move", "x": i, "y": i * 7919 % 601}) + "\n"
+        for i in range(3000)
+    )
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("meta.json", json.dumps(EXAMPLE_META))
+        archive.writestr("events.jsonl", lines)
+    data = bytearray(zipped.read_bytes())
+    start = data.index(b"events.jsonl") + 2000  # inside the compressed events
+    data[start : start + 30] = bytes(b ^ 0x55 for b in data[start : start + 30])
+    zipped.write_bytes(bytes(data))
+    with pytest.raises(TrajectoryFormatError) as caught, TrajectoryReader(zipped) as reader:
+        reader.events()
+    assert caught.value.path.endswith("!events.jsonl") and caught.value.line, caught.value
+    assert "broken compressed data" in caught.value.problem

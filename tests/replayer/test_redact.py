@@ -129,3 +129,45 @@ def test_audit_reports_missing_frames_negative_intervals_and_duplicates(tmp_path
     assert ("copy", "duplicate_recording") in by_file
     assert {("broken", k) for k in ("missing_frame", "impossible_timing", "truncated")} <= by_file
     assert all(f["fix"] and f["severity"] in ("error", "warning", "info") for f in got)
+
+
+def test_a_typed_password_is_replaced_and_personal_data_only_with_pii(tmp_path: Path) -> None:
+    """A password typed into a field that was not masked at capture, then an e-mail address:
+    redaction replaces the password's keys (and their releases) always, the address only with
+    `pii=True`; the audit of each copy agrees. (No page here: redaction and audit read files.)"""
+    meta = {
+        "format": "officegym.trajectory/1", "id": "typed", "source": "human",
+        "recorder": {"name": "test", "version": "1"}, "viewport": {"width": 800, "height": 600},
+        "started_at": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    secret = {"selector": "#password-input", "name": "New password", "tag": "input"}
+    mail = {"selector": "#email", "name": "Email", "tag": "input"}
+    events: list[dict[str, Any]] = []
+    for target, text in ((secret, "hunter22"), (mail, "ada@example.com")):
+        for ch in text:
+            t = 200.0 * len(events)
+            events += [{"t": t, "type": "key.down", "key": ch, "target": target},
+                       {"t": t + 90, "type": "key.up", "key": ch}]  # fmt: skip
+    events.append({"t": 200.0 * len(events), "type": "done"})
+    original = tmp_path / "original"
+    original.mkdir()
+    (original / "meta.json").write_text(json.dumps(meta))
+    (original / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    found = {f["kind"] for f in findings(original, tmp_path / "f0.jsonl")}
+    assert {"unmasked_password", "email"} <= found, found
+
+    def typed(path: Path, selector: str) -> str:
+        with TrajectoryReader(path) as reader:
+            downs = [e for e in reader.events() if e.type == "key.down"]
+            return "".join(e.key for e in downs if e.target and e.target.selector == selector)  # type: ignore[attr-defined]
+
+    for pii, out in ((False, tmp_path / "secrets"), (True, tmp_path / "pii")):
+        assert main(["redact", str(original), "--out", str(out), *(["--pii"] if pii else [])]) == 0
+        with TrajectoryReader(out) as reader:
+            released = "".join(e.key for e in reader.events() if e.type == "key.up")  # type: ignore[attr-defined]
+        assert "hunter" not in typed(out, "#password-input") and "hunter" not in released
+        assert len(typed(out, "#password-input")) == len("hunter22")  # same keystrokes
+        left = {f["kind"] for f in findings(out, tmp_path / f"f-{pii}.jsonl")}
+        assert "unmasked_password" not in left, left
+        assert (typed(out, "#email") == "ada@example.com") is not pii  # only with --pii
+        assert ("email" in left) is not pii, left

@@ -18,7 +18,7 @@ from typing import Any
 
 from officegym.errors import TrajectoryFormatError
 from officegym.trajectory import TrajectoryWriter
-from officegym.trajectory._events import too_deep_line
+from officegym.trajectory._io import too_deep_line
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024  # a larger file is not a recording of one session
 DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
@@ -123,17 +123,34 @@ def read_source(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as first:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) > 1:  # JSON Lines: one event per line
-            try:
-                return [json.loads(line) for line in lines]
-            except json.JSONDecodeError:
-                pass
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if first.msg == "Extra data" and one_value(lines[0][1]):  # JSON Lines
+            return [json_line(line, where, n) for n, line in lines]
         problem = f"not JSON: {first.msg} at column {first.colno}"
         raise ImportFormatError(where, first.lineno, None, problem) from None
     except RecursionError:
         problem = "nested too deeply to read"
         raise ImportFormatError(where, too_deep_line(text), None, problem) from None
+
+
+def one_value(line: str) -> bool:
+    """Whether a line is a JSON value by itself (the first line of JSON Lines is)."""
+    try:
+        json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
+def json_line(line: str, where: str, number: int) -> Any:
+    """One line of JSON Lines, decoded; errors name the line."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        problem = f"not JSON: {exc.msg} at column {exc.colno}"
+        raise ImportFormatError(where, number, None, problem) from None
+    except RecursionError:
+        raise ImportFormatError(where, number, None, "nested too deeply to read") from None
 
 
 def gzip_break(raw: bytes) -> int:
