@@ -42,6 +42,23 @@ CHROMIUM_ARGS = [
     # Wheel input scrolls in one step, not an animation: the same input, the same page.
     "--disable-smooth-scrolling",
 ]
+# Playwright passes a --disable-features list of its own, and Chromium keeps only the last such
+# switch: ours repeats Playwright's (as of 1.5x; tests/envs/test_browser_flags.py fails when a
+# Playwright upgrade adds one) and adds what we turn off.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)  # fmt: skip
+# The address bar's two suggestion popups are WebUI pages that every new window (a context's
+# first page) loads in a renderer of its own, headless too: about 0.6 s of CPU and 20 MiB per
+# context (benchmarks/RESULTS.md, 2026-12-04). Without them the address bar uses its native popup.
+OWN_DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+CHROMIUM_ARGS.append(
+    "--disable-features=" + ",".join((*PLAYWRIGHT_DISABLED_FEATURES, *OWN_DISABLED_FEATURES))
+)
 # Everything that is not an office app goes to a closed loopback port and fails at once;
 # `<-loopback>` removes Chromium's implicit bypass, so 127.0.0.1 and localhost are blocked too.
 DEAD_PROXY = {"server": "http://127.0.0.1:9", "bypass": f"*.{DOMAIN};<-loopback>"}

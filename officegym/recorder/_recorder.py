@@ -280,8 +280,8 @@ class Recorder:
         return self._pages.index(page) if page in self._pages else None
 
     def _switch_to(self, index: int | None, epoch_ms: float) -> None:
-        if index is None or index == self._active:
-            return
+        if index is None or index == self._active or self._pages[index].is_closed():
+            return  # (an event from a tab that has closed since it was sent)
         self._active = index
         if self.stage is not None:  # frames and observations follow the person
             self.stage.use_page(self._pages[index])

@@ -1,0 +1,65 @@
+"""The Chromium switches the env launches with: ours keep Playwright's disabled features (Chromium
+keeps only the last --disable-features), and new windows load no address-bar WebUI popups."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from officegym.envs._browser import BrowserHost
+
+pytestmark = pytest.mark.browser
+
+
+def browser_cmdline() -> list[str]:
+    """The command line of this process's headless Chromium (the browser process, not a child)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    stack, found = [os.getpid()], []
+    while stack:
+        for pid in children.get(stack.pop(), []):
+            stack.append(pid)
+            try:
+                args = (Path("/proc") / str(pid) / "cmdline").read_text().split("\0")
+            except OSError:
+                continue
+            if "--remote-debugging-pipe" in args and not any(a.startswith("--type=") for a in args):
+                found.append(args)
+    assert found, "no Chromium browser process under this test process"
+    return found[0]
+
+
+def test_our_disabled_features_keep_playwrights_and_drop_the_omnibox_webui() -> None:
+    host = BrowserHost.acquire("headless")
+    lists = [
+        a.split("=", 1)[1].split(",")
+        for a in browser_cmdline()
+        if a.startswith("--disable-features=")
+    ]
+    assert len(lists) == 2, lists  # Playwright's, then ours: Chromium keeps the last
+    playwrights, ours = lists
+    assert set(playwrights) <= set(ours), (
+        f"add to PLAYWRIGHT_DISABLED_FEATURES: {set(playwrights) - set(ours)}"
+    )
+
+    async def targets() -> list[str]:
+        assert host.browser is not None
+        context = await host.browser.new_context()
+        await context.new_page()
+        session = await host.browser.new_browser_cdp_session()
+        infos = (await session.send("Target.getTargets"))["targetInfos"]
+        await session.detach()
+        await context.close()
+        return [str(t["url"]) for t in infos]
+
+    urls = host.run(targets())
+    assert "about:blank" in urls
+    assert not [u for u in urls if "omnibox" in u], urls  # no popup WebUI per new window
