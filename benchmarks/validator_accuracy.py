@@ -7,7 +7,11 @@ seeds 100..100+K-1 so they are not the shipped examples): each clean copy, and o
 copy per fault kind and recording. Replays all of them (fast mode, every check on, the audit
 included) and counts a copy as flagged when its verdict is not `valid` or a finding is an error.
 Prints recall per fault kind and the false-invalid rate on clean copies (targets: recall ≥ 99 %,
-false-invalid ≤ 1 %).
+false-invalid ≤ 1 %), each with its one-sided 95 % Clopper–Pearson bound: the rate the counts
+rule out. `--clean-repeats K` replays each clean recording K times (as separate copies), which
+measures the replay's own flakiness: a second row counts replays (0 of 300 or more bounds the
+chance that one replay of a clean recording is flagged below 1 %), while the clean row counts
+recordings, flagged when any of their replays was.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from scipy.stats import beta
 
 from officegym.recorder import synthesize
 from officegym.replayer import replay_all
@@ -176,11 +182,24 @@ FAULTS: dict[str, Callable[[Path, random.Random], bool]] = {
 }
 
 
+def one_sided_bound(hits: int, n: int, *, upper: bool) -> str:
+    """The Clopper–Pearson one-sided 95 % bound: `≤ x %` on a false-invalid rate, `≥ x %` on a
+    recall."""
+    if not n:
+        return "-"
+    if upper:
+        return f"≤ {1.0 if hits == n else beta.ppf(0.95, hits + 1, n - hits):.1%}"
+    return f"≥ {0.0 if hits == 0 else beta.ppf(0.05, hits, n - hits + 1):.1%}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-task", type=int, default=3, help="clean recordings per mail task")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep the corpus in this folder")
+    parser.add_argument(
+        "--clean-repeats", type=int, default=1, help="replays of each clean recording (copies)"
+    )
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="officegym-validator-"))
     rng = random.Random(0)
@@ -192,6 +211,11 @@ def main() -> None:
             if not (clean / "meta.json").exists():
                 synthesize(task, seed, clean)
             labels[str(clean)] = "clean"
+            for repeat in range(1, args.clean_repeats):
+                again = root / f"clean-{repeat}" / clean.name
+                shutil.rmtree(again, ignore_errors=True)
+                shutil.copytree(clean, again)
+                labels[str(again)] = "clean-replay"
             for fault, corrupt in FAULTS.items():
                 copy = root / fault / clean.name
                 shutil.rmtree(copy, ignore_errors=True)
@@ -208,7 +232,7 @@ def main() -> None:
         errors = [f for f in result.findings if f.get("severity") == "error"]
         flagged[result.trajectory] = result.verdict != "valid" or bool(errors)
         label = labels[result.trajectory]
-        if (label == "clean") == flagged[result.trajectory]:
+        if label.startswith("clean") == flagged[result.trajectory]:
             missed.append(
                 f"{label}: {result.trajectory}: {result.verdict} {result.reason[:120]} {errors[:1]}"
             )
@@ -216,13 +240,25 @@ def main() -> None:
     print(f"machine: {platform.node()} ({platform.machine()}), corpus {root}")
     print(f"{len(labels)} recordings; synth {synth_s:.0f} s, replay+audit {replay_s:.0f} s "
           f"with {args.workers} workers")  # fmt: skip
-    print(f"{'kind':24} {'n':>4} {'flagged':>8} {'rate':>7}")
-    for kind in ["clean", *FAULTS]:
+    print(f"{'kind':24} {'n':>4} {'flagged':>8} {'rate':>7} {'95 % bound':>11}")
+    # A clean recording counts as flagged when any replay of it was.
+    by_name: dict[str, bool] = {}
+    for path, label in labels.items():
+        if label.startswith("clean"):
+            name = Path(path).name
+            by_name[name] = by_name.get(name, False) or flagged.get(path, False)
+    rows = {"clean (false-invalid)": (len(by_name), sum(by_name.values()), True)}
+    if args.clean_repeats > 1:
+        replays = [p for p, label in labels.items() if label.startswith("clean")]
+        hits = sum(flagged.get(p, False) for p in replays)
+        rows["clean, per replay"] = (len(replays), hits, True)
+    for kind in FAULTS:
         paths = [p for p, label in labels.items() if label == kind]
-        hits = sum(flagged.get(p, False) for p in paths)
-        rate = hits / len(paths) if paths else float("nan")
-        name = "clean (false-invalid)" if kind == "clean" else kind
-        print(f"{name:24} {len(paths):4d} {hits:8d} {rate:7.1%}")
+        rows[kind] = (len(paths), sum(flagged.get(p, False) for p in paths), False)
+    for name, (n, hits, upper) in rows.items():
+        rate = hits / n if n else float("nan")
+        bound = one_sided_bound(hits, n, upper=upper)
+        print(f"{name:24} {n:4d} {hits:8d} {rate:7.1%} {bound:>11}")
     for line in missed:
         print("wrong:", line)
 
