@@ -58,7 +58,6 @@ def shape(store: StateStore, event: dict[str, Any], zone: str) -> dict[str, Any]
         "day": start.date(),
         "when": f"{day_text(start.date())}, {time_text(start.time())} – {time_text(end.time())}",
         "times": f"{time_text(start.time())} – {time_text(end.time())}",
-        "own_zone": ZONES.get(own, own),
         "own_times": ""
         if own == zone
         else f"{day_text(there[0].date())}, {time_text(there[0].time())} – "
