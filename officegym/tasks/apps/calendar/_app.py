@@ -243,6 +243,14 @@ def form_page(
     people = {p["email"]: p["name"] for p in store.query("SELECT name, email FROM people")}
     chosen = [{"email": g, "name": people.get(g, g)} for g in values.get("guests", [])]
     title = "Edit event" if event_id else "New event"
+    side = sidebar(store)
+    # The form's drop-down menus: field -> its options, value -> (button text, item text).
+    rooms = {r["name"]: (r["name"], f"{r['name']} ({r['seats']} seats)") for r in side["rooms"]}
+    menus = {
+        "zone": {z: (label, label) for z, label in side["zones"].items()},
+        "room": {"": ("None", "None"), **rooms},
+        "repeat": {value: (label, label) for value, label in REPEATS.items()},
+    }
     return SITE.page(
         request,
         "form.html",
@@ -252,9 +260,16 @@ def form_page(
         v=values,
         chosen=chosen,
         event_id=event_id,
-        repeats=REPEATS,
-        zone_of_form=values.get("zone") or display_zone(store),
-        **sidebar(store),
+        menus=menus,
+        picked={  # a value no menu has (a hand-made request) shows as the menu's first
+            name: value if value in menus[name] else next(iter(menus[name]))
+            for name, value in (
+                ("zone", values.get("zone") or display_zone(store)),
+                ("room", values.get("room") or ""),
+                ("repeat", values.get("repeat") or ""),
+            )
+        },
+        **side,
     )
 
 
