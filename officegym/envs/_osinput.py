@@ -14,6 +14,7 @@ import os
 import shutil
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from officegym.errors import ActionError, BrowserUnavailableError
@@ -92,10 +93,27 @@ class OsInput:
             raise ActionError(f"xdotool {args[0]} failed: {err.decode().strip()}")
 
     async def _state(self) -> dict[str, Any]:
+        """The page's input counters, and `document`: which document counted them (a new one
+        after a navigation, whose counters start again)."""
         if self.page is None:
             raise ActionError("OS input has no page to send to")
-        state: dict[str, Any] = await self.page.evaluate("() => window.__og.inputState()")
+        state: dict[str, Any] = await self.page.evaluate(
+            "() => ({...window.__og.inputState(), document: performance.timeOrigin})"
+        )
         return state
+
+    async def _counted(self, before: dict[str, Any], count: int) -> bool:
+        """Whether the page counted `count` inputs since `before`, or left the document it was
+        then (a press that follows a link or submits a form: the input took effect)."""
+        try:
+            now = await self._state()
+        except PlaywrightError as exc:
+            if "context was destroyed" in str(exc) or "navigat" in str(exc):
+                return True  # the document is going away under the input it received
+            raise
+        return bool(
+            now["document"] != before["document"] or now["inputs"] >= before["inputs"] + count
+        )
 
     async def calibrate(self, page: Page) -> None:
         """Learn where the page's viewport sits on the screen (a pointer move tells the page)."""
@@ -118,10 +136,10 @@ class OsInput:
     async def send(self, count: int, *args: str) -> None:
         """Run one xdotool command and wait until the page has counted `count` inputs."""
         async with self._lock:
-            before = (await self._state())["inputs"] if count else 0
+            before = await self._state() if count else {}
             await self.xdotool(*args)
             deadline = asyncio.get_running_loop().time() + SEEN_TIMEOUT
-            while count and (await self._state())["inputs"] < before + count:
+            while count and not await self._counted(before, count):
                 if asyncio.get_running_loop().time() > deadline:
                     raise ActionError(
                         f"the page did not receive xdotool {' '.join(args)} (outside its window?)"
