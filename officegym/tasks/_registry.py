@@ -19,7 +19,15 @@ CATALOG_MODULES = (
 )
 # Apps whose tasks are not office work: outside `core`, each in a suite of its own.
 NOT_CORE = ("miniwob",)
-SMOKE = ("mail.reply-to-sender", "mail.apply-label", "mail.star-with-shortcut")
+# One quick task per app, each with a different skill: the suite to try a change on.
+SMOKE = (
+    "mail.apply-label",
+    "chat.direct-message",
+    "calendar.accept-invitation",
+    "code.label-issue",
+    "docs.add-comment",
+    "sheets.enter-value",
+)
 _TASKS: dict[str, type[Task]] = {}
 _loaded = False
 

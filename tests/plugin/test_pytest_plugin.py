@@ -12,10 +12,11 @@ import pytest
 
 from officegym.evaluators import load_results
 from officegym.runner import EpisodeResult, ResultStore
+from officegym.tasks import suite_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SMOKE = ["mail.apply-label", "mail.reply-to-sender", "mail.star-with-shortcut"]
+SMOKE = suite_tasks("smoke")
 
 # An agent that gives up at once: every task scores 0 with it.
 QUITTER = """
@@ -43,8 +44,8 @@ def test_oracle_items_pass_with_task_and_seed_ids_and_are_stored(
     pytester: pytest.Pytester,
 ) -> None:
     result = officegym_pytest(pytester, "--officegym-agent=oracle", "--officegym-out=run")
-    result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(["mail.reply-to-sender[[]seed=0[]] PASSED*"])
+    result.assert_outcomes(passed=len(SMOKE))
+    result.stdout.fnmatch_lines(["chat.direct-message[[]seed=0[]] PASSED*"])
     stored = load_results(pytester.path / "run")
     assert {(r.task_id, r.seed, r.success) for r in stored} == {(t, 0, True) for t in SMOKE}
     assert all((Path(r.trajectory) / "meta.json").exists() for r in stored)
@@ -55,7 +56,7 @@ def test_a_failing_agent_fails_items_naming_the_failed_checkpoints(
 ) -> None:
     pytester.makepyfile(quitter=QUITTER)
     result = officegym_pytest(pytester, "--officegym-agent=quitter:Quitter")
-    result.assert_outcomes(failed=3)
+    result.assert_outcomes(failed=len(SMOKE))
     result.stdout.fnmatch_lines(
         ["*mail.apply-label seed 0: score 0.00; checkpoints failed: label*"]
     )
@@ -64,25 +65,25 @@ def test_a_failing_agent_fails_items_naming_the_failed_checkpoints(
 def test_with_a_baseline_only_items_that_passed_there_fail(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(quitter=QUITTER)
     store = ResultStore(pytester.path / "baseline" / "results.sqlite")
-    for task, success in (("mail.apply-label", True), ("mail.reply-to-sender", False)):
+    for task, success in (("mail.apply-label", True), ("chat.direct-message", False)):
         store.add(EpisodeResult(f"{task}-s0", task, 0, "x", success, float(success)))
-    store.close()  # mail.star-with-shortcut is not in the baseline at all
+    store.close()  # the other smoke tasks are not in the baseline at all
     result = officegym_pytest(
         pytester, "--officegym-agent=quitter:Quitter", "--officegym-baseline=baseline"
     )
-    result.assert_outcomes(failed=1, xfailed=2)
+    result.assert_outcomes(failed=1, xfailed=len(SMOKE) - 1)
     result.stdout.fnmatch_lines(["*regressed (passed in the baseline): mail.apply-label seed 0*"])
-    result.stdout.fnmatch_lines(["*mail.reply-to-sender*seed=0*XFAIL*failed in the baseline too*"])
-    result.stdout.fnmatch_lines(["*mail.star-with-shortcut*seed=0*XFAIL*not in the baseline*"])
+    result.stdout.fnmatch_lines(["*chat.direct-message*seed=0*XFAIL*failed in the baseline too*"])
+    result.stdout.fnmatch_lines(["*sheets.enter-value*seed=0*XFAIL*not in the baseline*"])
 
 
 def test_items_run_in_parallel_with_xdist(pytester: pytest.Pytester) -> None:
     result = officegym_pytest(
         pytester, "--officegym-agent=oracle", "--officegym-seeds=2", "-n", "2", "--officegym-out=r"
     )
-    result.assert_outcomes(passed=6)
-    result.stdout.fnmatch_lines(["*[[]gw1[]]*PASSED*mail.*seed=*"])
-    assert len(load_results(pytester.path / "r")) == 6
+    result.assert_outcomes(passed=2 * len(SMOKE))
+    result.stdout.fnmatch_lines(["*[[]gw1[]]*PASSED*seed=*"])
+    assert len(load_results(pytester.path / "r")) == 2 * len(SMOKE)
 
 
 def test_bad_options_are_usage_errors(pytester: pytest.Pytester) -> None:

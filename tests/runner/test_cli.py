@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from officegym.tasks import suite_tasks
 from officegym.trajectory import TrajectoryReader
 
 SMOKE_ORACLE = ("run", "--suite", "smoke", "--agent", "oracle", "--seeds", "2")
@@ -69,7 +70,7 @@ def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path
         "SELECT episode_id, task_id, seed, agent, success, score, checkpoints, "
         "steps, seconds, error, trajectory FROM episodes"
     ).fetchall()
-    assert len(rows) == 6
+    assert len(rows) == 2 * len(suite_tasks("smoke"))
     for (
         episode_id,
         task_id,
@@ -91,12 +92,12 @@ def test_run_smoke_writes_results_summary_and_trajectories_then_resumes(tmp_path
             assert reader.meta.task is not None and reader.meta.task.seed == seed
             assert [e.type for _, e in reader.iter_events()][-1] == "done"
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["episodes"] == 6 and summary["success_rate"] == 1.0
+    assert summary["episodes"] == len(rows) and summary["success_rate"] == 1.0
     assert set(summary["per_task"]) == {r[1] for r in rows}
 
     again = officegym(*SMOKE_ORACLE, "--out", str(run_dir), "--resume")
     assert again.returncode == 0 and "[" not in again.stdout.split("oracle on smoke")[0]
-    assert db.execute("SELECT count(*) FROM episodes").fetchone()[0] == 6
+    assert db.execute("SELECT count(*) FROM episodes").fetchone()[0] == len(rows)
 
 
 @pytest.mark.browser
@@ -117,5 +118,5 @@ def test_random_agent_runs_and_fails_honestly(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads((tmp_path / "random" / "summary.json").read_text())
-    assert summary["episodes"] == 3 and summary["success_rate"] < 1.0
+    assert summary["episodes"] == len(suite_tasks("smoke")) and summary["success_rate"] < 1.0
     assert summary["errors"] == 0

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from officegym.tasks import suite_tasks
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AGENTS = '''
@@ -65,14 +67,14 @@ class BrowserKiller(OracleAgent):
 
 
 class Sleeper(OracleAgent):
-    """The oracle, except that it never answers on mail.reply-to-sender."""
+    """The oracle, except that it never answers on chat.direct-message."""
 
     def reset(self, info):
         super().reset(info)
         self.task = info["task_id"]
 
     def act(self, observation):
-        if self.task == "mail.reply-to-sender":
+        if self.task == "chat.direct-message":
             time.sleep(3600)
         return super().act(observation)
 
@@ -125,7 +127,7 @@ def test_a_browser_killed_mid_episode_is_replaced_and_the_episode_retried(
     finish(officegym(agents, "--agent", "test_agents_mod:BrowserKiller", *args))
     assert (tmp_path / "killed").exists(), "the browser was never killed"
     episodes = rows(run, "SELECT episode_id, success, status, attempts FROM episodes")
-    assert len(episodes) == 6
+    assert len(episodes) == 2 * len(suite_tasks("smoke"))
     assert ("mail.apply-label-s1", 1, "done", 2) in episodes
     assert all(e[1:] == (1, "done", 1) for e in episodes if e[0] != "mail.apply-label-s1")
     tries = rows(
@@ -149,11 +151,12 @@ def test_a_hung_agent_is_stopped_at_its_step_timeout_and_recorded(
         (e[0], e[1:])
         for e in rows(run, "SELECT episode_id, status, success, attempts, error FROM episodes")
     )
-    status, success, attempts, error = episodes["mail.reply-to-sender-s0"]
+    status, success, attempts, error = episodes["chat.direct-message-s0"]
     assert (status, success, attempts) == ("timeout", 0, 1)  # an agent's hang is never retried
     assert "the agent took longer than 4s at step 1" in str(error)
-    others = [v for k, v in episodes.items() if k != "mail.reply-to-sender-s0"]
-    assert len(others) == 2 and all(v[:3] == ("done", 1, 1) for v in others)
+    others = [v for k, v in episodes.items() if k != "chat.direct-message-s0"]
+    assert len(others) == len(suite_tasks("smoke")) - 1
+    assert all(v[:3] == ("done", 1, 1) for v in others)
 
 
 def test_a_sigkilled_run_resumes_with_every_episode_exactly_once(
@@ -173,8 +176,6 @@ def test_a_sigkilled_run_resumes_with_every_episode_exactly_once(
     assert 3 <= len(before) < 16, "the runner was killed part way"
     finish(officegym(agents, *args, "--resume"))
     after = rows(run, "SELECT task_id, seed, episode_id, finished_at, success FROM episodes")
-    from officegym.tasks import suite_tasks
-
     expected = sorted((t, s) for t in suite_tasks("mail") for s in range(2))
     assert sorted((t, s) for t, s, *_ in after) == expected  # each exactly once
     assert all(before[e] == f for _, _, e, f, _ in after if e in before), "done ones kept"
@@ -199,5 +200,5 @@ def test_ray_executor_gives_the_same_results_as_the_local_pool(
         shutil.rmtree(ray_tmp, ignore_errors=True)
     query = "SELECT task_id, seed, success, status FROM episodes ORDER BY task_id, seed"
     on_local, on_ray = rows(tmp_path / "local", query), rows(tmp_path / "ray-run", query)
-    assert on_local == on_ray and len(on_ray) == 6
+    assert on_local == on_ray and len(on_ray) == 2 * len(suite_tasks("smoke"))
     assert {r[2] for r in on_ray} == {0, 1}  # a real mix: seeds 0 pass, seeds 1 fail

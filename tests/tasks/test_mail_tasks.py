@@ -204,7 +204,7 @@ NEAR_MISSES: dict[str, list[tuple[str, Plan]]] = {
 def test_registry_has_eight_mail_templates_in_suites() -> None:
     assert len(MAIL) == 8
     assert set(MAIL) <= set(task_ids())
-    assert set(suites()["smoke"]) <= set(MAIL)
+    assert "mail.apply-label" in suites()["smoke"]
     assert set(NEAR_MISSES) == set(MAIL)
     for task_id in MAIL:
         task = get_task(task_id)

@@ -38,6 +38,8 @@ def test_suites_group_the_templates() -> None:
     infeasible = [t for t in core if get_task(t).infeasible]
     assert infeasible and all("infeasible" in get_task(t).tags for t in infeasible)
     assert set(all_suites["smoke"]) <= core
+    apps = sorted(t.split(".")[0] for t in all_suites["smoke"])  # one task per app
+    assert apps == sorted({t.split(".")[0] for t in core if not t.startswith("cross.")}), apps
     assert len(core) >= 48 and len({t.split(".")[0] for t in core}) >= 6
 
 
