@@ -127,6 +127,14 @@ class NewEventTask(Task):
         created = {a["event_id"] for a in activity(store) if a["verb"] == "create"}
         return [e for e in events_titled(store, params["title"]) if e["id"] in created]
 
+    def made_first(
+        self, store: StateStore, params: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None, set[str]]:
+        """The events made with the task's title, the first of them (None) and its guests."""
+        made = self.made(store, params)
+        event = made[0] if made else None
+        return made, event, guests_of(store, event["id"]) if event else set()
+
     def when_checks(
         self, event: dict[str, Any] | None, params: Mapping[str, Any]
     ) -> list[Checkpoint]:

@@ -96,9 +96,7 @@ class ScheduleWithGuests(NewEventTask):
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
         store = apps["calendar"]
-        made = self.made(store, params)
-        event = made[0] if made else None
-        guests = guests_of(store, event["id"]) if event else set()
+        made, event, guests = self.made_first(store, params)
         return [
             Checkpoint("created", bool(made)),
             *self.when_checks(event, params),

@@ -30,17 +30,12 @@ from officegym.tasks.apps.calendar import (
 from officegym.tasks.calendar_tasks._common import (
     MyEventTask,
     NewEventTask,
-    guests_of,
     only_touched,
     times_in,
 )
 
 # Zones a colleague works in: not the calendar's own.
 ABROAD = ("Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "America/Los_Angeles")
-
-
-def wall(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp)
 
 
 def their_start(params: Mapping[str, Any]) -> datetime:
@@ -62,7 +57,9 @@ class ScheduleInTheirZone(NewEventTask):
         zone = rng.choice(ABROAD)
         guest = rng.choice(colleagues(apps["calendar"]))
         stored = convert(their_start(params).isoformat(timespec="minutes"), zone, HOME_ZONE)
-        end = (wall(stored) + timedelta(minutes=params["minutes"])).isoformat(timespec="minutes")
+        end = (datetime.fromisoformat(stored) + timedelta(minutes=params["minutes"])).isoformat(
+            timespec="minutes"
+        )
         return {
             **params,
             "zone": zone,
@@ -77,9 +74,7 @@ class ScheduleInTheirZone(NewEventTask):
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
         store = apps["calendar"]
-        made = self.made(store, params)
-        event = made[0] if made else None
-        guests = guests_of(store, event["id"]) if event else set()
+        made, event, guests = self.made_first(store, params)
         return [
             Checkpoint("created", bool(made)),
             # Guards: an hour off in someone's zone is a meeting they miss.
@@ -126,7 +121,7 @@ class TimeInAnotherZone(MyEventTask):
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)
         zone = rng.choice(ABROAD)
-        there = wall(convert(params["start_at"], HOME_ZONE, zone))
+        there = datetime.fromisoformat(convert(params["start_at"], HOME_ZONE, zone))
         return {
             **params,
             "zone": zone,
@@ -157,8 +152,8 @@ class TimeInAnotherZone(MyEventTask):
         return self.read(params, f"{params['answer']} ({params['day_there']}, {params['city']})")
 
     def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
-        here = wall(params["start_at"])
-        off_by_one = wall(convert(params["start_at"], HOME_ZONE, params["zone"]))
+        here = datetime.fromisoformat(params["start_at"])
+        off_by_one = datetime.fromisoformat(convert(params["start_at"], HOME_ZONE, params["zone"]))
         off_by_one += timedelta(hours=1)
         return {
             "the New York time": self.read(params, time_text(here.time())),
