@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=20, help="episodes per task and side")
     parser.add_argument("--seeds-per-task", type=int, default=8, help="for the worker runs")
     args = parser.parse_args()
-    chromium = chromium_executable() or sys.exit("no system Chromium: apt-get install chromium")
+    chromium = chromium_executable(headless=True) or sys.exit("no system Chromium: make install")
     print(f"{platform.node()}: {os.cpu_count()} cores, {platform.platform()}, {chromium}")
 
     theirs = run_browsergym(args.episodes, chromium)

@@ -3,7 +3,7 @@
 # Idempotent: when everything is present it changes nothing and says so.
 set -euo pipefail
 
-PACKAGES=(chromium xvfb xdotool fonts-dejavu-core python3-venv)
+PACKAGES=(chromium chromium-headless-shell xvfb xdotool fonts-dejavu-core python3-venv)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -67,12 +67,18 @@ DEAD_PROXY = {"server": "http://127.0.0.1:9", "bypass": f"*.{DOMAIN};<-loopback>
 BACKENDS = ("headless", "xvfb", "display")
 
 
-def chromium_executable() -> str | None:
-    """The system Chromium (Debian's /usr/bin/chromium) if there is one, else Playwright's own."""
+def chromium_executable(headless: bool = False) -> str | None:
+    """The system Chromium if there is one (None: Playwright's own); OFFICEGYM_CHROMIUM wins.
+
+    Headless, Chromium's headless shell comes first (Debian's chromium-headless-shell), as in
+    Playwright's own default: it has no browser UI to run, so the first env takes about 145 MiB
+    less and a context starts with less CPU (benchmarks/RESULTS.md, 2026-12-04 later).
+    """
     explicit = os.environ.get("OFFICEGYM_CHROMIUM")
     if explicit:
         return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome"):
+    shell = ("chromium-headless-shell",) if headless else ()
+    for name in (*shell, "chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
             return found
@@ -147,7 +153,7 @@ class BrowserHost:
             env = {**os.environ, "DISPLAY": self.display_name}
         try:
             self.browser = await self.playwright.chromium.launch(
-                executable_path=chromium_executable(),
+                executable_path=chromium_executable(headless=self.backend == "headless"),
                 headless=self.backend == "headless",
                 args=args,
                 env=env,
@@ -156,8 +162,8 @@ class BrowserHost:
         except Exception as exc:
             raise BrowserUnavailableError(
                 f"could not launch Chromium ({str(exc).splitlines()[0]}). Install it with "
-                "`apt-get install chromium` (or `playwright install chromium` where downloads "
-                "work), or point OFFICEGYM_CHROMIUM at a Chromium binary."
+                "`apt-get install chromium chromium-headless-shell` (or `playwright install "
+                "chromium` where downloads work), or point OFFICEGYM_CHROMIUM at a Chromium binary."
             ) from exc
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = 120) -> T:
