@@ -33,9 +33,11 @@ def browser_cmdline(headless: bool) -> list[str]:
                 args = (Path("/proc") / str(pid) / "cmdline").read_text().split("\0")
             except OSError:
                 continue
-            if "--remote-debugging-pipe" in args and not any(a.startswith("--type=") for a in args):
-                if ("--headless" in args) == headless:
-                    found.append(args)
+            browser = "--remote-debugging-pipe" in args and not any(
+                a.startswith("--type=") for a in args
+            )
+            if browser and ("--headless" in args) == headless:
+                found.append(args)
     assert found, "no Chromium browser process under this test process"
     return found[0]
 
