@@ -77,8 +77,10 @@ def chromium_executable(headless: bool = False) -> str | None:
     explicit = os.environ.get("OFFICEGYM_CHROMIUM")
     if explicit:
         return explicit
-    shell = ("chromium-headless-shell",) if headless else ()
-    for name in (*shell, "chromium", "chromium-browser", "google-chrome"):
+    names = ["chromium", "chromium-browser", "google-chrome"]
+    if headless:
+        names.insert(0, "chromium-headless-shell")
+    for name in names:
         found = shutil.which(name)
         if found:
             return found
