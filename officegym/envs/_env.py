@@ -25,7 +25,13 @@ from officegym.envs._browser import BrowserHost
 from officegym.envs._display import SCREEN
 from officegym.envs._executor import Executor
 from officegym.envs._osinput import OsInput
-from officegym.envs._stage import POPUPS_PROBE, Stage, prepare_stage, restart_stage
+from officegym.envs._stage import (
+    POPUPS_PROBE,
+    TWO_FRAMES_JS,
+    Stage,
+    prepare_stage,
+    restart_stage,
+)
 from officegym.envs.actions import (
     ActionMode,
     ActionSpace,
@@ -43,7 +49,6 @@ OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error"
 # Asked for by name, never by default: the whole virtual screen (xvfb backend only).
 SCREEN_FIELD = "screen"
 _ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
-_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
@@ -331,7 +336,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             # Every context is a window; the next episode's may be on top of this one's. Raised,
             # it is on the screen once it has drawn a frame or two.
             self._host.run(stage.page.bring_to_front())
-            self._host.run(stage.page.evaluate(_TWO_FRAMES))
+            self._host.run(stage.page.evaluate(TWO_FRAMES_JS))
             obs[SCREEN_FIELD] = np.asarray(
                 ImageGrab.grab(xdisplay=self._host.display_name).convert("RGB")
             )

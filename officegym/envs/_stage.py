@@ -31,6 +31,11 @@ JPEG_QUALITY = 90
 TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first document
 POPUPS_PROBE = "window.__og ? __og.takePopups() : 0"
 SCROLL_JS = "[visualViewport.pageLeft, visualViewport.pageTop]"
+TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# A document that has just replaced the last one has no frame to capture until it draws one:
+# Chromium answers "Unable to capture screenshot" (measured right after a navigation commits:
+# 3 in 4 tries on the headless shell, 1 in 5 on chromium; never after two frames).
+NO_FRAME_YET = "Unable to capture screenshot"
 SNAPSHOT_JS = (
     "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
 )
@@ -196,7 +201,17 @@ class Stage:
             left, top = scroll or await self.page.evaluate(SCROLL_JS)
             size = self.page.viewport_size or {"width": 1280, "height": 720}
             params["clip"] = {"x": left, "y": top, **size, "scale": scale}
-        data = await self.cdp.send("Page.captureScreenshot", params)
+        for _ in range(2):
+            try:
+                data = await self.cdp.send("Page.captureScreenshot", params)
+                return base64.b64decode(data["data"])
+            except PlaywrightError as exc:
+                if NO_FRAME_YET not in str(exc):
+                    raise
+            # A hidden or closing page may never draw: wait a second at most, then try again.
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(self.page.evaluate(TWO_FRAMES_JS), 1.0)
+        data = await self.cdp.send("Page.captureScreenshot", params)  # the last try raises
         return base64.b64decode(data["data"])
 
     async def close(self, host: BrowserHost) -> None:

@@ -202,3 +202,20 @@ def test_password_keys_are_masked_in_trajectories(make_env: Any, tmp_path: Path)
     with TrajectoryReader(folder) as reader:
         keys = [e for _, e in reader.iter_events() if e.type == "key.down"]
     assert len(keys) == 7 and all(k.masked and k.key == "•" for k in keys)
+
+
+def test_a_screenshot_right_after_a_navigation_waits_for_the_first_frame(make_env: Any) -> None:
+    # Chromium has no frame of a document that has just committed; without the wait and retry
+    # most of these captures fail with "Unable to capture screenshot".
+    env = make_env("mail.apply-label")
+    env.reset(seed=0)
+    host, stage = env.unwrapped._host, env.unwrapped._stage
+
+    async def capture_after_commit(n: int) -> bytes:
+        url = f"http://mail.office.test/?n={n}"
+        await stage.page.evaluate(f"location.href = {url!r}")
+        await stage.page.wait_for_url(url, wait_until="commit")
+        return bytes(await stage.screenshot("jpeg"))
+
+    for n in range(20):
+        assert host.run(capture_after_commit(n))[:2] == b"\xff\xd8"  # a JPEG
