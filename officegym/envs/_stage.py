@@ -35,7 +35,8 @@ TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnima
 # A document that has just replaced the last one has no frame to capture until it draws one:
 # Chromium answers "Unable to capture screenshot" (measured right after a navigation commits:
 # 3 in 4 tries on the headless shell, 1 in 5 on chromium; never after two frames).
-NO_FRAME_YET = "Unable to capture screenshot"
+# Under load the page can also be between documents: "Not attached to an active page".
+NO_FRAME_YET = ("Unable to capture screenshot", "Not attached to an active page")
 SNAPSHOT_JS = (
     "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
 )
@@ -206,7 +207,7 @@ class Stage:
                 data = await self.cdp.send("Page.captureScreenshot", params)
                 return base64.b64decode(data["data"])
             except PlaywrightError as exc:
-                if NO_FRAME_YET not in str(exc):
+                if not any(reason in str(exc) for reason in NO_FRAME_YET):
                     raise
             # A hidden or closing page may never draw: wait a second at most, then try again.
             with contextlib.suppress(PlaywrightError, TimeoutError):

@@ -97,6 +97,9 @@ class Recorder:
         self._masked: set[str] = set()
         self._pages: list[Page] = []
         self._active = 0
+        # When the active tab became so (epoch ms, the clock of the pages' event times): input
+        # a page sent before that is the tail of what happened there, not a switch back.
+        self._active_since = 0.0
         self._cdp: CDPSession | None = None
         self._asked_navigation = False  # the page asked for a navigation not yet committed
         self._asked_for_document = False  # ... and the document now loading is that one
@@ -256,7 +259,8 @@ class Recorder:
             # A tab shown (where the page learns of it), or input from a tab other than the
             # one recorded as active: the person switched tabs, with the tab strip or a
             # shortcut the page never sees (Ctrl+1…9, Ctrl+Tab). Only the shown tab gets input.
-            self._switch_to(index, epoch_ms)
+            if kind == "visible" or epoch_ms >= self._active_since:
+                self._switch_to(index, epoch_ms)
             if kind == "visible":
                 return
         screen = data.pop("screen", None)
@@ -282,7 +286,7 @@ class Recorder:
     def _switch_to(self, index: int | None, epoch_ms: float) -> None:
         if index is None or index == self._active or self._pages[index].is_closed():
             return  # (an event from a tab that has closed since it was sent)
-        self._active = index
+        self._active, self._active_since = index, epoch_ms
         if self.stage is not None:  # frames and observations follow the person
             self.stage.use_page(self._pages[index])
         self._write({"type": "tab.switch", "index": index}, epoch_ms)
@@ -290,7 +294,8 @@ class Recorder:
     # ---- tabs and navigation -------------------------------------------------------------------
     def _on_new_tab(self, page: Page) -> None:
         self._pages.append(page)
-        self._active = len(self._pages) - 1
+        # The click that opened it may still be on its way from the opener (its mouse.up).
+        self._active, self._active_since = len(self._pages) - 1, time.time() * 1000
         if self.stage is not None:
             self.stage.use_page(page)
         page.on("close", self._on_tab_closed)
@@ -308,6 +313,7 @@ class Recorder:
             # Chromium shows the tab before the closed one (or after it): so does the recording.
             before = [i for i in still_open if i < index]
             self._active = before[-1] if before else still_open[0]
+            self._active_since = time.time() * 1000
             self.stage.use_page(self._pages[self._active])
 
     def _on_asked_navigation(self, params: dict[str, Any]) -> None:

@@ -284,3 +284,41 @@ def test_a_session_over_two_tabs_records_and_replays(tmp_path: Path, back: str) 
     finally:
         replayer.close()
     assert result.verdict == Verdict.VALID, (result.event_index, result.reason)
+
+
+class _Tab:
+    """Stands in for a Playwright page: the tab bookkeeping reads only these."""
+
+    url = "http://docs.office.test/d/1"
+
+    def is_closed(self) -> bool:
+        return False
+
+    def on(self, event: str, handler: Any) -> None:
+        pass
+
+
+def test_input_the_opener_sent_before_a_new_tab_opened_is_no_switch_back(tmp_path: Path) -> None:
+    # The click that opens a tab can reach the recorder after the tab's "page" event (a loaded
+    # machine): its mouse.up belongs before the open, and the person never went back.
+    recorder = Recorder("mail.apply-label", 0, tmp_path / "rec", backend="xvfb")
+    written: list[dict[str, Any]] = []
+
+    class Writer:  # collects what would be written; the format is tested elsewhere
+        closed = False
+
+        def write(self, event: dict[str, Any]) -> None:
+            written.append(event)
+
+    recorder.writer = Writer()  # type: ignore[assignment]
+    recorder._t0 = time.time() * 1000 - 1000
+    opener, opened = _Tab(), _Tab()
+    recorder._pages = [opener]  # type: ignore[list-item]
+    clicked = time.time() * 1000 - 20
+    recorder._on_new_tab(opened)  # type: ignore[arg-type]
+    up = {"type": "mouse.up", "ts": clicked, "x": 5, "y": 5, "button": "left"}
+    recorder._on_page_event({"page": opener}, up)
+    later = {"type": "key.down", "ts": time.time() * 1000 + 20, "key": "a", "code": "KeyA"}
+    recorder._on_page_event({"page": opener}, later)  # Ctrl+1, then typing in the opener
+    assert [e["type"] for e in written] == ["tab.open", "mouse.up", "tab.switch", "key.down"]
+    assert written[2]["index"] == 0
