@@ -286,18 +286,22 @@ class Recorder:
     def _switch_to(self, index: int | None, epoch_ms: float) -> None:
         if index is None or index == self._active or self._pages[index].is_closed():
             return  # (an event from a tab that has closed since it was sent)
-        self._active, self._active_since = index, epoch_ms
-        if self.stage is not None:  # frames and observations follow the person
-            self.stage.use_page(self._pages[index])
+        self._activate(index, epoch_ms)
         self._write({"type": "tab.switch", "index": index}, epoch_ms)
+
+    def _activate(self, index: int, since_ms: float | None = None) -> None:
+        """Make tab `index` the recording's active one, from `since_ms` (default: now) on;
+        frames and observations follow it."""
+        self._active = index
+        self._active_since = time.time() * 1000 if since_ms is None else since_ms
+        if self.stage is not None:
+            self.stage.use_page(self._pages[index])
 
     # ---- tabs and navigation -------------------------------------------------------------------
     def _on_new_tab(self, page: Page) -> None:
         self._pages.append(page)
-        # The click that opened it may still be on its way from the opener (its mouse.up).
-        self._active, self._active_since = len(self._pages) - 1, time.time() * 1000
-        if self.stage is not None:
-            self.stage.use_page(page)
+        # From now: the click that opened it may still be on its way from the opener (mouse.up).
+        self._activate(len(self._pages) - 1)
         page.on("close", self._on_tab_closed)
         self._write({"type": "tab.open", "url": page.url or None})
 
@@ -312,9 +316,7 @@ class Recorder:
         elif index == self._active and self.stage is not None:
             # Chromium shows the tab before the closed one (or after it): so does the recording.
             before = [i for i in still_open if i < index]
-            self._active = before[-1] if before else still_open[0]
-            self._active_since = time.time() * 1000
-            self.stage.use_page(self._pages[self._active])
+            self._activate(before[-1] if before else still_open[0])
 
     def _on_asked_navigation(self, params: dict[str, Any]) -> None:
         # The page asked for it (a link, a form, a script): replaying the input repeats it.
