@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--ray-address", help="a running Ray cluster (default: start one here)")
     run.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the kernel place the workers (default: with 2+ local workers, each worker "
+        "and its browser stay on a core of their own)",
+    )
+    run.add_argument(
         "--sandbox",
         choices=SANDBOXES,
         default="local",
@@ -248,6 +254,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         executor=args.executor,
         ray_address=args.ray_address,
         sandbox=args.sandbox,
+        pin_cores=not args.no_pin,
     )
     columns = (
         "{task.description}",

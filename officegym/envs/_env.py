@@ -29,6 +29,7 @@ from officegym.envs._stage import (
     POPUPS_PROBE,
     TWO_FRAMES_JS,
     Stage,
+    page_state_js,
     prepare_stage,
     restart_stage,
 )
@@ -294,6 +295,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
         error = ""
         events: list[dict[str, Any]] = []
+        state_js = page_state_js(self.task.page_probe) if self.task.page_probe else "null"
+        state: dict[str, Any] | None = None
         try:
             events = await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
             if isinstance(action, TabFocus | TabClose):
@@ -302,7 +305,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             else:
                 self._executor.watch = stage.watch
                 events += await self._executor.run(stage.page, action, self._clock)
-            opened = await stage.watch.settle(scrolled=action.action == "wheel", probe=POPUPS_PROBE)
+            # The task's page state is read in the same round trip, once the page is quiet.
+            opened, state = await stage.watch.settle(
+                scrolled=action.action == "wheel", probe=f"[{POPUPS_PROBE}, {state_js}]"
+            ) or (0, None)
             events += await stage.adopt_tabs(int(opened or 0), self._clock)
         except ActionError as exc:
             error = str(exc)
@@ -318,10 +324,15 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             stage.watch.blocked.clear()
         raw = await stage.observe(self.image_format)
         if self.task.page_probe is not None:
-            try:
-                raw["page_state"] = await stage.page.evaluate(self.task.page_probe)
-            except PlaywrightError as exc:  # the page went away (navigated): no state to read
-                error = (error + "; " if error else "") + f"page state unreadable: {exc}"
+            if state is None:  # the action failed before the page settled: read it now
+                try:
+                    state = await stage.page.evaluate(state_js)
+                except PlaywrightError as exc:  # the page went away (navigated)
+                    state = {"error": str(exc)}
+            if state is not None and "error" in state:
+                error = (error + "; " if error else "") + f"page state unreadable: {state['error']}"
+            elif state is not None:
+                raw["page_state"] = state.get("value")
         return events, error, raw
 
     # ---- observation ----------------------------------------------------------------------------

@@ -246,7 +246,13 @@ class Executor:
         masked = bool(info and info.get("password"))
         target = _target(info)
         mods = [k for k in keys if k in MODIFIER_KEYS]
-        await self._keyboard(page).press("+".join(keys))
+        if self.os_input is not None:
+            await self.os_input.keyboard.press("+".join(keys))
+        else:  # downs, then ups in reverse, pipelined as one round trip; Chromium keeps the order
+            keyboard = page.keyboard
+            await asyncio.gather(
+                *(keyboard.down(k) for k in keys), *(keyboard.up(k) for k in reversed(keys))
+            )
         shown = [("•" if masked and k not in MODIFIER_KEYS else k) for k in keys]
         events: list[Event] = []
         for k in shown:

@@ -37,6 +37,10 @@ TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnima
 # 3 in 4 tries on the headless shell, 1 in 5 on chromium; never after two frames).
 # Under load the page can also be between documents: "Not attached to an active page".
 NO_FRAME_YET = ("Unable to capture screenshot", "Not attached to an active page")
+# Renumbering makes a restarted episode's element ids those of a freshly loaded page.
+RESTART_JS = (
+    "(seed) => {{ const extra = ({setup})(seed); window.__og && __og.renumber(); return extra; }}"
+)
 SNAPSHOT_JS = (
     "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
 )
@@ -279,8 +283,7 @@ async def restart_stage(stage: Stage, task: Task, seed: int, screenshot_format: 
     loop = asyncio.get_running_loop()
     init = await loop.run_in_executor(None, task.initial_state, seed)
     try:
-        extra = await stage.page.evaluate(task.page_setup, seed)
-        await stage.page.evaluate("() => window.__og && __og.renumber()")
+        extra = await stage.page.evaluate(RESTART_JS.format(setup=task.page_setup), seed)
         stage.seed = seed
         stage.params = MappingProxyType({**init.params, **(extra or {})})
         await stage.watch.settle()
@@ -288,6 +291,15 @@ async def restart_stage(stage: Stage, task: Task, seed: int, screenshot_format: 
     except PlaywrightError:
         return False
     return True
+
+
+def page_state_js(probe: str) -> str:
+    """A JS expression: `{value: probe()}`, or `{error}` when the page cannot say (another page,
+    a broken one), so a step reports it instead of failing the action it followed."""
+    return (
+        f"(() => {{ try {{ return {{value: ({probe})()}}; }} "
+        "catch (e) { return {error: String(e)}; } })()"
+    )
 
 
 def _close_made(host: BrowserHost, made: asyncio.Future[BrowserContext], world_id: str) -> None:

@@ -37,6 +37,7 @@ class RunConfig:
     executor: str = "local"  # local: worker processes here; ray: Ray actors
     ray_address: str | None = None
     sandbox: str = "local"  # local: browsers and apps as processes here; docker: in containers
+    pin_cores: bool = True  # local executor, 2+ workers: each worker on a core of its own
 
 
 def plan_episodes(config: RunConfig) -> list[tuple[str, int, str]]:
@@ -117,7 +118,8 @@ def run(
             ray_pool = RayPool(config.workers, spec, config.limits, config.ray_address)
             ray_pool.run(jobs, record, store.add_attempt)
         else:
-            WorkerPool(config.workers, spec, config.limits).run(jobs, record, store.add_attempt)
+            pool = WorkerPool(config.workers, spec, config.limits, pin=config.pin_cores)
+            pool.run(jobs, record, store.add_attempt)
         summary = summarize(store.results(), config)
     finally:
         store.close()
