@@ -1,5 +1,5 @@
 """Runs at scale, for real: a browser killed mid-episode, a hung agent, a runner SIGKILLed and
-resumed, and the Ray executor against the local pool.
+resumed, workers pinned to cores, and the Ray executor against the local pool.
 
 The agents are small modules written into the test's folder and put on PYTHONPATH, so the
 worker processes import them exactly as they would a user's agent.
@@ -28,6 +28,7 @@ AGENTS = '''
 import os, signal, time
 from pathlib import Path
 from officegym.agents.oracle import OracleAgent
+from officegym.envs import actions as A
 
 
 def descendants(pid):
@@ -77,6 +78,22 @@ class Sleeper(OracleAgent):
         if self.task == "chat.direct-message":
             time.sleep(3600)
         return super().act(observation)
+
+
+class Cores(OracleAgent):
+    """Answers at once with the cores its worker, and each process the worker started (Node,
+    Chromium), may run on."""
+
+    def reset(self, info):
+        pass
+
+    def act(self, observation):
+        def allowed(pid):
+            status = Path(f"/proc/{pid}/status").read_text()
+            return next(l.split(":")[1].strip() for l in status.splitlines()
+                        if l.startswith("Cpus_allowed_list"))
+        children = sorted({allowed(pid) for pid in descendants(os.getpid())})
+        return A.Answer(text=f"{allowed(os.getpid())} {';'.join(children)}")
 
 
 class Half(OracleAgent):
@@ -180,6 +197,38 @@ def test_a_sigkilled_run_resumes_with_every_episode_exactly_once(
     assert sorted((t, s) for t, s, *_ in after) == expected  # each exactly once
     assert all(before[e] == f for _, _, e, f, _ in after if e in before), "done ones kept"
     assert all(ok for *_, ok in after)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="pinning needs 2 cores")
+def test_two_workers_are_pinned_to_a_core_each_with_everything_they_start(
+    agents: dict[str, str], tmp_path: Path
+) -> None:
+    args = ("--agent", "test_agents_mod:Cores", "--suite", "smoke", "--seeds", "1")
+    finish(officegym(agents, *args, "--workers", "2", "--out", str(tmp_path / "pinned")))
+    finish(officegym(agents, *args, "--workers", "2", "--no-pin", "--out", str(tmp_path / "free")))
+    cores = set(os.sched_getaffinity(0))
+    pinned = [seen(a) for (a,) in rows(tmp_path / "pinned", "SELECT answer FROM episodes")]
+    assert len(pinned) == len(suite_tasks("smoke"))
+    # Each worker, its Node driver and its Chromium on the same single core; the workers on two.
+    assert all(len(worker) == 1 and children == [worker] for worker, children in pinned)
+    assert len({frozenset(worker) for worker, _ in pinned}) == 2
+    free = [seen(a) for (a,) in rows(tmp_path / "free", "SELECT answer FROM episodes")]
+    assert all(worker == cores and children == [cores] for worker, children in free)
+
+
+def seen(answer: str) -> tuple[set[int], list[set[int]]]:
+    """The `Cores` agent's answer: its worker's cores and those of the worker's processes."""
+    worker, children = answer.split(" ", 1)
+    return cpu_list(worker), [cpu_list(c) for c in children.split(";")]
+
+
+def cpu_list(text: str) -> set[int]:
+    """`0-2,5` as in /proc/PID/status: {0, 1, 2, 5}."""
+    cores: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        cores.update(range(int(low), int(high or low) + 1))
+    return cores
 
 
 @pytest.mark.ray
