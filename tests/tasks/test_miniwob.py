@@ -106,6 +106,19 @@ def test_the_page_decides_the_reward_and_ends_the_episode() -> None:
         env.close()
 
 
+def test_a_page_that_cannot_say_its_state_is_an_error_of_the_step_not_a_failed_action() -> None:
+    env = gymnasium.make(env_id("miniwob.click-test"), action_mode="browser")
+    try:
+        env.reset(seed=0)
+        # Another page of the same app, without MiniWoB++'s episode logic.
+        obs, _, terminated, truncated, _ = env.step("goto('http://miniwob.office.test/nowhere')")
+        error = obs["last_action_error"]
+        assert error.startswith("page state unreadable:") and "WOB_DONE_GLOBAL" in error, error
+        assert not terminated and not truncated
+    finally:
+        env.close()
+
+
 @pytest.mark.parametrize("mode", ["computer", "browser"])
 def test_the_oracle_solves_the_solved_pages_in_both_modes(mode: str) -> None:
     for task_id in suite_tasks("miniwob-oracle"):
