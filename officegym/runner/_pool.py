@@ -2,18 +2,19 @@
 
 The parent process keeps every deadline. A worker notes in memory it shares with the parent
 where it is (the agent thinking, or the env acting, at step n, since when); the parent reads it
-at each poll, so steps cost no message and no wake-up of the parent. A worker stuck past its
-step or episode timeout is killed. When it was the agent that hung, the
-episode is recorded as `timeout` (the agent is what is measured: never retried); when the env
-hung, or the worker or its browser died, the episode is retried on a fresh worker, at most
-`retries` more times, and every attempt is recorded.
+at each poll, so a step costs no message and no wake-up of the parent. A worker stuck past its
+step or episode timeout is killed. When it was the agent that hung, the episode is recorded as
+`timeout` (the agent is what is measured: never retried); when the env hung, or the worker or
+its browser died, the episode is retried on a fresh worker, at most `retries` more times, and
+every attempt is recorded.
 
 With more than one worker, each worker and every process it starts (its Node driver, its
-Chromium, its app server) is pinned to one core of its own, round robin over the cores this
-process may use. A step is a chain of short wake-ups across those processes; unpinned, the kernel
-of a virtual machine may pack two workers' chains onto one core while the other idles. Measured
-on 2 cores (benchmarks/RESULTS.md): 2 pinned workers run 14-21 % more episodes per minute than 2
-unpinned ones. One worker is never pinned: its chain runs faster spread over every core.
+Chromium, its app server) is pinned to one core, round robin over the cores this process may
+use. A step is a chain of short wake-ups across those processes; unpinned, the kernel of a
+virtual machine may pack two workers' chains onto one core while the other idles. Measured on
+2 cores (benchmarks/RESULTS.md): 2 pinned workers run 8-10 % more episodes per minute than 2
+unpinned ones, 4 (two per core) 6 % more than 4 unpinned. One worker is never pinned: its chain
+runs about 20 % faster spread over every core.
 """
 
 from __future__ import annotations
