@@ -25,7 +25,7 @@ import os
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -80,8 +80,12 @@ def _worker_main(
         with contextlib.suppress(OSError):  # a container may forbid it; then run unpinned
             os.sched_setaffinity(0, {core})
 
+    parent = os.getppid()
+
     def note(phase: str, step: int) -> None:
-        with progress.get_lock():
+        if os.getppid() != parent:  # the runner was killed: stop here, as --resume redoes this
+            raise BrokenPipeError("the runner is gone")
+        with _locked(progress):
             progress[:] = [PHASES.index(phase), step, time.monotonic()]
 
     runner = None
@@ -127,14 +131,27 @@ class _Slot:
     progress: Any = None  # shared with the worker: phase index, step, monotonic time since
 
     def note(self, phase: str, step: int, since: float) -> None:
-        with self.progress.get_lock():
+        with _locked(self.progress):
             self.progress[:] = [PHASES.index(phase), step, since]
 
     def where(self) -> tuple[str, int, float]:
         """(phase, step, since when) as the worker last noted it."""
-        with self.progress.get_lock():
+        with _locked(self.progress):
             phase, step, since = self.progress[:]
         return PHASES[int(phase)], int(step), since
+
+
+@contextlib.contextmanager
+def _locked(progress: Any) -> Iterator[None]:
+    # A process killed while it held the lock would hold it for ever: after a second, go on
+    # without it (a dead worker's deadline says so; a dead parent leaves nothing to tell).
+    lock = progress.get_lock()
+    held = lock.acquire(timeout=1.0)
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()
 
 
 _Item = tuple[Job, int]  # a job and its attempt number

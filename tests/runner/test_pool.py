@@ -96,6 +96,14 @@ class Cores(OracleAgent):
         return A.Answer(text=f"{allowed(os.getpid())} {';'.join(children)}")
 
 
+class Slow(OracleAgent):
+    """The oracle, a second per step."""
+
+    def act(self, observation):
+        time.sleep(1)
+        return super().act(observation)
+
+
 class Half(OracleAgent):
     """Solves even seeds, gives up on odd ones: a fixed, mixed pattern of success."""
 
@@ -174,6 +182,46 @@ def test_a_hung_agent_is_stopped_at_its_step_timeout_and_recorded(
     others = [v for k, v in episodes.items() if k != "chat.direct-message-s0"]
     assert len(others) == len(suite_tasks("smoke")) - 1
     assert all(v[:3] == ("done", 1, 1) for v in others)
+
+
+def test_workers_of_a_sigkilled_runner_stop_at_their_next_step(
+    agents: dict[str, str], tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    args = ("--agent", "test_agents_mod:Slow", "--suite", "smoke", "--seeds", "1")
+    runner = officegym(agents, *args, "--out", str(run))
+    steps = run / "episodes" / "mail.apply-label-s0" / "steps.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (steps.exists() and steps.read_text()):
+        time.sleep(0.1)
+    workers = [
+        int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent(int(pid)) == runner.pid
+    ]
+    assert workers, "the runner started a worker"
+    os.kill(runner.pid, signal.SIGKILL)
+    runner.wait(30)
+    seen = len(steps.read_text().splitlines())
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "the orphaned worker went on"
+    # It stopped at the next step it began, instead of playing the episode (8 steps) out.
+    assert len(steps.read_text().splitlines()) <= seen + 1
+    assert not (run / "results.sqlite").exists() or not rows(run, "SELECT 1 FROM episodes")
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_a_sigkilled_run_resumes_with_every_episode_exactly_once(
