@@ -37,6 +37,11 @@ TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnima
 # 3 in 4 tries on the headless shell, 1 in 5 on chromium; never after two frames).
 # Under load the page can also be between documents: "Not attached to an active page".
 NO_FRAME_YET = ("Unable to capture screenshot", "Not attached to an active page")
+# A capture asked for just as the page begins a navigation can go unanswered for ever (seen each
+# time after a script set location.href); the next one is answered at once. A capture takes
+# 20-40 ms here, so a few seconds without an answer means it was lost.
+CAPTURE_TIMEOUT_S = 3.0
+CAPTURE_TRIES = 3
 # Renumbering makes a restarted episode's element ids those of a freshly loaded page.
 RESTART_JS = (
     "(seed) => {{ const extra = ({setup})(seed); window.__og && __og.renumber(); return extra; }}"
@@ -206,18 +211,25 @@ class Stage:
             left, top = scroll or await self.page.evaluate(SCROLL_JS)
             size = self.page.viewport_size or {"width": 1280, "height": 720}
             params["clip"] = {"x": left, "y": top, **size, "scale": scale}
-        for _ in range(2):
+        for attempt in range(1, CAPTURE_TRIES + 1):
             try:
-                data = await self.cdp.send("Page.captureScreenshot", params)
+                capture = self.cdp.send("Page.captureScreenshot", params)
+                data = await asyncio.wait_for(capture, CAPTURE_TIMEOUT_S)
                 return base64.b64decode(data["data"])
+            except TimeoutError:
+                if attempt == CAPTURE_TRIES:
+                    raise TimeoutError(
+                        f"no screenshot of {self.page.url}: Chromium left {CAPTURE_TRIES} "
+                        f"captures unanswered for {CAPTURE_TIMEOUT_S:g} s each"
+                    ) from None
+                continue  # a capture asked for as a navigation began is lost; ask again
             except PlaywrightError as exc:
-                if not any(reason in str(exc) for reason in NO_FRAME_YET):
+                if attempt == CAPTURE_TRIES or not any(r in str(exc) for r in NO_FRAME_YET):
                     raise
             # A hidden or closing page may never draw: wait a second at most, then try again.
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 await asyncio.wait_for(self.page.evaluate(TWO_FRAMES_JS), 1.0)
-        data = await self.cdp.send("Page.captureScreenshot", params)  # the last try raises
-        return base64.b64decode(data["data"])
+        raise AssertionError("unreachable: the last try returns or raises")
 
     async def close(self, host: BrowserHost) -> None:
         """Close the context and drop the world (idempotent, never raises)."""

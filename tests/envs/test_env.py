@@ -204,6 +204,18 @@ def test_password_keys_are_masked_in_trajectories(make_env: Any, tmp_path: Path)
     assert len(keys) == 7 and all(k.masked and k.key == "•" for k in keys)
 
 
+def test_a_step_right_after_the_page_left_by_itself_observes_the_new_page(make_env: Any) -> None:
+    # The observation's screenshot is asked for as the navigation begins; Chromium never
+    # answered that capture, and the step hung until the host's 120 s timeout.
+    env = make_env("miniwob.click-test", action_mode="browser")
+    for _ in range(3):
+        env.reset(seed=0)
+        env.unwrapped.evaluate_in_page("() => { location.href = '/miniwob/'; }")
+        obs, *_ = env.step("noop(10)")  # not an action: the step only observes
+        assert "unknown browser action 'noop'" in obs["last_action_error"]
+        assert obs["screenshot"].shape == (720, 1280, 3)
+
+
 def test_a_screenshot_right_after_a_navigation_waits_for_the_first_frame(make_env: Any) -> None:
     # Chromium has no frame of a document that has just committed; without the wait and retry
     # most of these captures fail with "Unable to capture screenshot".
