@@ -151,6 +151,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         self._next: concurrent.futures.Future[Stage] | None = None
         self._next_seed: int | None = None
         self._executor = Executor(self.task.apps)
+        # What a step reads of the page's own state (MiniWoB++), in its settle round trip.
+        probe = self.task.page_probe
+        self._state_js = page_state_js(probe) if probe is not None else "null"
         self._writer: TrajectoryWriter | None = None
         self._t0 = 0.0
         self._steps = 0
@@ -295,7 +298,6 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
     ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
         error = ""
         events: list[dict[str, Any]] = []
-        state_js = page_state_js(self.task.page_probe) if self.task.page_probe else "null"
         state: dict[str, Any] | None = None
         try:
             events = await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
@@ -307,7 +309,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
                 events += await self._executor.run(stage.page, action, self._clock)
             # The task's page state is read in the same round trip, once the page is quiet.
             opened, state = await stage.watch.settle(
-                scrolled=action.action == "wheel", probe=f"[{POPUPS_PROBE}, {state_js}]"
+                scrolled=action.action == "wheel", probe=f"[{POPUPS_PROBE}, {self._state_js}]"
             ) or (0, None)
             events += await stage.adopt_tabs(int(opened or 0), self._clock)
         except ActionError as exc:
@@ -326,12 +328,12 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if self.task.page_probe is not None:
             if state is None:  # the action failed before the page settled: read it now
                 try:
-                    state = await stage.page.evaluate(state_js)
+                    state = await stage.page.evaluate(self._state_js)
                 except PlaywrightError as exc:  # the page went away (navigated)
                     state = {"error": str(exc)}
-            if state is not None and "error" in state:
+            if "error" in state:
                 error = (error + "; " if error else "") + f"page state unreadable: {state['error']}"
-            elif state is not None:
+            else:
                 raw["page_state"] = state.get("value")
         return events, error, raw
 

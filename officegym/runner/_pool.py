@@ -85,8 +85,7 @@ def _worker_main(
     def note(phase: str, step: int) -> None:
         if os.getppid() != parent:  # the runner was killed: stop here, as --resume redoes this
             raise BrokenPipeError("the runner is gone")
-        with _locked(progress):
-            progress[:] = [PHASES.index(phase), step, time.monotonic()]
+        _note(progress, phase, step, time.monotonic())
 
     runner = None
     try:
@@ -130,10 +129,6 @@ class _Slot:
     started: float = 0.0
     progress: Any = None  # shared with the worker: phase index, step, monotonic time since
 
-    def note(self, phase: str, step: int, since: float) -> None:
-        with _locked(self.progress):
-            self.progress[:] = [PHASES.index(phase), step, since]
-
     def where(self) -> tuple[str, int, float]:
         """(phase, step, since when) as the worker last noted it."""
         with _locked(self.progress):
@@ -152,6 +147,12 @@ def _locked(progress: Any) -> Iterator[None]:
     finally:
         if held:
             lock.release()
+
+
+def _note(progress: Any, phase: str, step: int, since: float) -> None:
+    """Write where a worker is (by the worker as it goes, by the parent as it hands out a job)."""
+    with _locked(progress):
+        progress[:] = [PHASES.index(phase), step, since]
 
 
 _Item = tuple[Job, int]  # a job and its attempt number
@@ -257,7 +258,7 @@ class WorkerPool:
                     job, attempt = item
                     now = time.monotonic()
                     slot.job, slot.attempt, slot.started = job, attempt, now
-                    slot.note("start", 0, now)
+                    _note(slot.progress, "start", 0, now)
                     slot.conn.send(job)
                 busy = [s for s in slots if s.job]
                 ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], self.poll)
