@@ -204,6 +204,7 @@ class WorkerPool:
         ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
         lanes = _Lanes(jobs, self.workers)
         slots: list[_Slot] = []
+        leaving: list[_Slot] = []  # told to stop: closing their browsers while others finish
         cores = worker_cores(self.workers) if self.pin else [None] * self.workers
 
         def start(lane: int) -> _Slot:
@@ -234,6 +235,12 @@ class WorkerPool:
                 record(result)
             slot.job = None
 
+        def dismiss(slot: _Slot) -> None:
+            with contextlib.suppress(OSError):
+                slot.conn.send(None)
+            slots.remove(slot)
+            leaving.append(slot)
+
         def stop(slot: _Slot) -> None:
             slot.process.kill()
             slot.process.join(5)
@@ -253,6 +260,8 @@ class WorkerPool:
                         continue
                     item = lanes.take(lane)
                     if item is None:
+                        if slot is not None:  # no work is left for it (a retry starts a new one)
+                            dismiss(slot)
                         continue
                     slot = slot or start(lane)
                     job, attempt = item
@@ -268,9 +277,9 @@ class WorkerPool:
                 for slot in [s for s in slots if s.job]:
                     self._check_deadlines(slot, finish, stop)
         finally:
-            for slot in list(slots):
-                with contextlib.suppress(OSError):
-                    slot.conn.send(None)
+            for slot in list(slots):  # all at once: each closes its browser in parallel
+                dismiss(slot)
+            for slot in leaving:
                 slot.process.join(10)
                 if slot.process.is_alive():
                     slot.process.kill()

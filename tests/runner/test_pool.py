@@ -104,6 +104,32 @@ class Slow(OracleAgent):
         return super().act(observation)
 
 
+class LastAlone(OracleAgent):
+    """Answers at once, except on the suite's last task: there it waits (30 s at most) for the
+    other workers to exit, and answers whether they did."""
+
+    def reset(self, info):
+        self.last = info["task_id"] == os.environ["LAST_TASK"]
+
+    def act(self, observation):
+        def others():
+            found = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                except (OSError, ValueError):
+                    continue
+                if (int(stat[1]) == os.getppid() and stat[0] != "Z" and b"spawn_main" in cmd
+                        and int(pid) != os.getpid()):
+                    found.append(pid)
+            return found
+        deadline = time.monotonic() + 30
+        while self.last and others() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return A.Answer(text="alone" if not others() else "not alone")
+
+
 class Half(OracleAgent):
     """Solves even seeds, gives up on odd ones: a fixed, mixed pattern of success."""
 
@@ -262,6 +288,19 @@ def test_two_workers_are_pinned_to_a_core_each_with_everything_they_start(
     assert len({frozenset(worker) for worker, _ in pinned}) == 2
     free = [seen(a) for (a,) in rows(tmp_path / "free", "SELECT answer FROM episodes")]
     assert all(worker == cores and children == [cores] for worker, children in free)
+
+
+def test_a_worker_left_without_work_exits_while_the_others_finish(
+    agents: dict[str, str], tmp_path: Path
+) -> None:
+    last = suite_tasks("smoke")[-1]
+    args = ("--agent", "test_agents_mod:LastAlone", "--suite", "smoke", "--seeds", "1")
+    env = {**agents, "LAST_TASK": last}
+    finish(officegym(env, *args, "--workers", "2", "--out", str(tmp_path / "run")))
+    answers = dict(rows(tmp_path / "run", "SELECT task_id, answer FROM episodes"))
+    assert len(answers) == len(suite_tasks("smoke"))
+    # The other worker closed its browser and exited during the last episode, not after it.
+    assert answers[last] == "alone"
 
 
 def seen(answer: str) -> tuple[set[int], list[set[int]]]:
