@@ -32,6 +32,16 @@ TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first d
 POPUPS_PROBE = "window.__og ? __og.takePopups() : 0"
 SCROLL_JS = "[visualViewport.pageLeft, visualViewport.pageTop]"
 TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# A document is on the screen once it has loaded (styles, images), its fonts are ready and it
+# has drawn two frames since. Before that a capture of a new tab can be blank, and a blank frame
+# never matches the painted one a replay or a second recording takes.
+PAINTED_JS = """async () => {
+  if (document.readyState !== "complete")
+    await new Promise(r => addEventListener("load", r, {once: true}));
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+PAINT_WAIT_S = 1.0  # a tab in a window's background draws no frames: then go on without them
 # A document that has just replaced the last one has no frame to capture until it draws one:
 # Chromium answers "Unable to capture screenshot" (measured right after a navigation commits:
 # 3 in 4 tries on the headless shell, 1 in 5 on chromium; never after two frames).
@@ -81,10 +91,16 @@ class Stage:
             self.tabs.append(page)
 
     async def adopt(self, page: Page) -> None:
-        """Make a newly opened tab the active one once its first document has loaded."""
+        """Make a newly opened tab the active one once its first document is on the screen."""
         with contextlib.suppress(PlaywrightError):
             await page.wait_for_load_state("load", timeout=TAB_LOAD_MS)
         self.use_page(page)
+        await self.painted()
+
+    async def painted(self) -> None:
+        """Wait (at most `PAINT_WAIT_S`) until the active tab's document is on the screen."""
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(self.page.evaluate(PAINTED_JS), PAINT_WAIT_S)
 
     async def adopt_tabs(self, opened: int, clock: Any) -> list[dict[str, Any]]:
         """Wait for the `opened` tabs the last input asked for (a link with a target), make the
@@ -201,25 +217,30 @@ class Stage:
         Raises:
             playwright.async_api.Error: the page is gone or navigating.
         """
-        if self.cdp is None:
-            self.cdp = await self.page.context.new_cdp_session(self.page)
+        # The tab it started with, even if another becomes active meanwhile (a recorder's tab
+        # switch): the scroll, the size and the capture then all come from the same page.
+        page, cdp = self.page, self.cdp
+        if cdp is None:
+            cdp = await page.context.new_cdp_session(page)
+            if self.page is page:
+                self.cdp = cdp
         params: dict[str, Any] = {"format": fmt, "optimizeForSpeed": True}
         if fmt == "jpeg":
             params["quality"] = quality
         if scale != 1.0:
             # A clip is in document coordinates: start it where the viewport is scrolled to.
-            left, top = scroll or await self.page.evaluate(SCROLL_JS)
-            size = self.page.viewport_size or {"width": 1280, "height": 720}
+            left, top = scroll or await page.evaluate(SCROLL_JS)
+            size = page.viewport_size or {"width": 1280, "height": 720}
             params["clip"] = {"x": left, "y": top, **size, "scale": scale}
         for attempt in range(1, CAPTURE_TRIES + 1):
             try:
-                capture = self.cdp.send("Page.captureScreenshot", params)
+                capture = cdp.send("Page.captureScreenshot", params)
                 data = await asyncio.wait_for(capture, CAPTURE_TIMEOUT_S)
                 return base64.b64decode(data["data"])
             except TimeoutError:
                 if attempt == CAPTURE_TRIES:
                     raise TimeoutError(
-                        f"no screenshot of {self.page.url}: Chromium left {CAPTURE_TRIES} "
+                        f"no screenshot of {page.url}: Chromium left {CAPTURE_TRIES} "
                         f"captures unanswered for {CAPTURE_TIMEOUT_S:g} s each"
                     ) from None
                 continue  # a capture asked for as a navigation began is lost; ask again
@@ -228,7 +249,7 @@ class Stage:
                     raise
             # A hidden or closing page may never draw: wait a second at most, then try again.
             with contextlib.suppress(PlaywrightError, TimeoutError):
-                await asyncio.wait_for(self.page.evaluate(TWO_FRAMES_JS), 1.0)
+                await asyncio.wait_for(page.evaluate(TWO_FRAMES_JS), 1.0)
         raise AssertionError("unreachable: the last try returns or raises")
 
     async def close(self, host: BrowserHost) -> None:

@@ -400,15 +400,18 @@ class Recorder:
         stage = self.stage
         if stage is None or self.writer is None:
             return
-        inputs = self._inputs
+        inputs, page = self._inputs, stage.page
         try:
             # Bounded: a hidden window or a tab in the background may never produce a frame.
             await asyncio.wait_for(stage.watch.settle(timeout_ms=1000), 3)
+            await stage.painted()  # a tab just opened can still be blank
             image = await asyncio.wait_for(
                 stage.screenshot("jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY), 3
             )
         except (PlaywrightError, TimeoutError):
             return  # navigating, closed or hidden: the next round tries again
+        if stage.page is not page:  # the person changed tabs meanwhile: the frame is of neither
+            return
         if inputs != self._inputs and not force:
             return
         digest = hashlib.sha256(image).hexdigest()

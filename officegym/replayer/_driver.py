@@ -292,6 +292,7 @@ class EventDriver:
             stage.use_page(page)
             if event.url and event.url.startswith(("http://", "https://")):
                 await page.goto(event.url, wait_until="load")
+                await stage.painted()
         stage.tabs_announced += 1
 
     async def _pointer(self, event: MouseDown | MouseUp | MouseWheel) -> None:
