@@ -35,12 +35,12 @@ TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnima
 # A document is on the screen once it has loaded (styles, images), its fonts are ready and it
 # has drawn two frames since. Before that a capture of a new tab can be blank, and a blank frame
 # never matches the painted one a replay or a second recording takes.
-PAINTED_JS = """async () => {
+PAINTED_JS = f"""async () => {{
   if (document.readyState !== "complete")
-    await new Promise(r => addEventListener("load", r, {once: true}));
+    await new Promise(r => addEventListener("load", r, {{once: true}}));
   await document.fonts.ready;
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-}"""
+  await ({TWO_FRAMES_JS})();
+}}"""
 PAINT_WAIT_S = 1.0  # a tab in a window's background draws no frames: then go on without them
 # A document that has just replaced the last one has no frame to capture until it draws one:
 # Chromium answers "Unable to capture screenshot" (measured right after a navigation commits:

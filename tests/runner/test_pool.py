@@ -112,16 +112,14 @@ class LastAlone(OracleAgent):
         self.last = info["task_id"] == os.environ["LAST_TASK"]
 
     def act(self, observation):
-        def others():
+        def others():  # the runner's other live workers (a zombie's cmdline is empty)
             found = []
-            for pid in filter(str.isdigit, os.listdir("/proc")):
+            for pid in descendants(os.getppid()):
                 try:
-                    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                except (OSError, ValueError):
+                except OSError:
                     continue
-                if (int(stat[1]) == os.getppid() and stat[0] != "Z" and b"spawn_main" in cmd
-                        and int(pid) != os.getpid()):
+                if b"spawn_main" in cmd and pid != os.getpid():
                     found.append(pid)
             return found
         deadline = time.monotonic() + 30
