@@ -16,9 +16,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from officegym.replayer import find_trajectories, replay_all
+from officegym.replayer import replay_all
 from officegym.runner import EpisodeRunner
 from officegym.tasks import suite_tasks
+from officegym.trajectory import find_trajectories
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "trajectories"
 

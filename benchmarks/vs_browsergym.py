@@ -35,8 +35,8 @@ import gymnasium
 
 import officegym  # noqa: F401  (registers the envs)
 from officegym.agents.oracle import OracleAgent
+from officegym.browser import chromium_executable
 from officegym.envs import env_id
-from officegym.envs._browser import chromium_executable
 from officegym.tasks import suite_tasks
 from officegym.tasks.apps.miniwob import html_dir
 

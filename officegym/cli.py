@@ -239,7 +239,8 @@ def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from officegym.runner import EpisodeResult, Limits, RunConfig, run
+    from officegym.results import EpisodeResult
+    from officegym.runner import Limits, RunConfig, run
 
     config = RunConfig(
         suite=args.suite,
@@ -309,7 +310,8 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from officegym.replayer import Verdict, find_trajectories, replay_all
+    from officegym.replayer import Verdict, replay_all
+    from officegym.trajectory import find_trajectories
 
     paths = list(find_trajectories(args.paths))
     if not paths:

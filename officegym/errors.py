@@ -57,3 +57,7 @@ class TaskSetupError(OfficegymError, RuntimeError):
 
 class SandboxError(OfficegymError, RuntimeError):
     """A sandbox (a Docker container and its env server) could not start, or failed."""
+
+
+class AgentError(OfficegymError, RuntimeError):
+    """The agent itself failed (never retried: it is the thing being measured)."""

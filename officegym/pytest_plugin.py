@@ -23,7 +23,8 @@ import pytest
 if TYPE_CHECKING:
     import gymnasium
 
-    from officegym.runner import EpisodeResult, EpisodeRunner
+    from officegym.results import EpisodeResult
+    from officegym.runner import EpisodeRunner
     from officegym.tasks import Task
 
 
@@ -130,7 +131,8 @@ _BASELINE: dict[tuple[str, int], bool] | None = None
 
 def _episode(config: pytest.Config, task_id: str, seed: int) -> EpisodeResult:
     global _RUNNER
-    from officegym.runner import EpisodeRunner, ResultStore
+    from officegym.results import ResultStore
+    from officegym.runner import EpisodeRunner
 
     if _RUNNER is None:
         _RUNNER = EpisodeRunner(
@@ -155,7 +157,7 @@ def _baseline(config: pytest.Config) -> dict[tuple[str, int], bool] | None:
     if not path:
         return None
     if _BASELINE is None:
-        from officegym.evaluators import load_results
+        from officegym.results import load_results
 
         _BASELINE = {(r.task_id, r.seed): r.success for r in load_results(Path(path))}
     return _BASELINE

@@ -22,7 +22,7 @@ pytest_plugins = ["pytester"]
 
 
 def _chromium_available() -> bool:
-    from officegym.envs._browser import chromium_executable
+    from officegym.browser import chromium_executable
 
     if chromium_executable():
         return True

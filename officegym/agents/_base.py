@@ -5,16 +5,12 @@ from __future__ import annotations
 import importlib
 from typing import Any, Protocol, runtime_checkable
 
-from officegym.errors import OfficegymError, UnknownNameError
+from officegym.errors import AgentError, UnknownNameError
 
 AGENTS = {
     "oracle": "officegym.agents.oracle:OracleAgent",
     "random": "officegym.agents.random_agent:RandomAgent",
 }
-
-
-class AgentError(OfficegymError, RuntimeError):
-    """The agent itself failed (never retried: it is the thing being measured)."""
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from officegym.agents._base import AgentError
+from officegym.errors import AgentError
 
 # Statuses worth another try: the server is busy or briefly down, not wrong about the request.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})

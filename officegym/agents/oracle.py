@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from officegym.agents._base import AgentError
 from officegym.agents.axtree import find_element
 from officegym.envs import actions as A
+from officegym.errors import AgentError
 from officegym.tasks import (
     ChooseOption,
     ClickOn,

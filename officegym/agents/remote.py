@@ -12,9 +12,9 @@ import os
 import re
 from typing import Any
 
-from officegym.agents._base import AgentError
 from officegym.agents._wire import observation_json, png_base64, post_json
 from officegym.envs.actions import ActionMode, action_names
+from officegym.errors import AgentError
 
 TIMEOUT = float(os.environ.get("OFFICEGYM_AGENT_TIMEOUT", "60"))
 RETRIES = int(os.environ.get("OFFICEGYM_AGENT_RETRIES", "3"))

@@ -2,46 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium
 
+from officegym._registration import env_id, register_envs
 from officegym.envs.actions import ActionSpace, TextSpace, parse_action
 
+if TYPE_CHECKING:  # the names __getattr__ gives, typed for the checker
+    from officegym.envs._env import ELEMENT_ID, OBSERVATION_FIELDS, OfficeEnv, observation_space
+
 __all__ = [
+    "ELEMENT_ID",
     "ENV_BACKENDS",
+    "OBSERVATION_FIELDS",
     "ActionSpace",
     "OfficeEnv",
     "TextSpace",
     "env_id",
     "make",
+    "observation_space",
     "parse_action",
     "register_envs",
 ]
 
-ENTRY_POINT = "officegym.envs._env:OfficeEnv"
+# Names of the env module, which pulls in Playwright and PIL: loaded when first asked for, so
+# that registering the envs and parsing actions stay light.
+_ENV_NAMES = ("ELEMENT_ID", "OBSERVATION_FIELDS", "OfficeEnv", "observation_space")
 # headless: Chromium's headless mode; xvfb: a headed Chromium window on a virtual X display.
 ENV_BACKENDS = ("headless", "xvfb")
-
-
-def env_id(task_id: str) -> str:
-    return f"officegym/{task_id}-v0"
-
-
-def register_envs() -> None:
-    """Register every task as `officegym/<task id>-v0` (metadata only; nothing starts)."""
-    from officegym.tasks import task_ids
-
-    for task_id in task_ids():
-        eid = env_id(task_id)
-        if eid not in gymnasium.registry:
-            gymnasium.register(
-                eid,
-                entry_point=ENTRY_POINT,
-                kwargs={"task_id": task_id},
-                max_episode_steps=None,
-                disable_env_checker=True,
-            )
 
 
 def make(task_id: str, **kwargs: Any) -> gymnasium.Env[Any, Any]:
@@ -57,8 +46,8 @@ def make(task_id: str, **kwargs: Any) -> gymnasium.Env[Any, Any]:
 
 
 def __getattr__(name: str) -> object:
-    if name == "OfficeEnv":  # importing the env pulls in Playwright: only when asked for
-        from officegym.envs._env import OfficeEnv
+    if name in _ENV_NAMES:
+        from officegym.envs import _env
 
-        return OfficeEnv
-    raise AttributeError(name)
+        return getattr(_env, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

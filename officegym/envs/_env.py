@@ -20,19 +20,19 @@ from PIL import Image, ImageGrab
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
-from officegym.envs import ENV_BACKENDS
-from officegym.envs._browser import BrowserHost
-from officegym.envs._display import SCREEN
-from officegym.envs._executor import Executor
-from officegym.envs._osinput import OsInput
-from officegym.envs._stage import (
+from officegym.browser import (
     POPUPS_PROBE,
+    SCREEN,
     TWO_FRAMES_JS,
+    BrowserHost,
+    OsInput,
     Stage,
     page_state_js,
     prepare_stage,
     restart_stage,
 )
+from officegym.envs import ENV_BACKENDS
+from officegym.envs._executor import Executor
 from officegym.envs.actions import (
     ActionMode,
     ActionSpace,
@@ -49,7 +49,8 @@ from officegym.trajectory import TrajectoryWriter
 OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error", "tabs")
 # Asked for by name, never by default: the whole virtual screen (xvfb backend only).
 SCREEN_FIELD = "screen"
-_ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
+# The element ids of an accessibility tree as the observation writes it: `[12] button "Send"`.
+ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
@@ -302,7 +303,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         try:
             events = await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
             if isinstance(action, TabFocus | TabClose):
-                done = await stage.tab_action(action, self._clock)
+                done = await tab_action(stage, action, self._clock)
                 events += [{**e, "action": action.model_dump()} for e in done]
             else:
                 self._executor.watch = stage.watch
@@ -353,7 +354,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             obs[SCREEN_FIELD] = np.asarray(
                 ImageGrab.grab(xdisplay=self._host.display_name).convert("RGB")
             )
-        self.action_space.element_ids = _ELEMENT_ID.findall(raw["axtree"])
+        self.action_space.element_ids = ELEMENT_ID.findall(raw["axtree"])
         self._last_obs = obs
         return obs
 
@@ -489,3 +490,15 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
 
         host.run(shutdown(), timeout=60)
         super().close()
+
+
+async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Any) -> list[dict[str, Any]]:
+    """Carry out a tab action on the stage; its events.
+
+    Raises:
+        ActionError: no such open tab, or the last tab would close.
+    """
+    if isinstance(action, TabFocus):
+        await stage.focus_tab(action.index)
+        return [{"t": clock(), "type": "tab.switch", "index": action.index}]
+    return [{"t": clock(), "type": "tab.close", "index": await stage.close_tab()}]

@@ -19,10 +19,10 @@ from gymnasium import spaces
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from officegym.errors import ActionError
+from officegym.trajectory.keys import MODIFIERS
 
 ActionMode = Literal["computer", "browser"]
 Button = Literal["left", "middle", "right"]
-MODIFIERS = ("Alt", "Control", "Meta", "Shift")
 
 
 class _Action(BaseModel):

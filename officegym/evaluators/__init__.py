@@ -1,7 +1,22 @@
-"""Scoring: per-episode metrics, run aggregates that hold up, and paired comparison of two runs."""
+"""Everything that judges: checkpoints and the evaluation of an episode, text matchers, per-episode
+metrics, run aggregates that hold up, and the paired comparison of two runs.
+
+This layer reads trajectories and stored results only: it imports no task, env or browser.
+"""
 
 from officegym.evaluators._aggregate import aggregate, pass_k_table
-from officegym.evaluators._compare import Comparison, compare_runs, load_results
+from officegym.evaluators._checks import (
+    Checkpoint,
+    Evaluation,
+    LabelsOf,
+    TaskLabels,
+    labels_from_id,
+    mentions,
+    norm,
+    numbers_in,
+    says_infeasible,
+)
+from officegym.evaluators._compare import Comparison, compare_runs
 from officegym.evaluators._metrics import (
     ActionStep,
     EpisodeMetrics,
@@ -17,21 +32,29 @@ from officegym.evaluators._stats import cluster_bootstrap_ci, mcnemar_exact, pas
 
 __all__ = [
     "ActionStep",
+    "Checkpoint",
     "Comparison",
     "EpisodeMetrics",
+    "Evaluation",
+    "LabelsOf",
     "Reference",
     "StepAgreement",
+    "TaskLabels",
     "aggregate",
     "cluster_bootstrap_ci",
     "compare_runs",
     "episode_metrics",
+    "labels_from_id",
     "load_references",
-    "load_results",
     "mcnemar_exact",
+    "mentions",
+    "norm",
+    "numbers_in",
     "operation_f1",
     "pass_at_k",
     "pass_hat_k",
     "pass_k_table",
+    "says_infeasible",
     "step_agreement",
     "trajectory_steps",
 ]

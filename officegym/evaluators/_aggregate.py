@@ -11,20 +11,10 @@ from collections.abc import Iterable, Sequence
 from statistics import median
 from typing import Any
 
+from officegym.evaluators._checks import LabelsOf, labels_from_id
 from officegym.evaluators._metrics import EpisodeMetrics
 from officegym.evaluators._stats import cluster_bootstrap_ci, pass_at_k, pass_hat_k
-from officegym.runner import EpisodeResult
-
-
-def task_labels(task_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(apps, tags) of a task; a task no longer registered counts under its id's app prefix."""
-    from officegym.tasks import get_task
-
-    try:
-        task = get_task(task_id)
-    except Exception:
-        return (task_id.split(".", 1)[0],), ()
-    return tuple(task.apps), tuple(task.tags)
+from officegym.results import EpisodeResult
 
 
 def interval(clusters: dict[str, list[float]], alpha: float = 0.05) -> dict[str, float]:
@@ -92,8 +82,12 @@ def aggregate(
     results: Sequence[EpisodeResult],
     metrics: Sequence[EpisodeMetrics] = (),
     alpha: float = 0.05,
+    labels: LabelsOf = labels_from_id,
 ) -> dict[str, Any]:
     """The whole run: overall, per app and per skill tag, pass@k / pass^k, efficiency.
+
+    `labels` says each task's apps and tags (pass `officegym.tasks.task_labels`); without it,
+    episodes are grouped by their id's app prefix only.
 
     Raises:
         ValueError: no episodes.
@@ -103,10 +97,10 @@ def aggregate(
     by_app: dict[str, list[EpisodeResult]] = defaultdict(list)
     by_tag: dict[str, list[EpisodeResult]] = defaultdict(list)
     for r in results:
-        apps, tags = task_labels(r.task_id)
-        for app in apps:
+        task = labels(r.task_id)
+        for app in task.apps:
             by_app[app].append(r)
-        for tag in tags:
+        for tag in task.tags:
             by_tag[tag].append(r)
     return {
         "overall": group_summary(results, alpha),

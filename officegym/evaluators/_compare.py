@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from officegym.evaluators._stats import cluster_bootstrap_ci, mcnemar_exact
-from officegym.runner import EpisodeResult, ResultStore
+from officegym.results import load_results
 
 
 @dataclass
@@ -37,24 +37,6 @@ class Comparison:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "significant_regression": self.significant_regression}
-
-
-def load_results(run_dir: Path) -> list[EpisodeResult]:
-    """Every stored episode of a run directory.
-
-    Raises:
-        FileNotFoundError: the directory holds no results.sqlite (names what to pass instead).
-    """
-    path = Path(run_dir) / "results.sqlite"
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} does not exist: pass a directory written by `officegym run --out DIR`"
-        )
-    store = ResultStore(path)
-    try:
-        return store.results()
-    finally:
-        store.close()
 
 
 def compare_runs(run_a: Path, run_b: Path, alpha: float = 0.05) -> Comparison:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from officegym.errors import TrajectoryFormatError
-from officegym.runner import EpisodeResult
-from officegym.tasks import get_task
-from officegym.trajectory import TrajectoryReader
+from officegym.evaluators._checks import LabelsOf, labels_from_id
+from officegym.results import EpisodeResult, load_results
+from officegym.trajectory import MODIFIERS, TrajectoryReader, find_trajectories, is_typing
 
 # Operations named as Mind2Web names them; the value (typed text, option, key) follows.
 _OPERATIONS = {
@@ -30,7 +30,6 @@ _OPERATIONS = {
     "answer": "ANSWER",
 }
 _VALUE_FIELDS = ("text", "value", "key", "url")
-_MODIFIER_KEYS = frozenset({"Shift", "Control", "Alt", "Meta"})
 
 
 @dataclass(frozen=True)
@@ -131,23 +130,19 @@ def _human_acts(events: Iterable[Any]) -> int:
     acts, typing, scrolling = 0, False, False
     for event in events:
         kind = event.type
-        if kind == "key.down" and event.key in _MODIFIER_KEYS:
+        if kind == "key.down" and event.key in MODIFIERS:
             continue  # a modifier alone is no act: the combination it starts is
-        if kind == "mouse.down" or (kind == "key.down" and not _is_typing(event)):
+        types = kind == "key.down" and is_typing(event.key, event.modifiers)
+        if kind == "mouse.down" or (kind == "key.down" and not types):
             acts += 1
         elif kind == "key.down" and not typing:
             acts += 1  # the first key of a run of typed text
         elif kind == "mouse.wheel" and not scrolling:
             acts += 1
         if kind in ("key.down", "mouse.down", "mouse.wheel"):
-            typing = kind == "key.down" and _is_typing(event)
+            typing = types
             scrolling = kind == "mouse.wheel"
     return acts
-
-
-def _is_typing(event: Any) -> bool:
-    mods = set(event.modifiers) - {"Shift"}
-    return not mods and (len(event.key) == 1 or event.key in ("Backspace", "Space"))
 
 
 def operation_f1(predicted: ActionStep, truth: ActionStep) -> float:
@@ -193,9 +188,6 @@ def load_references(paths: Iterable[str | Path]) -> dict[tuple[str, int], Refere
     (use recordings whose replay verdict was `valid`). The first reference found for a
     (task, seed) is kept. A trajectory that cannot be read is skipped: it cannot be a reference.
     """
-    from officegym.evaluators._compare import load_results
-    from officegym.replayer import find_trajectories
-
     refs: dict[tuple[str, int], Reference] = {}
     for raw in paths:
         path = Path(raw)
@@ -228,13 +220,13 @@ def _read_actions(trajectory: str) -> tuple[ActionStep, ...] | None:
 
 
 def episode_metrics(
-    result: EpisodeResult, references: Mapping[tuple[str, int], Reference] | None = None
+    result: EpisodeResult,
+    references: Mapping[tuple[str, int], Reference] | None = None,
+    labels: LabelsOf = labels_from_id,
 ) -> EpisodeMetrics:
-    """Every per-episode metric of one stored episode."""
-    try:
-        infeasible = get_task(result.task_id).infeasible
-    except Exception:  # a task no longer registered: it was feasible when it ran
-        infeasible = False
+    """Every per-episode metric of one stored episode (`labels` says whether its task is
+    infeasible on purpose: pass `officegym.tasks.task_labels`)."""
+    infeasible = labels(result.task_id).infeasible
     ref = (references or {}).get((result.task_id, result.seed))
     agreement = None
     if ref is not None and ref.actions:

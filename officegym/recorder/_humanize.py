@@ -11,7 +11,7 @@ import math
 import random
 
 # The X key names are shared with the env's OS-level input.
-from officegym.envs._osinput import WHEEL_NOTCH, keysym
+from officegym.browser import WHEEL_NOTCH, keysym
 
 Point = tuple[float, float]
 QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]

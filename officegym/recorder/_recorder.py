@@ -24,13 +24,10 @@ from playwright.async_api import CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
-from officegym.envs._browser import BrowserHost
-from officegym.envs._stage import Stage, prepare_stage
+from officegym.browser import BrowserHost, Stage, prepare_stage
 from officegym.errors import TrajectoryFormatError
-from officegym.tasks import Evaluation, get_task
-from officegym.tasks._task import Apps
-from officegym.trajectory import TrajectoryWriter
-from officegym.trajectory._models import Source
+from officegym.tasks import Apps, Evaluation, get_task
+from officegym.trajectory import Source, TrajectoryWriter
 
 RECORDER_SCRIPT = (Path(__file__).parent / "recorder.js").read_text()
 RECORDER_BACKENDS = ("display", "xvfb")

@@ -16,11 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from officegym.agents._base import AgentError
 from officegym.agents.oracle import OracleAgent
+from officegym.browser import keysym
 from officegym.envs import actions as A
-from officegym.envs._osinput import keysym
-from officegym.errors import BrowserUnavailableError, OfficegymError
+from officegym.errors import AgentError, BrowserUnavailableError, OfficegymError
 from officegym.recorder import _humanize as H
 from officegym.recorder._recorder import Recorder
 from officegym.tasks import suite_tasks

@@ -1,6 +1,6 @@
 """Replay recorded trajectories and say, per recording, whether it is valid, where and why not."""
 
-from officegym.replayer._replay import MODES, Replayer, find_trajectories, replay_all
+from officegym.replayer._replay import MODES, Replayer, replay_all
 from officegym.replayer._verdict import ReplayResult, Verdict
 
 __all__ = [
@@ -8,6 +8,5 @@ __all__ = [
     "ReplayResult",
     "Replayer",
     "Verdict",
-    "find_trajectories",
     "replay_all",
 ]

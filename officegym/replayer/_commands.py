@@ -79,9 +79,8 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     """Audit every trajectory, writing its findings as they are known; duplicates at the end."""
     from officegym.errors import TrajectoryFormatError
-    from officegym.replayer import find_trajectories
     from officegym.replayer._findings import audit_reader, finding
-    from officegym.trajectory import TrajectoryReader
+    from officegym.trajectory import TrajectoryReader, find_trajectories
 
     paths = list(find_trajectories(args.paths))
     if not paths:

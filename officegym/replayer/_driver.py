@@ -21,8 +21,7 @@ from PIL import Image
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
-from officegym.envs._executor import MODIFIER_KEYS, PageWatch
-from officegym.envs._stage import JPEG_QUALITY, Stage
+from officegym.browser import JPEG_QUALITY, PageWatch, Stage
 from officegym.errors import ActionError
 from officegym.trajectory import (
     Answer,
@@ -47,6 +46,7 @@ from officegym.trajectory import (
     TextInput,
     TrajectoryReader,
 )
+from officegym.trajectory.keys import MODIFIERS, is_typing
 
 # A frame matches when at most this share of its pixels differs by more than PIXEL_TOLERANCE
 # (0–255): JPEG noise and anti-aliasing stay under it, a moved dialog or other text does not.
@@ -96,7 +96,6 @@ def same_field(a: Target, b: Target | None) -> bool:
 
 
 EDITABLE_ROLES = {"textbox", "searchbox", "combobox"}
-TEXT_KEYS = {"Shift", "Backspace", "Delete"}
 # Keys that may act beyond the field's text: submit, pick a suggestion, move focus.
 ACTING_KEYS = {"Enter", "Tab", "Escape", "ArrowUp", "ArrowDown", "PageUp", "PageDown"}
 
@@ -120,8 +119,7 @@ def typing(event: Event | None) -> bool:
     with no Control, Alt or Meta held."""
     return (
         isinstance(event, KeyDown)
-        and (len(event.key) == 1 or event.key in TEXT_KEYS)
-        and not {"Control", "Alt", "Meta"} & set(event.modifiers)
+        and is_typing(event.key, event.modifiers)
         and in_text_field(event.target)
     )
 
@@ -343,7 +341,7 @@ class EventDriver:
             raise Unreplayable("masked key: the recording does not hold what was typed")
         if isinstance(event, KeyUp):
             self._send(self.page.keyboard.up(event.key))
-            if event.key not in MODIFIER_KEYS and not self.typing:
+            if event.key not in MODIFIERS and not self.typing:
                 await self.settle()  # a shortcut or command key finishes before the next input
             return
         self.typing = typing(event)

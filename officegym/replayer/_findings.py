@@ -17,6 +17,7 @@ from typing import Any
 from officegym.errors import TrajectoryFormatError
 from officegym.replayer._pii import find_sensitive, masked
 from officegym.trajectory import (
+    MODIFIERS,
     Answer,
     Done,
     Event,
@@ -108,8 +109,8 @@ SAME_SPOT_PX = 8
 DOUBLE_CLICK_MS = 600
 CORRECTION_SHARE = 0.3
 # Keys that leave the text of a field as it is: navigation within it, modifiers, commands.
-NON_TEXT = {"Shift", "Control", "Alt", "Meta", "CapsLock", "Escape", "ArrowLeft", "ArrowRight",
-            "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"}  # fmt: skip
+NON_TEXT = {*MODIFIERS, "CapsLock", "Escape", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown",
+            "Home", "End", "PageUp", "PageDown"}  # fmt: skip
 
 
 def finding(

@@ -14,9 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from playwright.async_api import Route
 
-from officegym.envs._browser import BrowserHost
-from officegym.envs._executor import PageWatch
-from officegym.envs._stage import Stage
+from officegym.browser import BrowserHost, PageWatch, Stage
 from officegym.replayer._driver import Unreplayable
 
 

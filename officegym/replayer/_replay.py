@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, cast
@@ -13,10 +13,8 @@ from typing import Any, cast
 import gymnasium
 from playwright.async_api import Error as PlaywrightError
 
-from officegym.envs import env_id
-from officegym.envs._browser import BrowserHost
-from officegym.envs._env import OfficeEnv
-from officegym.envs._stage import Stage
+from officegym.browser import BrowserHost, Stage
+from officegym.envs import OfficeEnv, env_id
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
 from officegym.replayer._findings import Auditor, audit_reader, frame_checker
@@ -46,20 +44,6 @@ def _with_next(events: Iterator[tuple[int, Event]]) -> Iterator[tuple[Event, Eve
         yield from ((e, None) for e in held)
         raise
     yield from ((e, None) for e in held)
-
-
-def find_trajectories(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every trajectory under the given paths: folders holding `meta.json`, and `.zip` files.
-
-    A path that is neither (a typo, a stray file) is yielded as is, so it gets its own verdict.
-    """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir() and not (path / "meta.json").exists():
-            found = sorted({p.parent for p in path.rglob("meta.json")} | set(path.rglob("*.zip")))
-            yield from found
-        else:
-            yield path
 
 
 class Replayer:

@@ -25,10 +25,10 @@ from officegym.evaluators import (
     compare_runs,
     episode_metrics,
     load_references,
-    load_results,
 )
 from officegym.report._svg import ci_bars, difference_bars
-from officegym.runner import EpisodeResult, ResultStore
+from officegym.results import EpisodeResult, ResultStore, load_results
+from officegym.tasks import task_labels
 from officegym.trajectory import TrajectoryReader
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,7 +99,7 @@ def write_report(
     out = run / "report"
     (out / "episodes").mkdir(parents=True, exist_ok=True)
     refs = load_references(references or [])
-    metrics = {r.episode_id: episode_metrics(r, refs) for r in results}
+    metrics = {r.episode_id: episode_metrics(r, refs, task_labels) for r in results}
     jinja = _jinja()
     (out / "style.css").write_text((TEMPLATES / "style.css").read_text())
     pages = {"index.html": "Summary"}
@@ -150,7 +150,9 @@ def write_report(
             pages=pages,
             up="../",
         )
-    summary = aggregate(results, list(metrics.values()), alpha) if results else None
+    summary = (
+        aggregate(results, list(metrics.values()), alpha, labels=task_labels) if results else None
+    )
     plots = {}
     if summary:
         for key, title in (("per_app", "Success per app"), ("per_tag", "Success per skill")):

@@ -12,10 +12,9 @@ from typing import Any, cast
 import gymnasium
 
 from officegym.agents import Agent, load_agent
-from officegym.envs import env_id
-from officegym.envs._env import OfficeEnv
+from officegym.envs import OfficeEnv, env_id
 from officegym.envs.actions import ActionMode
-from officegym.runner._store import EpisodeResult
+from officegym.results import EpisodeResult
 
 
 class EpisodeRunner:

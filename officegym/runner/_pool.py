@@ -31,8 +31,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from officegym.results import Attempt, EpisodeResult
 from officegym.runner._episode import EpisodeRunner, Job
-from officegym.runner._store import Attempt, EpisodeResult
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from officegym.errors import OfficegymError
+from officegym.results import Attempt, EpisodeResult
 from officegym.runner._episode import Job
 from officegym.runner._pool import Limits, WorkerSpec
-from officegym.runner._store import Attempt, EpisodeResult
 
 
 class RayUnavailableError(OfficegymError, RuntimeError):

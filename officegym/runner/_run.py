@@ -12,11 +12,12 @@ from typing import Any
 
 from officegym.agents import load_agent
 from officegym.errors import SandboxError
+from officegym.evaluators import aggregate
+from officegym.results import EpisodeResult, ResultStore
 from officegym.runner._episode import Job
 from officegym.runner._pool import Limits, WorkerPool, WorkerSpec
-from officegym.runner._store import EpisodeResult, ResultStore
 from officegym.sandbox import SANDBOXES
-from officegym.tasks import get_task, suite_tasks
+from officegym.tasks import get_task, suite_tasks, task_labels
 
 EXECUTORS = ("local", "ray")
 
@@ -136,7 +137,6 @@ def run(
 
 def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]:
     """Episodes, success rate and mean score overall and per task; CIs, pass^k and breakdowns."""
-    from officegym.evaluators import aggregate  # evaluators read run stores: import it late
 
     per_task: dict[str, dict[str, Any]] = {}
     for r in results:
@@ -169,5 +169,5 @@ def summarize(results: list[EpisodeResult], config: RunConfig) -> dict[str, Any]
         "statuses": dict(sorted(Counter(r.status for r in results).items())),
         "retried": sum(r.attempts > 1 for r in results),
         "per_task": dict(sorted(per_task.items())),
-        "aggregate": aggregate(results) if results else None,
+        "aggregate": aggregate(results, labels=task_labels) if results else None,
     }

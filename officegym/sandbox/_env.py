@@ -17,7 +17,7 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
-from officegym.envs._env import _ELEMENT_ID, OBSERVATION_FIELDS, observation_space
+from officegym.envs import ELEMENT_ID, OBSERVATION_FIELDS, observation_space
 from officegym.envs.actions import ActionMode, ActionSpace
 from officegym.errors import SandboxError
 from officegym.sandbox._docker import DockerWorker
@@ -123,7 +123,7 @@ class DockerEnv(gym.Env[dict[str, Any], Any]):
     def _observation(self, reply: dict[str, Any], pixels: bytes | None) -> dict[str, Any]:
         obs = unpack_observation(reply["obs"], pixels)
         self._last = obs
-        self.action_space.element_ids = _ELEMENT_ID.findall(obs.get("axtree", ""))
+        self.action_space.element_ids = ELEMENT_ID.findall(obs.get("axtree", ""))
         return obs
 
     def _collect_trajectory(self) -> None:

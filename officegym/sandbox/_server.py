@@ -36,7 +36,7 @@ class EnvServer:
     """Carries out the host's requests on one env at a time."""
 
     def __init__(self) -> None:
-        from officegym.envs._env import OfficeEnv
+        from officegym.envs import OfficeEnv
 
         self._env_type = OfficeEnv
         self.env: OfficeEnv | None = None

@@ -1,25 +1,36 @@
-"""Tasks: seeded office tasks with evaluators and oracle plans, and the suites that group them."""
+"""Tasks: seeded office tasks with evaluators and oracle plans, and the suites that group them.
 
-from officegym.tasks._registry import get_task, register, suite_tasks, suites, task_ids
-from officegym.tasks._task import (
-    Apps,
+A task author's toolkit is here in one place: the `Task` base class, the plan steps of
+`officegym.tasks.plan`, and the checkpoints and text matchers of `officegym.evaluators`.
+"""
+
+from officegym.evaluators import (
     Checkpoint,
+    Evaluation,
+    mentions,
+    norm,
+    numbers_in,
+    says_infeasible,
+)
+from officegym.tasks._registry import (
+    get_task,
+    register,
+    suite_tasks,
+    suites,
+    task_ids,
+    task_labels,
+)
+from officegym.tasks._task import Apps, InitialState, Task
+from officegym.tasks.plan import (
     ChooseOption,
     ClickOn,
     DragTo,
-    Evaluation,
     FillIn,
-    InitialState,
     OpenUrl,
     PlanStep,
     PressKey,
     Submit,
     SwitchTab,
-    Task,
-    mentions,
-    norm,
-    numbers_in,
-    says_infeasible,
 )
 
 __all__ = [
@@ -46,4 +57,5 @@ __all__ = [
     "suite_tasks",
     "suites",
     "task_ids",
+    "task_labels",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from officegym.errors import UnknownNameError
+from officegym.evaluators import TaskLabels, labels_from_id
 from officegym.tasks._task import Task
 
 CATALOG_MODULES = (
@@ -63,6 +64,15 @@ def get_task(task_id: str) -> Task:
     if task_id not in tasks:
         raise UnknownNameError("task", task_id, tasks)
     return tasks[task_id]()
+
+
+def task_labels(task_id: str) -> TaskLabels:
+    """The apps, tags and feasibility of a task, for the statistics (`officegym.evaluators`); a
+    task no longer registered counts under its id's app prefix, as feasible."""
+    cls = _catalog().get(task_id)
+    if cls is None:
+        return labels_from_id(task_id)
+    return TaskLabels(apps=tuple(cls.apps), tags=tuple(cls.tags), infeasible=cls.infeasible)
 
 
 def suites() -> dict[str, list[str]]:

@@ -1,4 +1,4 @@
-"""The task model: seeded parameters, initial state, checkpoints, and an oracle plan.
+"""The task model: seeded parameters, initial state, evaluation, and an oracle plan.
 
 A task never touches the browser. `setup` writes the apps' state, `evaluate` reads the final state
 (and the answer), and `solve` describes, step by step, what a competent person would do; the oracle
@@ -8,155 +8,17 @@ agent turns those steps into env actions.
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from officegym.errors import TaskSetupError
+from officegym.evaluators import Checkpoint, Evaluation
 from officegym.tasks.apps import StateStore, app_url, load_app
-from officegym.tasks.apps._people import directory
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """One thing the evaluator checked.
-
-    A `goal` checkpoint earns its weight when it passes. A `guard` protects what must not change
-    (no other mail archived, no extra recipient): if any guard fails the score is 0.
-    """
-
-    name: str
-    passed: bool
-    kind: Literal["goal", "guard"] = "goal"
-    weight: float = 1.0
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The checkpoints of one episode, with the score and success they imply."""
-
-    checkpoints: tuple[Checkpoint, ...]
-
-    @property
-    def success(self) -> bool:
-        return bool(self.checkpoints) and all(c.passed for c in self.checkpoints)
-
-    @property
-    def score(self) -> float:
-        if any(c.kind == "guard" and not c.passed for c in self.checkpoints):
-            return 0.0
-        goals = [c for c in self.checkpoints if c.kind == "goal"]
-        total = sum(c.weight for c in goals)
-        return sum(c.weight for c in goals if c.passed) / total if total else 0.0
-
-    def as_dicts(self) -> list[dict[str, Any]]:
-        return [c.__dict__.copy() for c in self.checkpoints]
-
-
-# An answer that says the goal cannot be done (what an infeasible task asks for).
-_CANNOT = re.compile(
-    r"\b(cannot|can't|can not|unable|impossible|not possible|infeasible|does not exist|"
-    r"doesn't exist|no such|not found|there is no|isn't any|is no)\b",
-    re.IGNORECASE,
-)
-
-
-def norm(text: str | None) -> str:
-    """Lower case with runs of white space made one space: how evaluators compare text."""
-    return " ".join((text or "").lower().split())
-
-
-def mentions(text: str | None, value: str) -> bool:
-    """Whether `value` appears in `text` as a whole: "April 2" is not in "April 25", nor "5.50"
-    in "85.50" (case and spacing do not matter)."""
-    pattern = rf"(?<![\w.]){re.escape(norm(value))}(?![\w]|[.,]\d)"
-    return bool(re.search(pattern, norm(text)))
-
-
-def numbers_in(text: str | None) -> list[float]:
-    """Every number in `text`, thousands separators and currency signs ignored: "$12,050" and
-    "12050" are both 12050.0."""
-    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text or "")]
-
-
-def says_infeasible(answer: str | None) -> bool:
-    """Whether an answer reports that the task cannot be done ("There is no room Z9 …")."""
-    return bool(answer and _CANNOT.search(answer))
-
-
-# ---- oracle plan steps: what to do, named the way a person sees the page ------------------------
-@dataclass(frozen=True)
-class ClickOn:
-    """Click the element with this role whose name contains `name` (the `index`-th match);
-    with `exact`, whose name is `name`."""
-
-    role: str
-    name: str
-    index: int = 0
-    exact: bool = False
-
-
-@dataclass(frozen=True)
-class FillIn:
-    """Replace the text of the field with this role and name (the `index`-th match)."""
-
-    role: str
-    name: str
-    text: str
-    index: int = 0
-
-
-@dataclass(frozen=True)
-class ChooseOption:
-    """Pick `option` in the drop-down list (a `<select>`) with this role and name."""
-
-    role: str
-    name: str
-    option: str
-
-
-@dataclass(frozen=True)
-class PressKey:
-    """Press a key (or `Control+a`-style combination) on whatever has focus."""
-
-    key: str
-
-
-@dataclass(frozen=True)
-class OpenUrl:
-    url: str
-
-
-@dataclass(frozen=True)
-class DragTo:
-    """Drag the element with `role` whose name contains `name` and drop it on the element with
-    `to_role` whose name is `to_name`."""
-
-    role: str
-    name: str
-    to_role: str
-    to_name: str
-
-
-@dataclass(frozen=True)
-class SwitchTab:
-    """Make tab `index` (in opening order) the active one."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class Submit:
-    """End the episode with this answer."""
-
-    answer: str = ""
-
-
-PlanStep = ClickOn | FillIn | ChooseOption | PressKey | OpenUrl | DragTo | SwitchTab | Submit
+from officegym.tasks.apps.people import directory
+from officegym.tasks.plan import PlanStep
 
 
 class Apps(Mapping[str, StateStore]):
@@ -262,7 +124,31 @@ class Task:
         Raises:
             TaskSetupError: the task's sampler or setup failed for this seed.
         """
-        return _initial_state(self.id, seed)
+        return _cached_initial_state(type(self), seed)  # type: ignore[arg-type]  # classes hash
+
+    def build_initial_state(self, seed: int) -> InitialState:
+        """`initial_state` built from scratch, bypassing the cache (what the determinism tests
+        compare: two builds of one seed must be byte-identical).
+
+        Raises:
+            TaskSetupError: the task's sampler or setup failed for this seed.
+        """
+        stores = {}
+        for name in self.apps:
+            store = StateStore()
+            # App data depends on the app and seed only, so tasks with one seed share a world.
+            load_app(name).populate(store, random.Random(f"{name}/{seed}"), directory(seed))
+            stores[name] = store
+        apps = Apps(stores)
+        try:
+            params = self.sample_params(random.Random(f"{self.id}/{seed}"), apps)
+            self.setup(apps, MappingProxyType(params))
+        except Exception as exc:
+            raise TaskSetupError(f"task {self.id!r}, seed {seed}: setup failed: {exc}") from exc
+        snapshots = {name: store.snapshot() for name, store in stores.items()}
+        for store in stores.values():
+            store.close()
+        return InitialState(MappingProxyType(snapshots), MappingProxyType(params))
 
     def score(
         self,
@@ -277,23 +163,5 @@ class Task:
 
 
 @lru_cache(maxsize=256)
-def _initial_state(task_id: str, seed: int) -> InitialState:
-    from officegym.tasks._registry import get_task
-
-    task = get_task(task_id)
-    stores = {}
-    for name in task.apps:
-        store = StateStore()
-        # App data depends on the app and seed only, so tasks with the same seed share a world.
-        load_app(name).populate(store, random.Random(f"{name}/{seed}"), directory(seed))
-        stores[name] = store
-    apps = Apps(stores)
-    try:
-        params = task.sample_params(random.Random(f"{task.id}/{seed}"), apps)
-        task.setup(apps, MappingProxyType(params))
-    except Exception as exc:
-        raise TaskSetupError(f"task {task.id!r}, seed {seed}: setup failed: {exc}") from exc
-    snapshots = {name: store.snapshot() for name, store in stores.items()}
-    for store in stores.values():
-        store.close()
-    return InitialState(MappingProxyType(snapshots), MappingProxyType(params))
+def _cached_initial_state(task_class: Callable[[], Task], seed: int) -> InitialState:
+    return task_class().build_initial_state(seed)

@@ -14,8 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ChooseOption,
@@ -24,6 +23,7 @@ from officegym.tasks._task import (
     PlanStep,
     Task,
 )
+from officegym.tasks._registry import register
 from officegym.tasks.apps.miniwob import task_pages
 
 SETUP_JS = """(seed) => {

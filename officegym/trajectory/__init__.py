@@ -34,7 +34,7 @@ from ._events import (
     TextInput,
     parse_event,
 )
-from ._io import TrajectoryWriter, zip_trajectory
+from ._io import TrajectoryWriter, too_deep_line, zip_trajectory
 from ._models import (
     FORMAT,
     MASK,
@@ -43,19 +43,24 @@ from ._models import (
     Privacy,
     Recorder,
     ScreenOffset,
+    Source,
     TaskRef,
     TrajectoryMeta,
     Viewport,
 )
-from ._reader import TrajectoryReader
+from ._reader import TrajectoryReader, find_trajectories
 from ._schema import trajectory_json_schema
+from .keys import COMMAND_MODIFIERS, MODIFIERS, TEXT_EDIT_KEYS, is_typing
 
 __all__ = [
+    "COMMAND_MODIFIERS",
     "EVENT_ADAPTER",
     "EVENT_TYPES",
     "FORMAT",
     "MASK",
+    "MODIFIERS",
     "SUPPORTED_FORMATS",
+    "TEXT_EDIT_KEYS",
     "Answer",
     "BBox",
     "Check",
@@ -78,6 +83,7 @@ __all__ = [
     "Recorder",
     "ScreenOffset",
     "Screenshot",
+    "Source",
     "TabClose",
     "TabOpen",
     "TabSwitch",
@@ -88,7 +94,10 @@ __all__ = [
     "TrajectoryReader",
     "TrajectoryWriter",
     "Viewport",
+    "find_trajectories",
+    "is_typing",
     "parse_event",
+    "too_deep_line",
     "trajectory_json_schema",
     "zip_trajectory",
 ]

@@ -6,7 +6,7 @@ import hashlib
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO, Self
@@ -269,3 +269,17 @@ class TrajectoryReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def find_trajectories(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every trajectory under the given paths: folders holding `meta.json`, and `.zip` files.
+
+    A path that is neither (a typo, a stray file) is yielded as is, so it gets its own verdict.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() and not (path / "meta.json").exists():
+            found = sorted({p.parent for p in path.rglob("meta.json")} | set(path.rglob("*.zip")))
+            yield from found
+        else:
+            yield path

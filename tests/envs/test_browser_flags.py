@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from officegym.envs._browser import BrowserHost, chromium_executable
+from officegym.browser import BrowserHost, chromium_executable
 
 pytestmark = pytest.mark.browser
 

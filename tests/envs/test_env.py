@@ -17,7 +17,7 @@ from gymnasium.utils.env_checker import check_env
 from officegym.envs import env_id, make
 from officegym.errors import UnknownNameError
 from officegym.tasks import task_ids
-from officegym.tasks.apps._server import WORLD_HEADER
+from officegym.tasks.apps import WORLD_HEADER
 from officegym.trajectory import TrajectoryReader
 
 pytestmark = pytest.mark.browser

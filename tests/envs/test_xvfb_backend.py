@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from officegym.agents.axtree import find_element
-from officegym.envs._browser import BrowserHost
+from officegym.browser import BrowserHost
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from officegym.runner import EpisodeResult, ResultStore
+from officegym.results import EpisodeResult, ResultStore
 
 
 def write_run(path: Path, outcomes: dict[tuple[str, int], bool]) -> Path:

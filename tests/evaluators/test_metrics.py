@@ -17,7 +17,8 @@ from officegym.evaluators import (
     step_agreement,
     trajectory_steps,
 )
-from officegym.runner import EpisodeResult
+from officegym.results import EpisodeResult
+from officegym.tasks import task_labels
 from officegym.trajectory import TrajectoryWriter
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "trajectories"
@@ -106,9 +107,9 @@ def result(task: str, seed: int, success: bool, **kw: Any) -> EpisodeResult:
 
 def test_efficiency_against_a_reference_and_infeasible_is_none_for_feasible_tasks() -> None:
     ref = {("mail.apply-label", 0): Reference(steps=4, seconds=2.0, actions=None, source="r")}
-    m = episode_metrics(result("mail.apply-label", 0, True, steps=6, seconds=5.0), ref)
+    m = episode_metrics(result("mail.apply-label", 0, True, steps=6, seconds=5.0), ref, task_labels)
     assert (m.steps_ratio, m.time_ratio, m.infeasible_handled) == (1.5, 2.5, None)
-    alone = episode_metrics(result("mail.apply-label", 1, True, steps=6))
+    alone = episode_metrics(result("mail.apply-label", 1, True, steps=6), labels=task_labels)
     assert alone.steps_ratio is None and alone.agreement is None
 
 
@@ -120,7 +121,7 @@ def test_pass_k_table_and_aggregate_breakdowns() -> None:
     assert table["pass_at_k"][1] == pytest.approx((2 / 3 + 1 + 0) / 3, abs=1e-4)
     assert table["pass_hat_k"][2] == pytest.approx((1 / 3 + 1 + 0) / 3, abs=1e-4)
     assert table["pass_hat_k"][3] == pytest.approx((0 + 1 + 0) / 3, abs=1e-4)
-    summary = aggregate(results)
+    summary = aggregate(results, labels=task_labels)
     overall = summary["overall"]
     assert overall["episodes"] == 9 and overall["templates"] == 3
     assert overall["success"]["mean"] == pytest.approx(5 / 9, abs=1e-4)

@@ -59,7 +59,7 @@ def test_compare_oracle_with_random_and_read_the_report_in_chromium(tmp_path: Pa
 
     from playwright.sync_api import sync_playwright
 
-    from officegym.envs._browser import CHROMIUM_ARGS, chromium_executable
+    from officegym.browser import CHROMIUM_ARGS, chromium_executable
 
     problems: list[str] = []
     with sync_playwright() as pw:

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from officegym.evaluators import load_results
-from officegym.runner import EpisodeResult, ResultStore
+from officegym.results import EpisodeResult, ResultStore, load_results
 from officegym.tasks import suite_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from officegym.envs._osinput import KEYSYMS, keysym
+from officegym.browser import KEYSYMS, keysym
 from officegym.recorder import _humanize as H
 
 

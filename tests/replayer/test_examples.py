@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from officegym.replayer import Replayer, Verdict, find_trajectories, replay_all
+from officegym.replayer import Replayer, Verdict, replay_all
 from officegym.tasks import suite_tasks
+from officegym.trajectory import find_trajectories
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "trajectories"
 pytestmark = pytest.mark.browser

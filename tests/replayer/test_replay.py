@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from officegym.replayer import Replayer, Verdict, find_trajectories
+from officegym.replayer import Replayer, Verdict
 from officegym.runner import EpisodeRunner
 from officegym.tasks import suite_tasks
+from officegym.trajectory import find_trajectories
 
 Lines = list[dict[str, Any]]
 

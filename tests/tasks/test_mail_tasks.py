@@ -20,8 +20,7 @@ from officegym.tasks import (
     suites,
     task_ids,
 )
-from officegym.tasks._task import _initial_state
-from officegym.tasks.mail_tasks._common import open_thread
+from officegym.tasks.mail_tasks.common import open_thread
 
 MAIL = suite_tasks("mail")
 Plan = Callable[[dict[str, Any]], list[PlanStep]]
@@ -218,8 +217,9 @@ def test_unknown_task_suggests_close_ids() -> None:
 
 @pytest.mark.parametrize("task_id", MAIL)
 def test_same_seed_gives_byte_identical_state(task_id: str) -> None:
-    build = _initial_state.__wrapped__  # bypass the cache: build twice from scratch
-    a, b, c = build(task_id, 4), build(task_id, 4), build(task_id, 5)
+    task = get_task(task_id)  # built twice from scratch, not from the cache
+    a, b = task.build_initial_state(4), task.build_initial_state(4)
+    c = task.build_initial_state(5)
     assert a.snapshots == b.snapshots and dict(a.params) == dict(b.params)
     assert a.snapshots != c.snapshots
 

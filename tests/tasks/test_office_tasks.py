@@ -9,7 +9,6 @@ import pytest
 from conftest import play
 
 from officegym.tasks import Submit, get_task, suite_tasks, suites
-from officegym.tasks._task import _initial_state
 
 OFFICE = [t for t in suite_tasks("core") if not t.startswith("mail.")]
 BROWSER_OBS = ("goal", "url", "axtree", "last_action_error")
@@ -53,8 +52,9 @@ def test_a_decoy_never_shares_the_target_title(task_id: str) -> None:
 
 @pytest.mark.parametrize("task_id", OFFICE)
 def test_same_seed_gives_byte_identical_state(task_id: str) -> None:
-    build = _initial_state.__wrapped__  # bypass the cache: build twice from scratch
-    a, b, c = build(task_id, 4), build(task_id, 4), build(task_id, 5)
+    task = get_task(task_id)  # built twice from scratch, not from the cache
+    a, b = task.build_initial_state(4), task.build_initial_state(4)
+    c = task.build_initial_state(5)
     assert a.snapshots == b.snapshots and dict(a.params) == dict(b.params)
     assert a.snapshots != c.snapshots
 

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from officegym.errors import TrajectoryFormatError
-from officegym.trajectory import TrajectoryWriter
-from officegym.trajectory._io import too_deep_line
+from officegym.trajectory import TrajectoryWriter, too_deep_line
 
 MAX_SOURCE_BYTES = 512 * 1024 * 1024  # a larger file is not a recording of one session
 DEFAULT_VIEWPORT = {"width": 1280, "height": 720}

@@ -19,10 +19,10 @@ from officegym.replayer.importers._common import (
     iso_time,
     number,
 )
+from officegym.trajectory.keys import MODIFIERS
 
 STEP_MS = 100.0  # the synthesized time between two steps
 BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right"}
-MODIFIERS = {"Alt", "Control", "Meta", "Shift"}
 OPERATORS = {">=", "==", "<="}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from officegym.replayer.importers._common import Conversion, ImportFormatError, expect, number
+from officegym.trajectory.keys import MODIFIERS
 
 VIEWPORT = {"width": 160, "height": 210}  # the task area record.js records in
 BUBBLE = 3
@@ -25,7 +26,6 @@ KEY_CODES = {
     39: "ArrowRight", 40: "ArrowDown", 46: "Delete", 91: "Meta", 186: ";", 187: "=", 188: ",",
     189: "-", 190: ".", 191: "/", 192: "`", 219: "[", 220: "\\", 221: "]", 222: "'",
 }  # fmt: skip
-MODIFIERS = {"Shift", "Control", "Alt", "Meta"}
 
 
 def _key_name(code: int, shift: bool) -> str | None:

@@ -10,10 +10,25 @@ from functools import cache
 from typing import Any
 
 from officegym.errors import UnknownNameError
-from officegym.tasks.apps._people import Person
 from officegym.tasks.apps._store import Row, StateStore
+from officegym.tasks.apps.people import Person
 
-__all__ = ["APP_MODULES", "FROZEN_NOW", "AppSpec", "Row", "StateStore", "app_url", "load_app"]
+__all__ = [
+    "APP_MODULES",
+    "DOMAIN",
+    "FROZEN_NOW",
+    "WORLD_HEADER",
+    "AppSpec",
+    "Row",
+    "StateStore",
+    "app_url",
+    "load_app",
+]
+
+# Every app is served at `<name>.office.test`; Chromium maps the domain to the app server.
+DOMAIN = "office.test"
+# The header a browser context sends to say which world (one env's private state) it is in.
+WORLD_HEADER = "x-officegym-world"
 
 # Every app reads "now" from here, so seeded data and rendered dates never depend on the wall clock.
 FROZEN_NOW = "2026-03-16T10:00:00"
@@ -32,7 +47,7 @@ class AppSpec:
         name: short name, also the host prefix (`mail` → `mail.office.test`).
         asgi: the ASGI app; it finds its state in `scope["officegym.store"]`.
         populate: fills an empty store with seeded, realistic data, given the world's people
-            (`officegym.tasks.apps._people.directory(seed)`, shared by every app).
+            (`officegym.tasks.apps.people.directory(seed)`, shared by every app).
         pages: the paths of its main views (a test opens each in Chromium).
     """
 
@@ -57,4 +72,4 @@ def load_app(name: str) -> AppSpec:
 
 def app_url(name: str, path: str = "/") -> str:
     """The URL a browser uses for an app: `app_url("mail", "/thread/3")`."""
-    return f"http://{name}.office.test{path}"
+    return f"http://{name}.{DOMAIN}{path}"

@@ -19,8 +19,8 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._store import StateStore
+from officegym.tasks.apps.people import ME
 
 SHARED = Path(__file__).parent / "_shared"
 APP_TITLES = {

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from officegym.tasks import Apps, Checkpoint, ClickOn, PlanStep, Submit, Task
 from officegym.tasks._registry import register
-from officegym.tasks._task import Apps, Checkpoint, ClickOn, PlanStep, Submit, Task
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps.calendar import add_event, day_text, parse_time, time_text
-from officegym.tasks.calendar_tasks._common import NEXT_WEEK, MyEventTask, only_touched, times_in
+from officegym.tasks.apps.people import ME
+from officegym.tasks.calendar_tasks.common import NEXT_WEEK, MyEventTask, only_touched, times_in
 
 STARTS = [time(h, m) for h in range(9, 17) for m in (0, 30)]  # 9:00 AM … 4:30 PM
 

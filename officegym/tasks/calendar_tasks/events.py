@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -21,7 +20,7 @@ from officegym.tasks._task import (
     Task,
     says_infeasible,
 )
-from officegym.tasks.apps._people import colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import (
     ROOMS,
     add_event,
@@ -29,7 +28,8 @@ from officegym.tasks.apps.calendar import (
     parse_time,
     time_text,
 )
-from officegym.tasks.calendar_tasks._common import (
+from officegym.tasks.apps.people import colleagues
+from officegym.tasks.calendar_tasks.common import (
     NEXT_WEEK,
     THIS_WEEK,
     MyEventTask,

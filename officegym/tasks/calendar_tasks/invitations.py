@@ -7,21 +7,21 @@ from collections.abc import Mapping
 from datetime import date, time
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
     PlanStep,
     Submit,
 )
-from officegym.tasks.apps._people import ME, colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import (
     day_text,
     parse_time,
     time_text,
 )
-from officegym.tasks.calendar_tasks._common import (
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.calendar_tasks.common import (
     NEXT_WEEK,
     THIS_WEEK,
     InvitationTask,

@@ -10,15 +10,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
     PlanStep,
     Submit,
 )
-from officegym.tasks.apps._people import colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import (
     HOME_ZONE,
     ZONES,
@@ -27,7 +26,8 @@ from officegym.tasks.apps.calendar import (
     parse_time,
     time_text,
 )
-from officegym.tasks.calendar_tasks._common import (
+from officegym.tasks.apps.people import colleagues
+from officegym.tasks.calendar_tasks.common import (
     MyEventTask,
     NewEventTask,
     only_touched,

@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -20,9 +19,10 @@ from officegym.tasks._task import (
     mentions,
     norm,
 )
-from officegym.tasks.apps._people import ME, colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.chat import EMOJI, add_message, mark_read, unread_counts
-from officegym.tasks.chat_tasks._common import (
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.chat_tasks.common import (
     JOINED,
     PROJECTS,
     TwoMessagesTask,

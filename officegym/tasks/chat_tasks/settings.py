@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,9 +17,10 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks._registry import register
 from officegym.tasks.apps.chat import add_message
-from officegym.tasks.chat_tasks._common import JOINED, PROJECTS, nothing_else, open_channel, post
+from officegym.tasks.apps.people import ME
+from officegym.tasks.chat_tasks.common import JOINED, PROJECTS, nothing_else, open_channel, post
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 

@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -19,9 +18,10 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME, colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.code import LABELS, ORG, REPOS, add_issue, repo_id
-from officegym.tasks.code_tasks._common import (
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.code_tasks.common import (
     BUGS,
     PAGES,
     TWINS,

@@ -8,8 +8,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -17,8 +16,9 @@ from officegym.tasks._task import (
     Submit,
     Task,
 )
+from officegym.tasks._registry import register
 from officegym.tasks.apps.code import METHODS, ORG, REPOS, repo_id
-from officegym.tasks.code_tasks._common import (
+from officegym.tasks.code_tasks.common import (
     TWINS,
     TwoIssuesTask,
     issue,

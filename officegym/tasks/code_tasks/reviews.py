@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,7 +17,7 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.code import (
     MILESTONES,
     ORG,
@@ -29,7 +28,8 @@ from officegym.tasks.apps.code import (
     plan_bump,
     repo_id,
 )
-from officegym.tasks.code_tasks._common import TwoIssuesTask, issue, only, open_issue
+from officegym.tasks.apps.people import colleagues
+from officegym.tasks.code_tasks.common import TwoIssuesTask, issue, only, open_issue
 
 NOTES = (
     "Please pin this to the exact version we tested.",

@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -19,11 +18,12 @@ from officegym.tasks._task import (
     Task,
     numbers_in,
 )
-from officegym.tasks.apps._people import ME
+from officegym.tasks._registry import register
 from officegym.tasks.apps.docs import add_document
 from officegym.tasks.apps.mail import add_thread
-from officegym.tasks.cross_tasks._common import PROJECTS, colleague
-from officegym.tasks.mail_tasks._common import addrs, open_thread, sent
+from officegym.tasks.apps.people import ME
+from officegym.tasks.cross_tasks.common import PROJECTS, colleague
+from officegym.tasks.mail_tasks.common import addrs, open_thread, sent
 
 ITEMS = ("Travel", "Hardware", "Training", "Software", "Catering")
 

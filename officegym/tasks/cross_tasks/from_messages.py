@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -20,22 +19,23 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.apps._people import ME, colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import add_event, day_text, time_text
 from officegym.tasks.apps.chat import add_message
 from officegym.tasks.apps.code import ORG
 from officegym.tasks.apps.docs import add_document
 from officegym.tasks.apps.mail import add_thread
-from officegym.tasks.calendar_tasks._common import NEXT_WEEK, THIS_WEEK, fill_event, iso, plus
-from officegym.tasks.code_tasks._common import TWINS, open_repo
-from officegym.tasks.cross_tasks._common import (
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.calendar_tasks.common import NEXT_WEEK, THIS_WEEK, fill_event, iso, plus
+from officegym.tasks.code_tasks.common import TWINS, open_repo
+from officegym.tasks.cross_tasks.common import (
     PROJECTS,
     colleague,
     handle,
     switch_to,
 )
-from officegym.tasks.docs_tasks._common import open_doc
-from officegym.tasks.mail_tasks._common import open_thread
+from officegym.tasks.docs_tasks.common import open_doc
+from officegym.tasks.mail_tasks.common import open_thread
 
 
 @register

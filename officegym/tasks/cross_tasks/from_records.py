@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -21,22 +20,23 @@ from officegym.tasks._task import (
     mentions,
     norm,
 )
-from officegym.tasks.apps._people import colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import add_event, time_text
 from officegym.tasks.apps.code import ORG, add_issue, repo_id
 from officegym.tasks.apps.docs import add_document
+from officegym.tasks.apps.people import colleagues
 from officegym.tasks.apps.sheets import add_book, number, parse_ref
-from officegym.tasks.calendar_tasks._common import THIS_WEEK, iso
-from officegym.tasks.chat_tasks._common import direct_message, new_messages, post
-from officegym.tasks.code_tasks._common import TWINS, open_repo
-from officegym.tasks.cross_tasks._common import (
+from officegym.tasks.calendar_tasks.common import THIS_WEEK, iso
+from officegym.tasks.chat_tasks.common import direct_message, new_messages, post
+from officegym.tasks.code_tasks.common import TWINS, open_repo
+from officegym.tasks.cross_tasks.common import (
     PROJECTS,
     colleague,
     switch_to,
 )
-from officegym.tasks.docs_tasks._common import open_doc
-from officegym.tasks.mail_tasks._common import addrs, sent
-from officegym.tasks.sheets_tasks._common import cells, open_book, type_into
+from officegym.tasks.docs_tasks.common import open_doc
+from officegym.tasks.mail_tasks.common import addrs, sent
+from officegym.tasks.sheets_tasks.common import cells, open_book, type_into
 
 
 @register

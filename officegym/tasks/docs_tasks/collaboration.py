@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -21,9 +20,10 @@ from officegym.tasks._task import (
     numbers_in,
     says_infeasible,
 )
-from officegym.tasks.apps._people import ME, colleagues
+from officegym.tasks._registry import register
 from officegym.tasks.apps.docs import add_document
-from officegym.tasks.docs_tasks._common import (
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.docs_tasks.common import (
     KINDS,
     OUTSIDERS,
     PROJECTS,

@@ -6,8 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,7 +17,8 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
-from officegym.tasks.docs_tasks._common import (
+from officegym.tasks._registry import register
+from officegym.tasks.docs_tasks.common import (
     KINDS,
     PROJECTS,
     TwoDocsTask,

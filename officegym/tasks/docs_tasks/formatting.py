@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -17,8 +16,9 @@ from officegym.tasks._task import (
     PressKey,
     Submit,
 )
-from officegym.tasks.apps.docs._markup import blocks, plain
-from officegym.tasks.docs_tasks._common import TwoDocsTask, only_touched, open_doc
+from officegym.tasks._registry import register
+from officegym.tasks.apps.docs import blocks, plain
+from officegym.tasks.docs_tasks.common import TwoDocsTask, only_touched, open_doc
 
 
 def find(text: str) -> list[PlanStep]:

@@ -6,11 +6,11 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from officegym.tasks import Apps, Checkpoint, ClickOn, FillIn, PlanStep, Submit, Task
 from officegym.tasks._registry import register
-from officegym.tasks._task import Apps, Checkpoint, ClickOn, FillIn, PlanStep, Submit, Task
-from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.docs import add_document, add_version, moment, stamp
-from officegym.tasks.docs_tasks._common import body_for, only_touched, open_doc, unique_title
+from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.docs_tasks.common import body_for, only_touched, open_doc, unique_title
 
 # When the setup's three versions were made (minutes before the frozen now).
 DRAFT, GOOD, OVERWRITTEN = 3000, 1500, 200

@@ -7,8 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,7 +17,8 @@ from officegym.tasks._task import (
     Submit,
     norm,
 )
-from officegym.tasks.mail_tasks._common import (
+from officegym.tasks._registry import register
+from officegym.tasks.mail_tasks.common import (
     ThreadTask,
     addrs,
     open_thread,

@@ -6,8 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,8 +17,9 @@ from officegym.tasks._task import (
     Task,
     norm,
 )
+from officegym.tasks._registry import register
 from officegym.tasks.apps.mail import add_thread
-from officegym.tasks.mail_tasks._common import (
+from officegym.tasks.mail_tasks.common import (
     addrs,
     people,
     sent,

@@ -7,8 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     PlanStep,
@@ -16,8 +15,9 @@ from officegym.tasks._task import (
     norm,
     says_infeasible,
 )
+from officegym.tasks._registry import register
 from officegym.tasks.apps.sheets import evaluate, number, parse_ref
-from officegym.tasks.sheets_tasks._common import (
+from officegym.tasks.sheets_tasks.common import (
     OrderListTask,
     cells,
     only,

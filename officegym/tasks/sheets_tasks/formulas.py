@@ -12,10 +12,10 @@ import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from officegym.tasks import Apps, Checkpoint, ClickOn, PlanStep, PressKey, Submit, norm
 from officegym.tasks._registry import register
-from officegym.tasks._task import Apps, Checkpoint, ClickOn, PlanStep, PressKey, Submit, norm
 from officegym.tasks.apps.sheets import FORMATS, add_book, evaluate, number, parse_ref
-from officegym.tasks.sheets_tasks._common import (
+from officegym.tasks.sheets_tasks.common import (
     OrderListTask,
     cells,
     only,

@@ -8,8 +8,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._registry import register
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -18,8 +17,9 @@ from officegym.tasks._task import (
     Submit,
     Task,
 )
+from officegym.tasks._registry import register
 from officegym.tasks.apps.sheets import add_book, number
-from officegym.tasks.sheets_tasks._common import (
+from officegym.tasks.sheets_tasks.common import (
     PROJECTS,
     OrderListTask,
     only,

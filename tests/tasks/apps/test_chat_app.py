@@ -8,7 +8,7 @@ import pytest
 
 from officegym.agents.axtree import find_element
 from officegym.tasks.apps import app_url
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps.people import ME
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import (
     Site,
     back_to,
@@ -48,6 +47,7 @@ from officegym.tasks.apps.calendar._shown import (
     today_in,
     week_days,
 )
+from officegym.tasks.apps.people import ME
 
 SITE = Site("calendar", Path(__file__).parent)
 DAY_STARTS, DAY_ENDS = 8, 19  # the day view's time grid, in hours

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME, Person
+from officegym.tasks.apps.people import ME, Person
 
 SCHEMA = """
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps.calendar._data import (
     HOME_ZONE,
     REPEATS,
@@ -17,6 +16,7 @@ from officegym.tasks.apps.calendar._data import (
     occurs_on,
     time_text,
 )
+from officegym.tasks.apps.people import ME
 
 RESPONSES = {
     "accepted": "Yes",

@@ -17,7 +17,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import (
     Site,
     back_to,
@@ -28,6 +27,7 @@ from officegym.tasks.apps._web import (
     store_of,
 )
 from officegym.tasks.apps.chat._data import EMOJI, mark_read, unread_counts
+from officegym.tasks.apps.people import ME
 
 SITE = Site("chat", Path(__file__).parent)
 NOW = datetime.fromisoformat(FROZEN_NOW)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME, Person
+from officegym.tasks.apps.people import ME, Person
 
 SCHEMA = """
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import (
     Site,
     back_to,
@@ -27,6 +26,7 @@ from officegym.tasks.apps._web import (
 )
 from officegym.tasks.apps.code import _pulls
 from officegym.tasks.apps.code._data import add_issue
+from officegym.tasks.apps.people import ME
 
 SITE = Site("code", Path(__file__).parent)
 NOW = datetime.fromisoformat(FROZEN_NOW)

@@ -7,7 +7,7 @@ import difflib
 from typing import Any
 
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
+from officegym.tasks.apps.people import ME
 
 VERDICTS = {
     "approve": "Approve",

@@ -4,8 +4,18 @@ replace, version history."""
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.docs._app import app, moment
 from officegym.tasks.apps.docs._data import ROLES, add_document, add_version, populate, stamp
+from officegym.tasks.apps.docs._markup import blocks, plain
 
-__all__ = ["APP", "ROLES", "add_document", "add_version", "moment", "stamp"]
+__all__ = [
+    "APP",
+    "ROLES",
+    "add_document",
+    "add_version",
+    "blocks",
+    "moment",
+    "plain",
+    "stamp",
+]
 
 APP = AppSpec(
     name="docs",

@@ -13,7 +13,6 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import (
     Site,
     back_to,
@@ -25,6 +24,7 @@ from officegym.tasks.apps._web import (
 )
 from officegym.tasks.apps.docs._data import ROLES
 from officegym.tasks.apps.docs._markup import render
+from officegym.tasks.apps.people import ME
 
 SITE = Site("docs", Path(__file__).parent)
 NOW = datetime.fromisoformat(FROZEN_NOW)

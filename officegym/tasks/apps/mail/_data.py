@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import ME, Person
+from officegym.tasks.apps.people import ME, Person
 
 ME_NAME, ME_EMAIL = ME.name, ME.email
 

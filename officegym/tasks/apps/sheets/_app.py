@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME
 from officegym.tasks.apps._web import Site, first, form_of, see_other, store_of
+from officegym.tasks.apps.people import ME
 from officegym.tasks.apps.sheets._formula import (
     FORMATS,
     formatted,

@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME, Person
+from officegym.tasks.apps.people import ME, Person
 
 SCHEMA = """
 CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, owner TEXT NOT NULL);

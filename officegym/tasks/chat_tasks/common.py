@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -16,8 +16,8 @@ from officegym.tasks._task import (
     Task,
 )
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.chat import add_message, channel_id
+from officegym.tasks.apps.people import colleagues
 
 JOINED = ("engineering", "sales", "design", "random", "general")
 

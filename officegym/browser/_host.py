@@ -21,9 +21,10 @@ from typing import Any, ClassVar, TypeVar
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
-from officegym.envs._display import VirtualDisplay
+from officegym.browser._display import VirtualDisplay
 from officegym.errors import BrowserUnavailableError
-from officegym.tasks.apps._server import DOMAIN, WORLD_HEADER, AppServer
+from officegym.tasks.apps import DOMAIN, WORLD_HEADER
+from officegym.tasks.apps.server import AppServer
 
 T = TypeVar("T")
 PAGE_SCRIPT = (Path(__file__).parent / "page.js").read_text()

@@ -6,10 +6,10 @@ import random
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from officegym.tasks._task import Apps, ClickOn, FillIn, PlanStep, PressKey, Task
+from officegym.tasks import Apps, ClickOn, FillIn, PlanStep, PressKey, Task
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.mail import add_thread
+from officegym.tasks.apps.people import colleagues
 
 
 def people(store: StateStore) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,

@@ -20,9 +20,8 @@ from typing import Any
 from playwright.async_api import BrowserContext, CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
 
-from officegym.envs._browser import BrowserHost
-from officegym.envs._executor import PageWatch
-from officegym.envs.actions import TabClose, TabFocus
+from officegym.browser._host import BrowserHost
+from officegym.browser._watch import PageWatch
 from officegym.errors import ActionError
 from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
@@ -117,13 +116,6 @@ class Stage:
             {"t": clock(), "type": "tab.open", "url": p.url if p.url != "about:blank" else None}
             for p in new
         ]
-
-    async def tab_action(self, action: TabFocus | TabClose, clock: Any) -> list[dict[str, Any]]:
-        """Carry out a tab action; its events."""
-        if isinstance(action, TabFocus):
-            await self.focus_tab(action.index)
-            return [{"t": clock(), "type": "tab.switch", "index": action.index}]
-        return [{"t": clock(), "type": "tab.close", "index": await self.close_tab()}]
 
     def use_page(self, page: Page) -> None:
         """Make `page` the active tab (a link opened a new tab: follow it, as a person would)."""

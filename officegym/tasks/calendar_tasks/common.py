@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -22,7 +22,6 @@ from officegym.tasks._task import (
     norm,
 )
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import ME, colleagues
 from officegym.tasks.apps.calendar import (
     TODAY,
     WEEK,
@@ -32,6 +31,7 @@ from officegym.tasks.apps.calendar import (
     parse_time,
     time_text,
 )
+from officegym.tasks.apps.people import ME, colleagues
 
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 

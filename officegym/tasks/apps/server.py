@@ -1,6 +1,6 @@
 """The app server: every office app of every world behind one loopback port.
 
-Chromium maps `*.office.test` to this port (see `officegym.envs._browser`), so a page asks for
+Chromium maps `*.office.test` to this port (see `officegym.browser.BrowserHost`), so a page asks for
 `http://mail.office.test/` and the server picks the app from the Host header and the world (one
 env's private state) from the `x-officegym-world` header that the env's browser context sends.
 """
@@ -16,15 +16,12 @@ from typing import Any
 
 import uvicorn
 
-from officegym.tasks.apps import AppSpec, load_app
+from officegym.tasks.apps import DOMAIN, WORLD_HEADER, AppSpec, load_app
 from officegym.tasks.apps._store import StateStore
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-
-WORLD_HEADER = "x-officegym-world"
-DOMAIN = "office.test"
 
 
 @dataclass

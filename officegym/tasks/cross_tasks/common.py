@@ -5,11 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from officegym.tasks._task import (
+from officegym.tasks import (
     ClickOn,
     PlanStep,
 )
-from officegym.tasks.apps._people import colleagues
+from officegym.tasks.apps.people import colleagues
 
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 

@@ -7,7 +7,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks._task import (
+from officegym.tasks import (
     Apps,
     Checkpoint,
     ClickOn,
@@ -15,8 +15,8 @@ from officegym.tasks._task import (
     Task,
 )
 from officegym.tasks.apps import StateStore
-from officegym.tasks.apps._people import colleagues
 from officegym.tasks.apps.code import ORG, REPOS, add_issue, repo_id
+from officegym.tasks.apps.people import colleagues
 
 BUGS = ("Broken layout", "Slow page load", "Wrong totals", "Missing translations", "Stale cache")
 

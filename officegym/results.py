@@ -1,4 +1,8 @@
-"""The run store: one SQLite row per finished episode, committed as it finishes."""
+"""Episode results and the run store: one SQLite row per finished episode, committed as it finishes.
+
+A leaf of the package: it imports no browser, env or task, so whatever reads a run's results
+(statistics, reports, comparisons) stays light.
+"""
 
 from __future__ import annotations
 
@@ -134,3 +138,21 @@ class ResultStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def load_results(run_dir: str | Path) -> list[EpisodeResult]:
+    """Every stored episode of a run directory.
+
+    Raises:
+        FileNotFoundError: the directory holds no results.sqlite (names what to pass instead).
+    """
+    path = Path(run_dir) / "results.sqlite"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: pass a directory written by `officegym run --out DIR`"
+        )
+    store = ResultStore(path)
+    try:
+        return store.results()
+    finally:
+        store.close()
