@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check officegym tests benchmarks
 	$(BIN)/ruff format --check officegym tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

@@ -229,7 +229,7 @@ def main() -> None:
     flagged: dict[str, bool] = {}
     missed: list[str] = []
     for result in replay_all([Path(p) for p in labels], "fast", args.workers):
-        errors = [f for f in result.findings if f.get("severity") == "error"]
+        errors = [f for f in result.findings if f.severity == "error"]
         flagged[result.trajectory] = result.verdict != "valid" or bool(errors)
         label = labels[result.trajectory]
         if label.startswith("clean") == flagged[result.trajectory]:

@@ -12,7 +12,7 @@ import asyncio
 import base64
 import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +25,7 @@ from officegym.browser._watch import PageWatch
 from officegym.errors import ActionError
 from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
+from officegym.trajectory import TabOpen
 
 JPEG_QUALITY = 90
 TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first document
@@ -101,7 +102,7 @@ class Stage:
         with contextlib.suppress(PlaywrightError, TimeoutError):
             await asyncio.wait_for(self.page.evaluate(PAINTED_JS), PAINT_WAIT_S)
 
-    async def adopt_tabs(self, opened: int, clock: Any) -> list[dict[str, Any]]:
+    async def adopt_tabs(self, opened: int, clock: Callable[[], float]) -> list[TabOpen]:
         """Wait for the `opened` tabs the last input asked for (a link with a target), make the
         newest new tab active, as a person follows a link; a `tab.open` for each new tab."""
         loop = asyncio.get_running_loop()
@@ -112,10 +113,7 @@ class Stage:
         self.tabs_announced = len(self.tabs)
         if new:
             await self.adopt(new[-1])
-        return [
-            {"t": clock(), "type": "tab.open", "url": p.url if p.url != "about:blank" else None}
-            for p in new
-        ]
+        return [TabOpen(t=clock(), url=p.url if p.url != "about:blank" else None) for p in new]
 
     def use_page(self, page: Page) -> None:
         """Make `page` the active tab (a link opened a new tab: follow it, as a person would)."""

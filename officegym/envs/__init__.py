@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import gymnasium
 
 from officegym._registration import env_id, register_envs
+from officegym.envs._protocol import OfficeEnvLike
 from officegym.envs.actions import ActionSpace, TextSpace, parse_action
 
 if TYPE_CHECKING:  # the names __getattr__ gives, typed for the checker
@@ -18,6 +19,7 @@ __all__ = [
     "OBSERVATION_FIELDS",
     "ActionSpace",
     "OfficeEnv",
+    "OfficeEnvLike",
     "TextSpace",
     "env_id",
     "make",

@@ -20,6 +20,7 @@ from PIL import Image, ImageGrab
 from playwright.async_api import Error as PlaywrightError
 
 import officegym
+from officegym import trajectory as T
 from officegym.browser import (
     POPUPS_PROBE,
     SCREEN,
@@ -32,7 +33,8 @@ from officegym.browser import (
     restart_stage,
 )
 from officegym.envs import ENV_BACKENDS
-from officegym.envs._executor import Executor
+from officegym.envs._executor import Clock, Executor
+from officegym.envs._protocol import OfficeEnvLike
 from officegym.envs.actions import (
     ActionMode,
     ActionSpace,
@@ -51,6 +53,8 @@ OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error"
 SCREEN_FIELD = "screen"
 # The element ids of an accessibility tree as the observation writes it: `[12] button "Send"`.
 ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
+# The tab actions act on the stage, not on a page: the env carries them out, not the executor.
+STAGE_ACTIONS = (TabFocus, TabClose)
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
@@ -65,7 +69,7 @@ def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spa
     return spaces.Dict(obs_spaces)
 
 
-class OfficeEnv(gym.Env[dict[str, Any], Any]):
+class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
     """One office task as a Gymnasium env.
 
     Args:
@@ -266,7 +270,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if self._done or stage is None or host is None:
             raise ResetNeeded("call reset() before step(): the episode has ended or not begun")
         self._steps += 1
-        events: list[dict[str, Any]] = []
+        events: list[T.Event] = []
         try:
             parsed = parse_action(action, self.action_mode)
         except ActionError as exc:
@@ -294,17 +298,15 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
             self.end_trajectory()
         return self._filter(obs), reward, terminated, truncated, self._info()
 
-    async def _act(
-        self, stage: Stage, action: Any
-    ) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+    async def _act(self, stage: Stage, action: Any) -> tuple[list[T.Event], str, dict[str, Any]]:
         error = ""
-        events: list[dict[str, Any]] = []
+        events: list[T.Event] = []
         state: dict[str, Any] | None = None
         try:
-            events = await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
-            if isinstance(action, TabFocus | TabClose):
+            events += await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
+            if isinstance(action, STAGE_ACTIONS):
                 done = await tab_action(stage, action, self._clock)
-                events += [{**e, "action": action.model_dump()} for e in done]
+                events += [e.model_copy(update={"action": action.model_dump()}) for e in done]
             else:
                 self._executor.watch = stage.watch
                 events += await self._executor.run(stage.page, action, self._clock)
@@ -399,7 +401,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         }
         self._writer = TrajectoryWriter(folder, meta, overwrite=True)
 
-    def _record(self, events: list[dict[str, Any]], obs: dict[str, Any] | None) -> None:
+    def _record(self, events: list[T.Event], obs: dict[str, Any] | None) -> None:
         writer = self._writer
         if writer is None:
             return
@@ -408,10 +410,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         if obs is None:
             return
         t = self._clock()
-        writer.write({"t": t, "type": "observe", "url": obs["url"], "title": obs["title"]})
+        writer.write(T.Observe(t=t, url=obs["url"], title=obs["title"]))
         if obs.get("image") and self.image_format:
             frame, digest = writer.add_frame(obs["image"], self.image_format)
-            writer.write({"t": t, "type": "screenshot", "frame": frame, "sha256": digest})
+            writer.write(T.Screenshot(t=t, frame=frame, sha256=digest))
 
     def end_trajectory(self) -> None:
         """Close the episode's trajectory file now (it closes by itself when the episode ends)."""
@@ -492,7 +494,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any]):
         super().close()
 
 
-async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Any) -> list[dict[str, Any]]:
+async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Clock) -> list[T.Event]:
     """Carry out a tab action on the stage; its events.
 
     Raises:
@@ -500,5 +502,5 @@ async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Any) -> l
     """
     if isinstance(action, TabFocus):
         await stage.focus_tab(action.index)
-        return [{"t": clock(), "type": "tab.switch", "index": action.index}]
-    return [{"t": clock(), "type": "tab.close", "index": await stage.close_tab()}]
+        return [T.TabSwitch(t=clock(), index=action.index)]
+    return [T.TabClose(t=clock(), index=await stage.close_tab())]  # stamped as it begins

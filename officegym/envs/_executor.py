@@ -2,23 +2,27 @@
 
 Browser-mode actions are resolved to the same pointer and key input a person would give (click at
 the element's centre, keys into the focused field), so agent trajectories replay like human ones.
+`HANDLERS` says which method carries out each action type; the tab actions are not in it, the env
+carries those out on its stage.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from officegym import trajectory as T
 from officegym.browser import DOMAIN, OsInput, PageWatch
 from officegym.envs import actions as A
 from officegym.errors import ActionError
-from officegym.trajectory.keys import MODIFIERS
+from officegym.trajectory import MASK, MODIFIERS, Event
 
-Event = dict[str, Any]
+Clock = Callable[[], float]  # the episode's time in ms, for event stamps
 
 
 class Executor:
@@ -36,26 +40,27 @@ class Executor:
     def _keyboard(self, page: Page) -> Any:
         return self.os_input.keyboard if self.os_input else page.keyboard
 
-    async def run(self, page: Page, action: A._Action, clock: Any) -> list[Event]:
+    async def run(self, page: Page, action: A._Action, clock: Clock) -> list[Event]:
         """Perform `action`; `clock()` gives the episode time in ms for event stamps.
 
         Raises:
             ActionError: the action cannot be carried out here (message says why).
+            TypeError: no handler for this action type (tab actions are the env's).
         """
-        handler = getattr(self, "_do_" + type(action).__name__.lower())
+        handler = HANDLERS.get(type(action))
+        if handler is None:
+            raise TypeError(f"the executor does not carry out {type(action).__name__} actions")
         if self.os_input is not None and self.os_input.page is not page:
             await self.os_input.calibrate(page)  # the pointer moved: it is somewhere new
             self.pointer = (-1.0, -1.0)
-        events: list[Event] = await handler(page, action, clock)
+        events = await handler(self, page, action, clock)
         dumped = action.model_dump()
-        if any(e.get("masked") for e in events) and "text" in dumped:
-            dumped["text"] = "•" * len(dumped["text"])  # what went into a password field
-        for event in events:
-            event["action"] = dumped
-        return events
+        if "text" in dumped and any(_masked(e) for e in events):
+            dumped["text"] = MASK * len(dumped["text"])  # what went into a password field
+        return [e.model_copy(update={"action": dumped}) for e in events]
 
     # ---- pointer --------------------------------------------------------------------------------
-    async def _target_at(self, page: Page, x: float, y: float) -> dict[str, Any] | None:
+    async def _target_at(self, page: Page, x: float, y: float) -> T.Target | None:
         try:
             info = await page.evaluate("([x, y]) => window.__og && __og.describe(x, y)", [x, y])
         except PlaywrightError:
@@ -63,100 +68,83 @@ class Executor:
         return _target(info)
 
     async def _click(
-        self, page: Page, x: float, y: float, clock: Any, button: str = "left", count: int = 1
+        self,
+        page: Page,
+        x: float,
+        y: float,
+        clock: Clock,
+        button: A.Button = "left",
+        count: int = 1,
     ) -> list[Event]:
         # The target is read before the input is sent: a page that changes on mousedown (a
         # MiniWoB++ page ends its episode and covers itself) would otherwise be read after it.
         # The inputs themselves are pipelined; Chromium handles them in order.
         target = await self._target_at(page, x, y)
+        mouse = self._mouse(page)
         calls: list[Any] = []
-        events: list[Event] = []
+        moved_at: float | None = None
         if (x, y) != self.pointer:
-            calls.append(self._mouse(page).move(x, y))
-            events.append({"t": clock(), "type": "mouse.move", "x": x, "y": y})
+            calls.append(mouse.move(x, y))
+            moved_at = clock()
         self.pointer = (x, y)
+        presses: list[tuple[int, float, float]] = []  # (click count, t down, t up)
         for n in range(1, count + 1):
-            calls.append(self._mouse(page).down(button=button, click_count=n))
-            events.append(
-                {
-                    "t": clock(),
-                    "type": "mouse.down",
-                    "x": x,
-                    "y": y,
-                    "button": button,
-                    "click_count": n,
-                }
-            )
-            calls.append(self._mouse(page).up(button=button, click_count=n))
-            events.append(
-                {
-                    "t": clock(),
-                    "type": "mouse.up",
-                    "x": x,
-                    "y": y,
-                    "button": button,
-                    "click_count": n,
-                }
-            )
+            calls.append(mouse.down(button=button, click_count=n))
+            down_at = clock()
+            calls.append(mouse.up(button=button, click_count=n))
+            presses.append((n, down_at, clock()))
         await asyncio.gather(*calls)
-        for event in events:
-            if event["type"] == "mouse.down":
-                event["target"] = target
+        # The events are made once the input went through: a position Chromium refuses (NaN)
+        # is then that input's error, as for every other action, not an invalid event.
+        events: list[Event] = [] if moved_at is None else [T.MouseMove(t=moved_at, x=x, y=y)]
+        for n, down_at, up_at in presses:
+            events.append(
+                T.MouseDown(t=down_at, x=x, y=y, button=button, click_count=n, target=target)
+            )
+            events.append(T.MouseUp(t=up_at, x=x, y=y, button=button, click_count=n))
         return events
 
-    async def _do_click(self, page: Page, a: A.Click, clock: Any) -> list[Event]:
+    async def _do_click(self, page: Page, a: A.Click, clock: Clock) -> list[Event]:
         return await self._click(page, a.x, a.y, clock, a.button)
 
-    async def _do_doubleclick(self, page: Page, a: A.DoubleClick, clock: Any) -> list[Event]:
+    async def _do_double_click(self, page: Page, a: A.DoubleClick, clock: Clock) -> list[Event]:
         return await self._click(page, a.x, a.y, clock, count=2)
 
-    async def _do_rightclick(self, page: Page, a: A.RightClick, clock: Any) -> list[Event]:
+    async def _do_right_click(self, page: Page, a: A.RightClick, clock: Clock) -> list[Event]:
         return await self._click(page, a.x, a.y, clock, "right")
 
-    async def _do_move(self, page: Page, a: A.Move, clock: Any) -> list[Event]:
+    async def _do_move(self, page: Page, a: A.Move, clock: Clock) -> list[Event]:
         await self._mouse(page).move(a.x, a.y)
         self.pointer = (a.x, a.y)
-        return [{"t": clock(), "type": "mouse.move", "x": a.x, "y": a.y}]
+        return [T.MouseMove(t=clock(), x=a.x, y=a.y)]
 
-    async def _do_mousedown(self, page: Page, a: A.MouseDown, clock: Any) -> list[Event]:
+    async def _do_mouse_down(self, page: Page, a: A.MouseDown, clock: Clock) -> list[Event]:
         x, y = self.pointer
         target = await self._target_at(page, x, y)
         await self._mouse(page).down(button=a.button)
-        return [
-            {
-                "t": clock(),
-                "type": "mouse.down",
-                "x": x,
-                "y": y,
-                "button": a.button,
-                "target": target,
-            }
-        ]
+        return [T.MouseDown(t=clock(), x=x, y=y, button=a.button, target=target)]
 
-    async def _do_mouseup(self, page: Page, a: A.MouseUp, clock: Any) -> list[Event]:
+    async def _do_mouse_up(self, page: Page, a: A.MouseUp, clock: Clock) -> list[Event]:
         await self._mouse(page).up(button=a.button)
         x, y = self.pointer
-        return [{"t": clock(), "type": "mouse.up", "x": x, "y": y, "button": a.button}]
+        return [T.MouseUp(t=clock(), x=x, y=y, button=a.button)]
 
-    async def _do_drag(self, page: Page, a: A.Drag, clock: Any) -> list[Event]:
+    async def _do_drag(self, page: Page, a: A.Drag, clock: Clock) -> list[Event]:
         events = await self._do_move(page, A.Move(x=a.x1, y=a.y1), clock)
-        events += await self._do_mousedown(page, A.MouseDown(), clock)
+        events += await self._do_mouse_down(page, A.MouseDown(), clock)
         for i in range(1, 6):  # intermediate moves: drag-and-drop code listens for them
             x, y = a.x1 + (a.x2 - a.x1) * i / 5, a.y1 + (a.y2 - a.y1) * i / 5
             events += await self._do_move(page, A.Move(x=x, y=y), clock)
-        return events + await self._do_mouseup(page, A.MouseUp(), clock)
+        return events + await self._do_mouse_up(page, A.MouseUp(), clock)
 
-    async def _do_wheel(self, page: Page, a: A.Wheel, clock: Any) -> list[Event]:
+    async def _do_wheel(self, page: Page, a: A.Wheel, clock: Clock) -> list[Event]:
         events = (
             []
             if (a.x, a.y) == self.pointer
             else await self._do_move(page, A.Move(x=a.x, y=a.y), clock)
         )
         await self._mouse(page).wheel(a.dx, a.dy)
-        return [
-            *events,
-            {"t": clock(), "type": "mouse.wheel", "x": a.x, "y": a.y, "dx": a.dx, "dy": a.dy},
-        ]
+        return [*events, T.MouseWheel(t=clock(), x=a.x, y=a.y, dx=a.dx, dy=a.dy)]
 
     # ---- keyboard -------------------------------------------------------------------------------
     async def _focused(self, page: Page) -> dict[str, Any] | None:
@@ -165,11 +153,11 @@ class Executor:
         except PlaywrightError:
             return None
 
-    async def _keys(self, page: Page, keys: list[str], clock: Any) -> list[Event]:
+    async def _keys(self, page: Page, keys: list[str], clock: Clock) -> list[Event]:
         info = await self._focused(page)
         masked = bool(info and info.get("password"))
         target = _target(info)
-        mods = [k for k in keys if k in MODIFIERS]
+        mods: list[Any] = [k for k in keys if k in MODIFIERS]  # the format's modifier names
         if self.os_input is not None:
             await self.os_input.keyboard.press("+".join(keys))
         else:  # downs, then ups in reverse, pipelined as one round trip; Chromium keeps the order
@@ -177,55 +165,42 @@ class Executor:
             await asyncio.gather(
                 *(keyboard.down(k) for k in keys), *(keyboard.up(k) for k in reversed(keys))
             )
-        shown = [("•" if masked and k not in MODIFIERS else k) for k in keys]
+        shown = [(MASK if masked and k not in MODIFIERS else k) for k in keys]
         events: list[Event] = []
         for k in shown:
             events.append(
-                {
-                    "t": clock(),
-                    "type": "key.down",
-                    "key": k,
-                    "modifiers": mods,
-                    "masked": masked and k == "•",
-                    "target": target,
-                }
+                T.KeyDown(
+                    t=clock(), key=k, modifiers=mods, masked=masked and k == MASK, target=target
+                )
             )
         for k in reversed(shown):
-            events.append(
-                {
-                    "t": clock(),
-                    "type": "key.up",
-                    "key": k,
-                    "modifiers": mods,
-                    "masked": masked and k == "•",
-                }
-            )
+            events.append(T.KeyUp(t=clock(), key=k, modifiers=mods, masked=masked and k == MASK))
         return events
 
-    async def _do_key(self, page: Page, a: A.Key, clock: Any) -> list[Event]:
+    async def _do_key(self, page: Page, a: A.Key, clock: Clock) -> list[Event]:
         return await self._keys(page, [a.key], clock)
 
-    async def _do_hotkey(self, page: Page, a: A.Hotkey, clock: Any) -> list[Event]:
+    async def _do_hotkey(self, page: Page, a: A.Hotkey, clock: Clock) -> list[Event]:
         return await self._keys(page, a.keys, clock)
 
-    async def _do_type(self, page: Page, a: A.Type, clock: Any) -> list[Event]:
+    async def _do_type(self, page: Page, a: A.Type, clock: Clock) -> list[Event]:
         events: list[Event] = []
         for char in a.text:
             typed = await self._keys(page, ["Enter" if char == "\n" else char], clock)
             events += typed
-            target = typed[0].get("target") if typed else None
-            if not (target and target.get("tag") in ("input", "textarea")) and self.watch:
+            target = typed[0].target if typed else None
+            if not (target and target.tag in ("input", "textarea")) and self.watch:
                 # Keys outside a text field are shortcuts: let each one finish, as a person
                 # would see it finish, so the outcome does not depend on timing.
                 await self.watch.settle()
         return events
 
-    async def _do_wait(self, page: Page, a: A.Wait, clock: Any) -> list[Event]:
+    async def _do_wait(self, page: Page, a: A.Wait, clock: Clock) -> list[Event]:
         await asyncio.sleep(a.ms / 1000)  # the agent asked for time to pass
         return []
 
-    async def _do_answer(self, page: Page, a: A.Answer, clock: Any) -> list[Event]:
-        return [{"t": clock(), "type": "answer", "text": a.text}, {"t": clock(), "type": "done"}]
+    async def _do_answer(self, page: Page, a: A.Answer, clock: Clock) -> list[Event]:
+        return [T.Answer(t=clock(), text=a.text), T.Done(t=clock())]
 
     # ---- elements -------------------------------------------------------------------------------
     async def _element(self, page: Page, element: str) -> dict[str, Any]:
@@ -239,22 +214,22 @@ class Executor:
             raise ActionError(f"element {element!r} ({info['role']} {info['name']!r}) is hidden")
         return info  # type: ignore[no-any-return]
 
-    async def _click_element(self, page: Page, element: str, clock: Any) -> list[Event]:
+    async def _click_element(self, page: Page, element: str, clock: Clock) -> list[Event]:
         info = await self._element(page, element)
         box = info["bbox"]
         return await self._click(
             page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, clock
         )
 
-    async def _do_clickelement(self, page: Page, a: A.ClickElement, clock: Any) -> list[Event]:
+    async def _do_click_element(self, page: Page, a: A.ClickElement, clock: Clock) -> list[Event]:
         return await self._click_element(page, a.element, clock)
 
-    async def _do_hover(self, page: Page, a: A.Hover, clock: Any) -> list[Event]:
+    async def _do_hover(self, page: Page, a: A.Hover, clock: Clock) -> list[Event]:
         box = (await self._element(page, a.element))["bbox"]
         move = A.Move(x=box["x"] + box["width"] / 2, y=box["y"] + box["height"] / 2)
         return await self._do_move(page, move, clock)
 
-    async def _do_draganddrop(self, page: Page, a: A.DragAndDrop, clock: Any) -> list[Event]:
+    async def _do_drag_and_drop(self, page: Page, a: A.DragAndDrop, clock: Clock) -> list[Event]:
         start = (await self._element(page, a.element))["bbox"]
         end = (await self._element(page, a.to))["bbox"]  # scrolled into view after the start
         start = (await self._element(page, a.element))["bbox"]  # which may have moved it
@@ -266,7 +241,7 @@ class Executor:
         )
         return await self._do_drag(page, drag, clock)
 
-    async def _do_fill(self, page: Page, a: A.Fill, clock: Any) -> list[Event]:
+    async def _do_fill(self, page: Page, a: A.Fill, clock: Clock) -> list[Event]:
         info = await self._element(page, a.element)
         if not info["editable"]:
             raise ActionError(
@@ -280,19 +255,13 @@ class Executor:
         else:
             await self._keyboard(page).press("Delete")
         masked = bool(info.get("password"))
+        text = MASK * len(a.text) if masked else a.text
         events.append(
-            {
-                "t": clock(),
-                "type": "text.input",
-                "replace": True,
-                "masked": masked,
-                "text": "•" * len(a.text) if masked else a.text,
-                "target": _target(info),
-            }
+            T.TextInput(t=clock(), replace=True, masked=masked, text=text, target=_target(info))
         )
         return events
 
-    async def _do_select(self, page: Page, a: A.Select, clock: Any) -> list[Event]:
+    async def _do_select(self, page: Page, a: A.Select, clock: Clock) -> list[Event]:
         info = await self._element(page, a.element)
         if not info["isSelect"]:
             raise ActionError(
@@ -304,31 +273,23 @@ class Executor:
                 f"no option {a.option!r} in element {a.element!r}; options: {info['options']}"
             )
         await page.select_option(f'[data-og-id="{a.element}"]', label=a.option)
-        return [
-            {
-                "t": clock(),
-                "type": "text.input",
-                "replace": True,
-                "text": a.option,
-                "target": _target(info),
-            }
-        ]
+        return [T.TextInput(t=clock(), replace=True, text=a.option, target=_target(info))]
 
-    async def _do_press(self, page: Page, a: A.Press, clock: Any) -> list[Event]:
+    async def _do_press(self, page: Page, a: A.Press, clock: Clock) -> list[Event]:
         events = await self._click_element(page, a.element, clock) if a.element else []
         return events + await self._keys(page, a.key.split("+"), clock)
 
-    async def _do_goto(self, page: Page, a: A.Goto, clock: Any) -> list[Event]:
+    async def _do_goto(self, page: Page, a: A.Goto, clock: Clock) -> list[Event]:
         self.check_url(a.url)
         try:
             await page.goto(a.url, wait_until="load")
         except PlaywrightError as exc:
             raise ActionError(f"could not open {a.url}: {str(exc).splitlines()[0]}") from None
-        return [{"t": clock(), "type": "nav.goto", "url": a.url}]
+        return [T.NavGoto(t=clock(), url=a.url)]
 
-    async def _do_back(self, page: Page, a: A.Back, clock: Any) -> list[Event]:
+    async def _do_back(self, page: Page, a: A.Back, clock: Clock) -> list[Event]:
         await page.go_back(wait_until="load")
-        return [{"t": clock(), "type": "nav.back"}]
+        return [T.NavBack(t=clock())]
 
     def check_url(self, url: str) -> None:
         """Refuse anything but the task's own apps, with the reason.
@@ -345,8 +306,40 @@ class Executor:
             )
 
 
-def _target(info: dict[str, Any] | None) -> dict[str, Any] | None:
+# What carries out each action type (the action is the handler's third argument). An action type
+# missing here fails tests/envs/test_executor.py, not an agent's episode.
+Handler = Callable[[Executor, Page, Any, Clock], Awaitable[list[Event]]]
+HANDLERS: dict[type[A._Action], Handler] = {
+    A.Move: Executor._do_move,
+    A.MouseDown: Executor._do_mouse_down,
+    A.MouseUp: Executor._do_mouse_up,
+    A.Click: Executor._do_click,
+    A.DoubleClick: Executor._do_double_click,
+    A.RightClick: Executor._do_right_click,
+    A.Drag: Executor._do_drag,
+    A.Wheel: Executor._do_wheel,
+    A.Key: Executor._do_key,
+    A.Hotkey: Executor._do_hotkey,
+    A.Type: Executor._do_type,
+    A.Wait: Executor._do_wait,
+    A.Answer: Executor._do_answer,
+    A.ClickElement: Executor._do_click_element,
+    A.Fill: Executor._do_fill,
+    A.Select: Executor._do_select,
+    A.Hover: Executor._do_hover,
+    A.Press: Executor._do_press,
+    A.Goto: Executor._do_goto,
+    A.Back: Executor._do_back,
+    A.DragAndDrop: Executor._do_drag_and_drop,
+}
+
+
+def _masked(event: Event) -> bool:
+    return isinstance(event, T.KeyDown | T.KeyUp | T.TextInput) and event.masked
+
+
+def _target(info: dict[str, Any] | None) -> T.Target | None:
     if not info:
         return None
     keep = ("selector", "role", "name", "tag", "text", "bbox")
-    return {k: info[k] for k in keep if info.get(k) is not None}
+    return T.Target(**{k: info[k] for k in keep if info.get(k) is not None})

@@ -2,7 +2,8 @@
 
 Every finding has a kind (`FINDINGS` says how serious each is and what to do about it), the index
 of the event it is about and evidence in which the sensitive part is masked. docs/data-quality.md
-explains each kind.
+explains each kind. Inside the replayer a finding is a `Finding`; findings.jsonl and verdicts.jsonl
+hold it as the JSON object `Finding.to_json` gives.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from officegym.errors import TrajectoryFormatError
 from officegym.replayer._pii import find_sensitive, masked
@@ -37,9 +38,11 @@ from officegym.trajectory import (
     TrajectoryReader,
 )
 
-# kind -> (severity, what to do). Severity: error (the recording is not fit to use as is),
-# warning (look at it), info (worth knowing, often human).
-FINDINGS: dict[str, tuple[str, str]] = {
+# How serious a finding is: error (the recording is not fit to use as is), warning (look at it),
+# info (worth knowing, often human).
+Severity = Literal["error", "warning", "info"]
+# kind -> (severity, what to do)
+FINDINGS: dict[str, tuple[Severity, str]] = {
     "malformed": (
         "error",
         "the file breaks the trajectory format: fix its writer, then export again",
@@ -113,18 +116,28 @@ NON_TEXT = {*MODIFIERS, "CapsLock", "Escape", "ArrowLeft", "ArrowRight", "ArrowU
             "Home", "End", "PageUp", "PageDown"}  # fmt: skip
 
 
-def finding(
-    kind: str, index: int | None, evidence: str, severity: str | None = None
-) -> dict[str, Any]:
-    """One finding as stored in findings.jsonl and in a verdict's `findings`."""
-    default, fix = FINDINGS[kind]
-    return {
-        "kind": kind,
-        "severity": severity or default,
-        "event_index": index,
-        "evidence": evidence,
-        "fix": fix,
-    }
+@dataclass(frozen=True)
+class Finding:
+    """One finding on a recording: its kind, how serious, the event it is about (None: the whole
+    recording), the evidence with the sensitive part masked, and what to do about it."""
+
+    kind: str
+    severity: Severity
+    event_index: int | None
+    evidence: str
+    fix: str
+
+    @classmethod
+    def of(
+        cls, kind: str, index: int | None, evidence: str, severity: Severity | None = None
+    ) -> Finding:
+        """A finding of `kind`, with the severity (unless given) and fix `FINDINGS` names."""
+        default, fix = FINDINGS[kind]
+        return cls(kind, severity or default, index, evidence, fix)
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as findings.jsonl and a verdict's `findings` store it."""
+        return asdict(self)
 
 
 def field_key(target: Target | None) -> str:
@@ -169,7 +182,7 @@ class Auditor:
         frame_check: Callable[[Screenshot], str | None] | None = None,
     ) -> None:
         self.meta, self.frame_check = meta, frame_check
-        self.findings: list[dict[str, Any]] = []
+        self.findings: list[Finding] = []
         redactions = meta.privacy.redactions if meta else []
         self._redacted = {r.get("event_index") for r in redactions if "frame" not in r}
         # Imported steps without times get evenly spaced ones: timing says nothing there.
@@ -196,14 +209,14 @@ class Auditor:
         kind: str,
         index: int | None,
         evidence: str,
-        severity: str | None = None,
+        severity: Severity | None = None,
         key: str | None = None,
     ) -> None:
         dedupe = (kind, key if key is not None else evidence)
         if dedupe in self._seen:
             return
         self._seen.add(dedupe)
-        self.findings.append(finding(kind, index, evidence, severity))
+        self.findings.append(Finding.of(kind, index, evidence, severity))
 
     def see(self, index: int, event: Event) -> None:
         """Take the next event (`index` counts from 0)."""
@@ -361,7 +374,7 @@ class Auditor:
                 m.kind, indexes[m.start], f"{masked(m.kind, m.value)} in {where}", key=m.value
             )
 
-    def finish(self, index: int) -> list[dict[str, Any]]:
+    def finish(self, index: int) -> list[Finding]:
         """Findings that need the whole recording; returns all findings.
 
         Args:
@@ -403,12 +416,12 @@ def frame_checker(reader: TrajectoryReader) -> Callable[[Screenshot], str | None
     return check
 
 
-def audit_reader(reader: TrajectoryReader) -> tuple[list[dict[str, Any]], str | None]:
+def audit(reader: TrajectoryReader) -> tuple[list[Finding], str | None]:
     """Findings of one recording and the digest of its events (None when unreadable)."""
     try:
         meta = reader.meta
     except TrajectoryFormatError as exc:
-        return [finding("malformed", None, str(exc))], None
+        return [Finding.of("malformed", None, str(exc))], None
     auditor = Auditor(meta, frame_checker(reader))
     index = -1
     try:
@@ -416,6 +429,6 @@ def audit_reader(reader: TrajectoryReader) -> tuple[list[dict[str, Any]], str | 
             index += 1
             auditor.see(index, event)
     except TrajectoryFormatError as exc:
-        auditor.findings.append(finding("malformed", index + 1, str(exc)))
+        auditor.findings.append(Finding.of("malformed", index + 1, str(exc)))
         return auditor.findings, None
     return auditor.finish(index), auditor.digest

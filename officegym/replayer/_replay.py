@@ -17,7 +17,7 @@ from officegym.browser import BrowserHost, Stage
 from officegym.envs import OfficeEnv, env_id
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
-from officegym.replayer._findings import Auditor, audit_reader, frame_checker
+from officegym.replayer._findings import Auditor, audit, frame_checker
 from officegym.replayer._page import open_start_page
 from officegym.replayer._verdict import ReplayResult, Verdict
 from officegym.tasks import get_task
@@ -96,7 +96,7 @@ class Replayer:
             task = get_task(meta.task.id)
         except UnknownNameError as exc:
             result.verdict, result.reason = Verdict.UNREPLAYABLE, str(exc)
-            result.findings = audit_reader(reader)[0]  # not replayable; still audited
+            result.findings = audit(reader)[0]  # not replayable; still audited
             return
         env = self._env(task.id, meta.viewport.width, meta.viewport.height)
         env.reset(seed=meta.task.seed)
@@ -130,7 +130,7 @@ class Replayer:
                     " (MiniWoB++ demonstrations do not store the episode's random instance; "
                     "audit them with `officegym audit`)"
                 )
-            result.findings = audit_reader(reader)[0]  # not replayable; still audited
+            result.findings = audit(reader)[0]  # not replayable; still audited
             return
         host = BrowserHost.acquire(self.backend)
         viewport = (meta.viewport.width, meta.viewport.height)
@@ -145,7 +145,7 @@ class Replayer:
                     ". Replays reach only the office apps: serve a copy of the site with "
                     "--serve DIR"
                 )
-            result.findings = audit_reader(reader)[0]  # not replayable; still audited
+            result.findings = audit(reader)[0]  # not replayable; still audited
             return
         try:
             driver = self._play(reader, result, host, stage)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from officegym.replayer._findings import Finding
+
 
 class Verdict(StrEnum):
     """The outcome of replaying one trajectory."""
@@ -28,11 +30,11 @@ class ReplayResult:
     event_index: int | None = None
     reason: str = ""
     score: float | None = None
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     recording_seconds: float = 0.0
     replay_seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = asdict(self)  # each finding too, as `Finding.to_json` gives it
         out["verdict"] = str(self.verdict)
         return out

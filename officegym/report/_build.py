@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from officegym.errors import TrajectoryFormatError
 from officegym.evaluators import (
+    EpisodeMetrics,
     aggregate,
     compare_runs,
     episode_metrics,
@@ -91,17 +92,48 @@ def write_report(
     """
     run = Path(run_dir)
     results = load_results(run)
-    store = ResultStore(run / "results.sqlite")
-    try:
-        info = store.info()
-    finally:
-        store.close()
+    info = _run_info(run)
     out = run / "report"
     (out / "episodes").mkdir(parents=True, exist_ok=True)
     refs = load_references(references or [])
     metrics = {r.episode_id: episode_metrics(r, refs, task_labels) for r in results}
-    jinja = _jinja()
     (out / "style.css").write_text((TEMPLATES / "style.css").read_text())
+    site = _Site(out, _jinja(), _navigation(out, verdicts, baseline))
+    if verdicts is not None:
+        _write_verdicts(site, verdicts)
+    if baseline is not None:
+        _write_comparison(site, run, baseline, alpha)
+    for result in results:
+        _write_episode(site, result, metrics[result.episode_id])
+    _write_index(site, run, info, results, metrics, alpha)
+    return out / "index.html"
+
+
+@dataclass
+class _Site:
+    """The report's directory, its templates, and the pages every page's navigation lists."""
+
+    out: Path
+    jinja: Environment
+    pages: dict[str, str]
+
+    def write(self, name: str, template: str, **context: Any) -> None:
+        context.setdefault("up", "")
+        page = self.jinja.get_template(template).render(pages=self.pages, **context)
+        (self.out / name).write_text(page)
+
+
+def _run_info(run: Path) -> dict[str, Any]:
+    store = ResultStore(run / "results.sqlite")
+    try:
+        return store.info()
+    finally:
+        store.close()
+
+
+def _navigation(
+    out: Path, verdicts: str | Path | None, baseline: str | Path | None
+) -> dict[str, str]:
     pages = {"index.html": "Summary"}
     if verdicts is not None:
         pages["verdicts.html"] = "Replay verdicts"
@@ -110,49 +142,75 @@ def write_report(
     for stale in ("verdicts.html", "compare.html"):  # from an earlier report of this run
         if stale not in pages:
             (out / stale).unlink(missing_ok=True)
-    if verdicts is not None:
-        rows = _read_verdicts(Path(verdicts))
-        _write(
-            out / "verdicts.html",
-            jinja,
-            "verdicts.html",
-            rows=rows,
-            source=str(verdicts),
-            counts=Counter(r.get("verdict", "?") for r in rows),
-            pages=pages,
-        )
-    if baseline is not None:
-        comparison = compare_runs(Path(baseline), run, alpha)
-        plot = difference_bars(
-            [(t, row["difference"]) for t, row in comparison.per_task.items()],
-            "Success difference per task, this run minus the baseline",
-        )
-        _write(
-            out / "compare.html",
-            jinja,
-            "compare.html",
-            c=comparison,
-            plot=plot,
-            baseline=str(baseline),
-            run=str(run),
-            pages=pages,
-        )
-    for result in results:
-        steps, viewport = episode_steps(result, out / "episodes")
-        _write(
-            out / "episodes" / page_name(result.episode_id),
-            jinja,
-            "episode.html",
-            r=result,
-            m=metrics[result.episode_id],
-            steps=steps,
-            viewport=viewport,
-            pages=pages,
-            up="../",
-        )
+    return pages
+
+
+def _write_verdicts(site: _Site, verdicts: str | Path) -> None:
+    rows = _read_verdicts(Path(verdicts))
+    site.write(
+        "verdicts.html",
+        "verdicts.html",
+        rows=rows,
+        source=str(verdicts),
+        counts=Counter(r.get("verdict", "?") for r in rows),
+    )
+
+
+def _write_comparison(site: _Site, run: Path, baseline: str | Path, alpha: float) -> None:
+    comparison = compare_runs(Path(baseline), run, alpha)
+    plot = difference_bars(
+        [(t, row["difference"]) for t, row in comparison.per_task.items()],
+        "Success difference per task, this run minus the baseline",
+    )
+    site.write(
+        "compare.html",
+        "compare.html",
+        c=comparison,
+        plot=plot,
+        baseline=str(baseline),
+        run=str(run),
+    )
+
+
+def _write_episode(site: _Site, result: EpisodeResult, metrics: EpisodeMetrics) -> None:
+    steps, viewport = episode_steps(result, site.out / "episodes")
+    site.write(
+        f"episodes/{page_name(result.episode_id)}",
+        "episode.html",
+        r=result,
+        m=metrics,
+        steps=steps,
+        viewport=viewport,
+        up="../",
+    )
+
+
+def _write_index(
+    site: _Site,
+    run: Path,
+    info: dict[str, Any],
+    results: list[EpisodeResult],
+    metrics: dict[str, EpisodeMetrics],
+    alpha: float,
+) -> None:
     summary = (
         aggregate(results, list(metrics.values()), alpha, labels=task_labels) if results else None
     )
+    site.write(
+        "index.html",
+        "index.html",
+        info=info,
+        results=results,
+        metrics=metrics,
+        summary=summary,
+        plots=_summary_plots(summary),
+        page_name=page_name,
+        written=datetime.now(UTC).isoformat(timespec="seconds"),
+        run=str(run),
+    )
+
+
+def _summary_plots(summary: dict[str, Any] | None) -> dict[str, str]:
     plots = {}
     if summary:
         for key, title in (("per_app", "Success per app"), ("per_tag", "Success per skill")):
@@ -161,26 +219,7 @@ def write_report(
                 for name, g in summary[key].items()
             ]
             plots[key] = ci_bars(bars, f"{title}, with 95% confidence intervals") if bars else ""
-    _write(
-        out / "index.html",
-        jinja,
-        "index.html",
-        info=info,
-        results=results,
-        metrics=metrics,
-        summary=summary,
-        plots=plots,
-        pages=pages,
-        page_name=page_name,
-        written=datetime.now(UTC).isoformat(timespec="seconds"),
-        run=str(run),
-    )
-    return out / "index.html"
-
-
-def _write(path: Path, jinja: Environment, template: str, **context: Any) -> None:
-    context.setdefault("up", "")
-    path.write_text(jinja.get_template(template).render(**context))
+    return plots
 
 
 def _read_verdicts(path: Path) -> list[dict[str, Any]]:

@@ -12,13 +12,23 @@ from typing import Any, cast
 import gymnasium
 
 from officegym.agents import Agent, load_agent
-from officegym.envs import OfficeEnv, env_id
-from officegym.envs.actions import ActionMode
+from officegym.envs import OfficeEnvLike
 from officegym.results import EpisodeResult
+from officegym.sandbox import SandboxWorker, get_sandbox
 
 
 class EpisodeRunner:
-    """Keeps one env (per task, as tasks change) and one agent for a worker's episodes."""
+    """Keeps one env (per task, as tasks change) and one agent for a worker's episodes.
+
+    Args:
+        sandbox: the `--sandbox` name of where the envs run; its worker part starts with the
+            first env and lasts until `close()`.
+        run_id: labels what the sandbox makes, for cleanup by run.
+
+    Raises:
+        ValueError: unknown sandbox.
+        AgentError: the agent cannot be loaded.
+    """
 
     def __init__(
         self,
@@ -30,30 +40,23 @@ class EpisodeRunner:
     ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
         self.sandbox, self.run_id = sandbox, run_id
+        self._sandbox = get_sandbox(sandbox)
         self.agent: Agent = load_agent(agent_spec, seed=0)
         self._env: gymnasium.Env[Any, Any] | None = None
         self._task_id: str | None = None
-        self._worker: Any = None  # the docker sandbox, kept across tasks
+        self._worker: SandboxWorker | None = None  # kept across tasks (a container, say)
 
     def env_for(self, task_id: str) -> gymnasium.Env[Any, Any]:
+        """The env of `task_id`: the current one, or a new one in place of another task's.
+
+        Raises:
+            SandboxError: the sandbox could not start or make the env.
+        """
         if self._task_id != task_id:
             self._close_env()
-            if self.sandbox == "docker":
-                from officegym.sandbox._docker import DockerWorker
-                from officegym.sandbox._env import DockerEnv
-
-                if self._worker is None:
-                    self._worker = DockerWorker(self.run_id)
-                self._env = DockerEnv(
-                    task_id,
-                    self._worker,
-                    action_mode=cast(ActionMode, self.action_mode),
-                    backend=self.backend,
-                )
-            else:
-                self._env = gymnasium.make(
-                    env_id(task_id), action_mode=self.action_mode, backend=self.backend
-                )
+            if self._worker is None:
+                self._worker = self._sandbox.start_worker(self.run_id)
+            self._env = self._worker.make_env(task_id, self.action_mode, self.backend)
             self._task_id = task_id
         if self._env is None:
             raise RuntimeError("no env")
@@ -113,7 +116,7 @@ class EpisodeRunner:
                 log.flush()
                 if terminated or truncated:
                     break
-        evaluation = cast(OfficeEnv, env.unwrapped).evaluation  # DockerEnv has it too
+        evaluation = cast(OfficeEnvLike, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
             task_id=task_id,
@@ -139,6 +142,7 @@ class EpisodeRunner:
             self._task_id = None
 
     def close(self) -> None:
+        """Close the env and tear down the sandbox's worker part (idempotent)."""
         try:
             self._close_env()
         finally:
@@ -166,7 +170,3 @@ def agent_usage(agent: Agent) -> dict[str, Any]:
     """What the agent spent this episode, if it keeps count (`usage` dict attribute)."""
     usage = getattr(agent, "usage", None)
     return dict(usage) if isinstance(usage, dict) else {}
-
-
-# What a worker is given for one episode: task id, seed, episode id, trajectory directory.
-Job = tuple[str, int, str, str]

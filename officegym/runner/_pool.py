@@ -32,31 +32,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from officegym.results import Attempt, EpisodeResult
-from officegym.runner._episode import EpisodeRunner, Job
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How long an agent may think per step, how long an episode may take, and retries."""
-
-    step_timeout: float = 120.0
-    episode_timeout: float = 900.0
-    retries: int = 2
-    # Starting a worker (its browser and apps) and resetting the env is not a step: on a loaded
-    # machine a cold start takes far longer than a short step timeout meant for the agent.
-    start_timeout: float = 180.0
-
-
-@dataclass(frozen=True)
-class WorkerSpec:
-    agent: str
-    action_mode: str = "computer"
-    backend: str = "headless"
-    sandbox: str = "local"
-    run_id: str = "adhoc"
-
-    def episode_runner(self) -> EpisodeRunner:
-        return EpisodeRunner(self.agent, self.action_mode, self.backend, self.sandbox, self.run_id)
+from officegym.runner._config import Limits, WorkerSpec
+from officegym.runner._jobs import Job, Pending, RetryPolicy
+from officegym.sandbox import get_sandbox
 
 
 def worker_cores(workers: int) -> list[int | None]:
@@ -92,19 +70,14 @@ def _worker_main(
         runner = spec.episode_runner()
         while True:
             try:
-                job = conn.recv()
+                job: Job | None = conn.recv()
             except EOFError:  # the parent is gone
                 return
             if job is None:
                 return
-            task_id, seed, episode_id, trajectory = job
             try:
                 result = runner.run(
-                    task_id,
-                    seed,
-                    episode_id,
-                    trajectory,
-                    on_step=note,
+                    job.task_id, job.seed, job.episode_id, job.trajectory, on_step=note
                 )
             except Exception as exc:  # the env, its browser or its apps failed, not the agent
                 detail = traceback.format_exception_only(exc)[-1].strip()
@@ -124,8 +97,7 @@ class _Slot:
     process: BaseProcess
     conn: Connection
     lane: int
-    job: Job | None = None
-    attempt: int = 0
+    pending: Pending | None = None  # the job it plays, and which attempt at it
     started: float = 0.0
     progress: Any = None  # shared with the worker: phase index, step, monotonic time since
 
@@ -155,9 +127,6 @@ def _note(progress: Any, phase: str, step: int, since: float) -> None:
         progress[:] = [PHASES.index(phase), step, since]
 
 
-_Item = tuple[Job, int]  # a job and its attempt number
-
-
 class _Lanes:
     """The jobs cut into one contiguous lane per worker.
 
@@ -168,12 +137,14 @@ class _Lanes:
 
     def __init__(self, jobs: list[Job], lanes: int) -> None:
         size = -(-len(jobs) // lanes) if jobs else 1
-        self.lanes = [deque((j, 1) for j in jobs[i * size : (i + 1) * size]) for i in range(lanes)]
+        self.lanes = [
+            deque(Pending(j, 1) for j in jobs[i * size : (i + 1) * size]) for i in range(lanes)
+        ]
 
     def __bool__(self) -> bool:
         return any(self.lanes)
 
-    def take(self, lane: int) -> _Item | None:
+    def take(self, lane: int) -> Pending | None:
         own = self.lanes[lane]
         if not own:
             longest = max(self.lanes, key=len)
@@ -181,7 +152,7 @@ class _Lanes:
             own.extend(reversed(stolen))
         return own.popleft() if own else None
 
-    def again(self, lane: int, item: _Item) -> None:
+    def again(self, lane: int, item: Pending) -> None:
         self.lanes[lane].appendleft(item)
 
 
@@ -201,119 +172,120 @@ class WorkerPool:
         record: Callable[[EpisodeResult], None],
         on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
-        ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
-        lanes = _Lanes(jobs, self.workers)
-        slots: list[_Slot] = []
-        leaving: list[_Slot] = []  # told to stop: closing their browsers while others finish
-        cores = worker_cores(self.workers) if self.pin else [None] * self.workers
+        """Play every job to a final result, retrying as `RetryPolicy` says.
 
-        def start(lane: int) -> _Slot:
-            parent, child = ctx.Pipe()
-            progress = ctx.Array("d", 3)
-            args = (child, self.spec, progress, cores[lane])
-            process = ctx.Process(target=_worker_main, args=args, daemon=True)
-            process.start()
-            child.close()
-            slot = _Slot(process, parent, lane, progress=progress)
-            slots.append(slot)
-            return slot
+        Returns once every job's result is recorded and every worker has exited.
+        """
+        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
+        _PoolRun(self, policy, jobs).run()
 
-        def finish(slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
-            assert slot.job is not None
-            task_id, seed, episode_id, trajectory = slot.job
-            if on_attempt:
-                on_attempt(Attempt(episode_id, slot.attempt, status, error, round(time.time(), 3)))
-            if status == "crashed" and slot.attempt <= self.limits.retries:
-                lanes.again(slot.lane, (slot.job, slot.attempt + 1))
-            else:
-                if result is None:
-                    result = EpisodeResult(
-                        episode_id, task_id, seed, self.spec.agent, False, 0.0,
-                        error=error, trajectory=trajectory, status=status,
-                    )  # fmt: skip
-                result.attempts = slot.attempt
-                record(result)
-            slot.job = None
 
-        def dismiss(slot: _Slot) -> None:
-            with contextlib.suppress(OSError):
-                slot.conn.send(None)
-            slots.remove(slot)
-            leaving.append(slot)
+class _PoolRun:
+    """One `WorkerPool.run`: its lanes, its workers, and the loop that keeps their deadlines."""
 
-        def stop(slot: _Slot) -> None:
-            slot.process.kill()
-            slot.process.join(5)
-            slot.conn.close()
-            slots.remove(slot)
-            if self.spec.sandbox == "docker":  # a killed worker cannot remove its container
-                from officegym.sandbox._docker import cleanup
+    def __init__(self, pool: WorkerPool, policy: RetryPolicy, jobs: list[Job]) -> None:
+        self.pool, self.policy, self.limits = pool, policy, pool.limits
+        self.ctx = multiprocessing.get_context("spawn")  # Playwright does not survive fork
+        self.lanes = _Lanes(jobs, pool.workers)
+        self.slots: list[_Slot] = []
+        self.leaving: list[_Slot] = []  # told to stop: closing their browsers while others finish
+        self.cores = worker_cores(pool.workers) if pool.pin else [None] * pool.workers
+        self.sandbox = get_sandbox(pool.spec.sandbox)
 
-                with contextlib.suppress(Exception):
-                    cleanup(self.spec.run_id, worker=slot.process.pid)
-
+    def run(self) -> None:
         try:
-            while lanes or any(s.job for s in slots):
-                for lane in range(self.workers):
-                    slot = next((s for s in slots if s.lane == lane), None)
-                    if slot is not None and slot.job:
-                        continue
-                    item = lanes.take(lane)
-                    if item is None:
-                        if slot is not None:  # no work is left for it (a retry starts a new one)
-                            dismiss(slot)
-                        continue
-                    slot = slot or start(lane)
-                    job, attempt = item
-                    now = time.monotonic()
-                    slot.job, slot.attempt, slot.started = job, attempt, now
-                    _note(slot.progress, "start", 0, now)
-                    slot.conn.send(job)
-                busy = [s for s in slots if s.job]
-                ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], self.poll)
+            while self.lanes or any(s.pending for s in self.slots):
+                self._deal()
+                busy = [s for s in self.slots if s.pending]
+                ready = wait(
+                    [s.conn for s in busy] + [s.process.sentinel for s in busy], self.pool.poll
+                )
                 for slot in busy:
                     if slot.conn in ready or slot.process.sentinel in ready:
-                        self._read(slot, finish, stop)
-                for slot in [s for s in slots if s.job]:
-                    self._check_deadlines(slot, finish, stop)
+                        self._read(slot)
+                for slot in [s for s in self.slots if s.pending]:
+                    self._check_deadlines(slot)
         finally:
-            for slot in list(slots):  # all at once: each closes its browser in parallel
-                dismiss(slot)
-            for slot in leaving:
-                slot.process.join(10)
-                if slot.process.is_alive():
-                    slot.process.kill()
-                slot.conn.close()
+            self._shut_down()
 
-    def _read(
-        self,
-        slot: _Slot,
-        finish: Callable[[_Slot, str, str, EpisodeResult | None], None],
-        stop: Callable[[_Slot], None],
-    ) -> None:
+    def _deal(self) -> None:
+        """Give each idle lane its next job, starting its worker if it has none; dismiss the
+        worker of a lane with no work left."""
+        for lane in range(self.pool.workers):
+            slot = next((s for s in self.slots if s.lane == lane), None)
+            if slot is not None and slot.pending:
+                continue
+            item = self.lanes.take(lane)
+            if item is None:
+                if slot is not None:  # no work is left for it (a retry starts a new one)
+                    self._dismiss(slot)
+                continue
+            slot = slot or self._start(lane)
+            now = time.monotonic()
+            slot.pending, slot.started = item, now
+            _note(slot.progress, "start", 0, now)
+            slot.conn.send(item.job)
+
+    def _start(self, lane: int) -> _Slot:
+        parent, child = self.ctx.Pipe()
+        progress = self.ctx.Array("d", 3)
+        args = (child, self.pool.spec, progress, self.cores[lane])
+        process = self.ctx.Process(target=_worker_main, args=args, daemon=True)
+        process.start()
+        child.close()
+        slot = _Slot(process, parent, lane, progress=progress)
+        self.slots.append(slot)
+        return slot
+
+    def _finish(self, slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
+        assert slot.pending is not None
+        again = self.policy.settle(slot.pending, status, error, result)
+        if again is not None:
+            self.lanes.again(slot.lane, again)
+        slot.pending = None
+
+    def _dismiss(self, slot: _Slot) -> None:
+        with contextlib.suppress(OSError):
+            slot.conn.send(None)
+        self.slots.remove(slot)
+        self.leaving.append(slot)
+
+    def _stop(self, slot: _Slot) -> None:
+        slot.process.kill()
+        slot.process.join(5)
+        slot.conn.close()
+        self.slots.remove(slot)
+        if slot.process.pid is not None:  # a killed worker cannot tear down its own sandbox
+            self.sandbox.cleanup_worker(self.pool.spec.run_id, slot.process.pid)
+
+    def _shut_down(self) -> None:
+        for slot in list(self.slots):  # all at once: each closes its browser in parallel
+            self._dismiss(slot)
+        for slot in self.leaving:
+            slot.process.join(10)
+            if slot.process.is_alive():
+                slot.process.kill()
+            slot.conn.close()
+
+    def _read(self, slot: _Slot) -> None:
         try:
             while slot.conn.poll():
                 message: tuple[Any, ...] = slot.conn.recv()
                 if message[0] == "done":
-                    finish(slot, message[1].status, message[1].error, message[1])
+                    self._finish(slot, message[1].status, message[1].error, message[1])
                     return
                 elif message[0] == "crashed":
-                    finish(slot, "crashed", message[1], None)
-                    stop(slot)
+                    self._finish(slot, "crashed", message[1], None)
+                    self._stop(slot)
                     return
         except (EOFError, OSError):
             pass
         if not slot.process.is_alive():  # died without a word: killed, or Chromium took it down
             code = slot.process.exitcode
-            finish(slot, "crashed", f"the worker process died (exit code {code})", None)
-            stop(slot)
+            self._finish(slot, "crashed", f"the worker process died (exit code {code})", None)
+            self._stop(slot)
 
-    def _check_deadlines(
-        self,
-        slot: _Slot,
-        finish: Callable[[_Slot, str, str, EpisodeResult | None], None],
-        stop: Callable[[_Slot], None],
-    ) -> None:
+    def _check_deadlines(self, slot: _Slot) -> None:
         now, limits = time.monotonic(), self.limits
         phase, step, since = slot.where()
         allowed = limits.step_timeout
@@ -330,5 +302,5 @@ class WorkerPool:
             reason = f"{doing} took longer than {allowed:g}s at step {step + 1}"
         # A hung agent is the agent's failure; a hung env is ours, and worth another try.
         status = "timeout" if phase == "act" or "episode" in reason else "crashed"
-        finish(slot, status, reason, None)
-        stop(slot)
+        self._finish(slot, status, reason, None)
+        self._stop(slot)

@@ -14,12 +14,13 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from officegym.errors import OfficegymError
 from officegym.results import Attempt, EpisodeResult
-from officegym.runner._episode import Job
-from officegym.runner._pool import Limits, WorkerSpec
+from officegym.runner._config import Limits, WorkerSpec
+from officegym.runner._jobs import Job, Pending, RetryPolicy
 
 
 class RayUnavailableError(OfficegymError, RuntimeError):
@@ -44,12 +45,21 @@ class _Actor:
 
     def run(self, job: Job) -> EpisodeResult | str:
         try:
-            return self.runner.run(*job)
+            return self.runner.run(job.task_id, job.seed, job.episode_id, job.trajectory)
         except Exception as exc:  # the env failed: report it; the driver retries elsewhere
             return f"the env failed: {type(exc).__name__}: {exc}"
 
     def close(self) -> None:
         self.runner.close()
+
+
+@dataclass
+class _Running:
+    """An episode in flight on an actor, since `started` (monotonic)."""
+
+    actor: Any
+    pending: Pending
+    started: float
 
 
 class RayPool:
@@ -71,75 +81,102 @@ class RayPool:
         record: Callable[[EpisodeResult], None],
         on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
+        """Play every job to a final result, retrying as `RetryPolicy` says.
+
+        Raises:
+            RayUnavailableError: Ray is not installed, or could not start or be reached.
+        """
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no reports home: runs are offline
         ray = _ray()
         started_here = not ray.is_initialized()
         if started_here:
-            try:
-                ray.init(
-                    address=self.address,
-                    num_cpus=None if self.address else self.workers,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    configure_logging=False,
-                )
-            except (OSError, ConnectionError, RuntimeError, ValueError) as exc:
-                where = self.address or "on this machine"
-                raise RayUnavailableError(f"could not start Ray {where}: {exc}") from exc
-        actor_class = ray.remote(num_cpus=1, max_restarts=0)(_Actor)
-        queue: deque[tuple[Job, int]] = deque((job, 1) for job in jobs)
-        idle: list[Any] = []
-        running: dict[Any, tuple[Any, Job, int, float]] = {}  # ref -> (actor, job, attempt, t0)
-
-        def finish(job: Job, attempt: int, status: str, error: str, result: Any) -> None:
-            task_id, seed, episode_id, trajectory = job
-            if on_attempt:
-                on_attempt(Attempt(episode_id, attempt, status, error, round(time.time(), 3)))
-            if status == "crashed" and attempt <= self.limits.retries:
-                queue.appendleft((job, attempt + 1))
-                return
-            if not isinstance(result, EpisodeResult):
-                result = EpisodeResult(
-                    episode_id, task_id, seed, self.spec.agent, False, 0.0,
-                    error=error, trajectory=trajectory, status=status,
-                )  # fmt: skip
-            result.attempts = attempt
-            record(result)
-
+            self._init(ray)
+        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
         try:
-            while queue or running:
-                while queue and len(running) < self.workers:
-                    actor = idle.pop() if idle else actor_class.remote(self.spec)
-                    job, attempt = queue.popleft()
-                    running[actor.run.remote(job)] = (actor, job, attempt, time.monotonic())
-                done, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
-                for ref in done:
-                    actor, job, attempt, _t0 = running.pop(ref)
-                    try:
-                        value = ray.get(ref)
-                    except ray.exceptions.RayError as exc:  # the actor or its node died
-                        ray.kill(actor)
-                        reason = str(exc).strip().splitlines()[0]
-                        finish(job, attempt, "crashed", f"the Ray worker died: {reason}", None)
-                        continue
-                    if isinstance(value, str):
-                        ray.kill(actor)  # its browser is suspect: the next job gets a new one
-                        finish(job, attempt, "crashed", value, None)
-                    else:
-                        idle.append(actor)
-                        finish(job, attempt, value.status, value.error, value)
-                now = time.monotonic()
-                for ref, (actor, job, attempt, t0) in list(running.items()):
-                    if now - t0 > self.limits.episode_timeout:
-                        del running[ref]
-                        ray.kill(actor)
-                        reason = f"the episode took longer than {self.limits.episode_timeout:g}s"
-                        finish(job, attempt, "timeout", reason, None)
+            _RayRun(self, ray, policy, jobs).run()
         finally:
-            # Let idle actors close their browsers; kill whatever is still busy.
-            with contextlib.suppress(ray.exceptions.RayError):
-                ray.get([actor.close.remote() for actor in idle], timeout=30)
-            for actor in idle + [a for a, *_ in running.values()]:
-                ray.kill(actor)
             if started_here:
                 ray.shutdown()
+
+    def _init(self, ray: Any) -> None:
+        try:
+            ray.init(
+                address=self.address,
+                num_cpus=None if self.address else self.workers,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        except (OSError, ConnectionError, RuntimeError, ValueError) as exc:
+            where = self.address or "on this machine"
+            raise RayUnavailableError(f"could not start Ray {where}: {exc}") from exc
+
+
+class _RayRun:
+    """One `RayPool.run`: its queue, its actors, and the loop that keeps the episode deadline."""
+
+    def __init__(self, pool: RayPool, ray: Any, policy: RetryPolicy, jobs: list[Job]) -> None:
+        self.pool, self.ray, self.policy = pool, ray, policy
+        self.actor_class = ray.remote(num_cpus=1, max_restarts=0)(_Actor)
+        self.queue: deque[Pending] = deque(Pending(job, 1) for job in jobs)
+        self.idle: list[Any] = []
+        self.running: dict[Any, _Running] = {}  # by the reference to the actor's result
+
+    def run(self) -> None:
+        try:
+            while self.queue or self.running:
+                self._launch()
+                done, _ = self.ray.wait(list(self.running), num_returns=1, timeout=0.5)
+                for ref in done:
+                    self._collect(ref)
+                self._check_deadlines()
+        finally:
+            self._shut_down()
+
+    def _launch(self) -> None:
+        """Start queued jobs on idle actors, or new ones, up to `workers` at a time."""
+        while self.queue and len(self.running) < self.pool.workers:
+            actor = self.idle.pop() if self.idle else self.actor_class.remote(self.pool.spec)
+            pending = self.queue.popleft()
+            ref = actor.run.remote(pending.job)
+            self.running[ref] = _Running(actor, pending, time.monotonic())
+
+    def _finish(
+        self, pending: Pending, status: str, error: str, result: EpisodeResult | None
+    ) -> None:
+        again = self.policy.settle(pending, status, error, result)
+        if again is not None:
+            self.queue.appendleft(again)
+
+    def _collect(self, ref: Any) -> None:
+        running = self.running.pop(ref)
+        actor, pending = running.actor, running.pending
+        try:
+            value = self.ray.get(ref)
+        except self.ray.exceptions.RayError as exc:  # the actor or its node died
+            self.ray.kill(actor)
+            reason = str(exc).strip().splitlines()[0]
+            self._finish(pending, "crashed", f"the Ray worker died: {reason}", None)
+            return
+        if isinstance(value, str):
+            self.ray.kill(actor)  # its browser is suspect: the next job gets a new one
+            self._finish(pending, "crashed", value, None)
+        else:
+            self.idle.append(actor)
+            self._finish(pending, value.status, value.error, value)
+
+    def _check_deadlines(self) -> None:
+        now, timeout = time.monotonic(), self.pool.limits.episode_timeout
+        for ref, running in list(self.running.items()):
+            if now - running.started > timeout:
+                del self.running[ref]
+                self.ray.kill(running.actor)
+                reason = f"the episode took longer than {timeout:g}s"
+                self._finish(running.pending, "timeout", reason, None)
+
+    def _shut_down(self) -> None:
+        """Let idle actors close their browsers; kill whatever is still busy."""
+        with contextlib.suppress(self.ray.exceptions.RayError):
+            self.ray.get([actor.close.remote() for actor in self.idle], timeout=30)
+        for actor in self.idle + [r.actor for r in self.running.values()]:
+            self.ray.kill(actor)

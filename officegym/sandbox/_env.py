@@ -17,7 +17,7 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
-from officegym.envs import ELEMENT_ID, OBSERVATION_FIELDS, observation_space
+from officegym.envs import ELEMENT_ID, OBSERVATION_FIELDS, OfficeEnvLike, observation_space
 from officegym.envs.actions import ActionMode, ActionSpace
 from officegym.errors import SandboxError
 from officegym.sandbox._docker import DockerWorker
@@ -25,7 +25,7 @@ from officegym.sandbox._wire import unpack_observation
 from officegym.tasks import Checkpoint, Evaluation, get_task
 
 
-class DockerEnv(gym.Env[dict[str, Any], Any]):
+class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
     """One office task in a Docker sandbox, with `OfficeEnv`'s interface.
 
     Args:

@@ -40,7 +40,7 @@ def test_every_example_replays_valid_in_fast_mode() -> None:
     for result in results:
         assert result.verdict == Verdict.VALID, f"{result.trajectory}: {result.reason}"
         assert result.score == 1.0
-        assert not [f for f in result.findings if f["severity"] == "error"], result.findings
+        assert not [f for f in result.findings if f.severity == "error"], result.findings
     speed = sum(r.recording_seconds for r in results) / sum(r.replay_seconds for r in results)
     assert speed > 5  # fast mode drops the idle time; the figures are in benchmarks/RESULTS.md
 

@@ -3,14 +3,17 @@ evidence never shows the sensitive value."""
 
 from __future__ import annotations
 
+import json
+import pickle
 from typing import Any
 
+from officegym.replayer import Finding, ReplayResult, Verdict
 from officegym.replayer._findings import Auditor
 from officegym.replayer._pii import find_sensitive
 from officegym.trajectory import TrajectoryMeta, parse_event
 
 
-def audit(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def audit(events: list[dict[str, Any]]) -> list[Finding]:
     auditor = Auditor()
     for i, raw in enumerate(events):
         auditor.see(i, parse_event(raw))
@@ -27,8 +30,8 @@ def keys(text: str, start: float, gap: float, target: dict[str, Any] | None = No
     return out
 
 
-def kinds(findings: list[dict[str, Any]]) -> list[str]:
-    return [f["kind"] for f in findings]
+def kinds(findings: list[Finding]) -> list[str]:
+    return [f.kind for f in findings]
 
 
 def test_clean_typing_has_no_findings() -> None:
@@ -38,7 +41,7 @@ def test_clean_typing_has_no_findings() -> None:
 def test_idle_gap_names_the_event_after_it() -> None:
     found = audit([{"t": 0, "type": "mouse.move", "x": 1, "y": 1}, {"t": 45_000, "type": "done"}])
     assert kinds(found) == ["idle_gap"]
-    assert found[0]["event_index"] == 1
+    assert found[0].event_index == 1
 
 
 def test_inhuman_typing_and_pointer_jumps() -> None:
@@ -54,8 +57,8 @@ def test_unmasked_password_is_reported_once() -> None:
     target = {"selector": "#password-input", "name": "New password", "tag": "input"}
     found = audit(keys("hunter22", 0, 150, target))
     assert kinds(found) == ["unmasked_password"]
-    assert found[0]["event_index"] == 0 and found[0]["severity"] == "error"
-    assert "hunter" not in found[0]["evidence"]
+    assert found[0].event_index == 0 and found[0].severity == "error"
+    assert "hunter" not in found[0].evidence
 
 
 def test_card_numbers_typed_or_answered() -> None:
@@ -65,9 +68,7 @@ def test_card_numbers_typed_or_answered() -> None:
     assert find_sensitive("order 4111 1111 1111 1112") == []  # fails the Luhn check
     typed = audit(keys("4111111111111111", 0, 150))
     assert kinds(typed) == ["card_number"]
-    assert (
-        typed[0]["evidence"].startswith("card ending 1111") and "4111" not in typed[0]["evidence"]
-    )
+    assert typed[0].evidence.startswith("card ending 1111") and "4111" not in typed[0].evidence
     answered = audit([{"t": 0, "type": "answer", "text": "card 5500-0000-0000-0004"}])
     assert kinds(answered) == ["card_number"]
 
@@ -101,8 +102,8 @@ def test_typed_text_is_reassembled_per_field_with_the_first_key_indexed() -> Non
     events += keys("example.org", 2000, 150, mail)
     found = audit(events)
     assert kinds(found) == ["email"]
-    assert found[0]["event_index"] == 0 and found[0]["severity"] == "warning"
-    assert found[0]["evidence"] == "b•••@example.org in what was typed into '#to'"
+    assert found[0].event_index == 0 and found[0].severity == "warning"
+    assert found[0].evidence == "b•••@example.org in what was typed into '#to'"
 
 
 def test_answers_and_target_text_are_scanned() -> None:
@@ -113,7 +114,7 @@ def test_answers_and_target_text_are_scanned() -> None:
             {"t": 100, "type": "answer", "text": "token ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
         ]
     )  # fmt: skip
-    assert [(f["kind"], f["event_index"]) for f in found] == [("iban", 0), ("api_key", 1)]
+    assert [(f.kind, f.event_index) for f in found] == [("iban", 0), ("api_key", 1)]
 
 
 def test_pointer_outside_the_viewport_redundant_clicks_and_undo() -> None:
@@ -135,7 +136,7 @@ def test_pointer_outside_the_viewport_redundant_clicks_and_undo() -> None:
     for i, event in enumerate(raw):
         auditor.see(i, parse_event(event))
     found = auditor.finish(len(raw) - 1)
-    assert [(f["kind"], f["event_index"]) for f in found] == [
+    assert [(f.kind, f.event_index) for f in found] == [
         ("outside_viewport", 0),
         ("redundant_action", 2),
         ("undone_action", 12),
@@ -152,3 +153,19 @@ def test_every_finding_kind_is_documented() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "data-quality.md").read_text()
     for kind, (severity, _) in FINDINGS.items():
         assert f"| `{kind}` | {severity} |" in doc, f"docs/data-quality.md does not explain {kind}"
+
+
+def test_a_finding_is_stored_as_the_same_json_object() -> None:
+    found = Finding.of("email", 3, "a•••@example.org in the answer")
+    stored = {
+        "kind": "email",
+        "severity": "warning",
+        "event_index": 3,
+        "evidence": "a•••@example.org in the answer",
+        "fix": "expected when the task is about mail; otherwise run `officegym redact --pii`",
+    }
+    assert json.dumps(found.to_json()) == json.dumps(stored)  # the same keys in the same order
+    assert Finding.of("email", None, "x", severity="error").severity == "error"
+    result = ReplayResult("t.zip", Verdict.VALID, findings=[found])
+    assert result.to_json()["findings"] == [stored]  # verdicts.jsonl
+    assert pickle.loads(pickle.dumps(result)).findings == [found]  # from a replay worker

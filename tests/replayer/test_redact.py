@@ -72,7 +72,7 @@ def test_a_secret_on_screen_is_found_redacted_and_the_copy_still_replays(tmp_pat
         for path in (original, redacted):
             result = replayer.replay(path)
             assert result.verdict == Verdict.VALID, f"{path}: {result.reason}"
-            kinds[path] = [(f["kind"], f["event_index"]) for f in result.findings]
+            kinds[path] = [(f.kind, f.event_index) for f in result.findings]
     finally:
         replayer.close()
     # the replay audits as it goes: the same finding as `officegym audit`, gone once redacted

@@ -1,18 +1,20 @@
 """What the office apps share: the page layout, the client widgets, forms and redirects.
 
 Each app (chat, calendar, docs, …) is a Starlette app with server-rendered pages and plain HTML
-forms (POST, then 303 to the page to show: a reload or a deep link always works). The shared
-layout gives every page the top bar with the app switcher (only the apps of the episode's world),
-and `_shared/office.js` gives the widgets: menu buttons, people pickers with autocomplete,
-keyboard shortcuts and Enter-to-send text areas.
+forms (POST, then 303 to the page to show: a reload or a deep link always works); Mail's own
+script swaps views in place instead (`Site.view`), and each view's URL still renders a whole page.
+The shared layout gives every page the top bar with the app switcher (only the apps of the
+episode's world), and `_shared/office.js` gives the widgets: menu buttons, people pickers with
+autocomplete, keyboard shortcuts and Enter-to-send text areas.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -51,9 +53,14 @@ def linkify(text: str) -> Markup:
 
 
 class Site:
-    """One app's templates and page assets, rendered inside the shared layout."""
+    """One app's templates and page assets, rendered inside the shared layout.
 
-    def __init__(self, name: str, folder: Path) -> None:
+    `widgets=False` leaves the shared styles and widgets (office.css, office.js) out of the pages:
+    for an app whose own script drives its menus, pickers and shortcuts (Mail's mail.js), where
+    office.js would handle the same clicks again (a menu button would open and at once close).
+    """
+
+    def __init__(self, name: str, folder: Path, widgets: bool = True) -> None:
         self.name, self.title = name, APP_TITLES[name]
         self.templates = Environment(
             loader=ChoiceLoader([FileSystemLoader(folder / "templates"), FileSystemLoader(SHARED)]),
@@ -64,13 +71,9 @@ class Site:
         self.templates.filters["linkify"] = linkify
         # Inlined into every page: a fresh browser context has an empty cache, and one request
         # per page keeps a reset's page load short.
-        own_css, own_js = folder / "static" / f"{name}.css", folder / "static" / f"{name}.js"
-        self.css = (SHARED / "office.css").read_text() + (
-            own_css.read_text() if own_css.exists() else ""
-        )
-        self.js = (SHARED / "office.js").read_text() + (
-            own_js.read_text() if own_js.exists() else ""
-        )
+        static = folder / "static"
+        self.css = _inline(static / f"{name}.css", widgets)
+        self.js = _inline(static / f"{name}.js", widgets)
 
     def page(
         self, request: Request, template: str, title: str, status: int = 200, **context: Any
@@ -86,10 +89,46 @@ class Site:
             path=request.url.path,
             **context,
         )
-        return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(html, status, headers=NO_STORE)
+
+    def view(
+        self,
+        request: Request,
+        template: str,
+        title: str,
+        layout: str,
+        frame: Callable[[], Mapping[str, Any]],
+        **context: Any,
+    ) -> HTMLResponse:
+        """A view for an app whose script swaps views in place (one small request per move).
+
+        The script asks with an `X-Partial` header and gets `template` alone; a reload or a deep
+        link gets the whole page, `layout` with the view as `view` and what `frame()` adds around
+        it (a sidebar's counts: queried only then; its names must differ from the view's). Both
+        say the page title in `X-Title`, percent-encoded since headers are Latin-1.
+        """
+        view = self.templates.get_template(template).render(
+            site=self, title=title, me=ME, **context
+        )
+        headers = {"X-Title": quote(f"{title} - {self.title}")}
+        if request.headers.get("x-partial"):
+            return HTMLResponse(view, headers={**headers, **NO_STORE})
+        response = self.page(request, layout, title, view=Markup(view), **frame(), **context)
+        response.headers.update(headers)
+        return response
 
     def not_found(self, request: Request, what: str) -> HTMLResponse:
         return self.page(request, "message.html", "Not found", 404, message=what)
+
+
+# Pages show live state: going back or reloading must ask the server again.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _inline(own: Path, widgets: bool) -> str:
+    """The shared `office.css` or `office.js` (with `widgets`), then the app's own if it has one."""
+    shared = (SHARED / f"office{own.suffix}").read_text() if widgets else ""
+    return shared + (own.read_text() if own.exists() else "")
 
 
 def store_of(request: Request) -> StateStore:

@@ -1,9 +1,10 @@
-"""What the Mail task templates share: state queries, subjects, and the one-thread task base."""
+"""What the Mail task templates share: state queries, subjects, plan steps, and the one-thread
+task base."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from officegym.tasks import Apps, ClickOn, FillIn, PlanStep, PressKey, Task
@@ -39,12 +40,40 @@ def unique_subject(rng: random.Random, template: str) -> str:
     )
 
 
+def search(query: str) -> list[PlanStep]:
+    return [FillIn("searchbox", "Search mail", query), PressKey("Enter")]
+
+
 def open_thread(subject: str) -> list[PlanStep]:
     """Find a conversation by its subject through search, then open it."""
+    return [*search(subject), ClickOn("link", subject)]
+
+
+def open_other_thread() -> list[PlanStep]:
+    """Open a conversation that is not the task's (for near misses): only the generated mail
+    talks of reviews."""
+    return open_thread("review")
+
+
+def someone_else(*names: str) -> str:
+    """A colleague who is none of `names` (for near misses): every world's directory has them
+    all."""
+    return next(n for n in ("Grace Liu", "Priya Shah", "Marcus Reed") if n not in names)
+
+
+def add_recipient(field: str, name: str) -> list[PlanStep]:
+    """Type a name in the To or Cc field and take the first suggestion."""
+    return [FillIn("combobox", field, name), PressKey("Enter")]
+
+
+def compose(to: Sequence[str], subject: str, body: str) -> list[PlanStep]:
+    """Write a new mail to the people named `to` and send it."""
     return [
-        FillIn("searchbox", "Search mail", subject),
-        PressKey("Enter"),
-        ClickOn("link", subject),
+        ClickOn("button", "Compose"),
+        *(step for name in to for step in add_recipient("To", name)),
+        FillIn("textbox", "Subject", subject),
+        FillIn("textbox", "Message body", body),
+        ClickOn("button", "Send"),
     ]
 
 

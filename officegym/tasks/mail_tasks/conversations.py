@@ -20,10 +20,15 @@ from officegym.tasks import (
 from officegym.tasks._registry import register
 from officegym.tasks.mail_tasks.common import (
     ThreadTask,
+    add_recipient,
     addrs,
+    compose,
+    open_other_thread,
     open_thread,
     people,
+    search,
     sent,
+    someone_else,
 )
 
 REPLIES = (
@@ -67,14 +72,24 @@ class ReplyToSender(ThreadTask):
             Checkpoint("no other mail sent", len(sent(store)) == len(replies), kind="guard"),
         ]
 
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+    def reply(self, opening: list[PlanStep], text: str) -> list[PlanStep]:
         return [
-            *open_thread(params["subject"]),
+            *opening,
             ClickOn("button", "Reply"),
-            FillIn("textbox", "Message body", params["reply"]),
+            FillIn("textbox", "Message body", text),
             ClickOn("button", "Send"),
             Submit(),
         ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.reply(open_thread(params["subject"]), params["reply"])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        new_mail = compose([params["sender_name"]], params["subject"], params["reply"])
+        return {
+            "reply in another conversation": self.reply(open_other_thread(), params["reply"]),
+            "new mail instead of a reply": [*new_mail, Submit()],
+        }
 
 
 @register
@@ -130,17 +145,31 @@ class ForwardWithCc(ThreadTask):
             Checkpoint("no other mail sent", len(sent(store)) == len(fwd), kind="guard"),
         ]
 
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+    def forward(self, params: Mapping[str, Any], to: str) -> list[PlanStep]:
         return [
             *open_thread(params["subject"]),
             ClickOn("button", "Forward"),
-            FillIn("combobox", "To", params["to_name"]),
-            PressKey("Enter"),
-            FillIn("combobox", "Cc", params["cc_name"]),
-            PressKey("Enter"),
+            *add_recipient("To", to),
+            *add_recipient("Cc", params["cc_name"]),
             ClickOn("button", "Send"),
             Submit(),
         ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.forward(params, params["to_name"])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        wrong = someone_else(params["to_name"], params["cc_name"])
+        return {
+            "forwarded to the wrong person": self.forward(params, wrong),
+            "replied instead of forwarding": [
+                *open_thread(params["subject"]),
+                ClickOn("button", "Reply"),
+                *add_recipient("Cc", params["cc_name"]),
+                ClickOn("button", "Send"),
+                Submit(),
+            ],
+        }
 
 
 @register
@@ -176,13 +205,18 @@ class ApplyLabel(ThreadTask):
             Checkpoint("no other conversation relabelled", others == 0, kind="guard"),
         ]
 
+    def label(self, opening: list[PlanStep], label: str) -> list[PlanStep]:
+        return [*opening, ClickOn("button", "Labels"), ClickOn("menuitemcheckbox", label), Submit()]
+
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return [
-            *open_thread(params["subject"]),
-            ClickOn("button", "Labels"),
-            ClickOn("menuitemcheckbox", params["label"]),
-            Submit(),
-        ]
+        return self.label(open_thread(params["subject"]), params["label"])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        other = "Urgent" if params["label"] != "Urgent" else "Work"
+        return {
+            "wrong label": self.label(open_thread(params["subject"]), other),
+            "right label, wrong email": self.label(open_other_thread(), params["label"]),
+        }
 
 
 FACTS = (  # subject template, fact template, question, answer key
@@ -247,6 +281,13 @@ class AnswerFromThread(ThreadTask):
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
         return [*open_thread(params["subject"]), Submit(params["expected"])]
 
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        opening = open_thread(params["subject"])
+        return {
+            "wrong answer": [*opening, Submit(params["expected"][:-1] + "X")],
+            "answers with the subject": [*opening, Submit(params["subject"])],
+        }
+
 
 @register
 class StarWithShortcut(ThreadTask):
@@ -283,6 +324,13 @@ class StarWithShortcut(ThreadTask):
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
         return [*open_thread(params["subject"]), PressKey("s"), Submit()]
 
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        star = ClickOn("button", f"Star: {params['subject']}")
+        return {
+            "clicked the star": [*search(params["subject"]), star, Submit()],
+            "starred another email": [*open_other_thread(), PressKey("s"), Submit()],
+        }
+
 
 @register
 class SearchAndTrash(ThreadTask):
@@ -311,11 +359,18 @@ class SearchAndTrash(ThreadTask):
             Checkpoint("nothing else moved to Trash", trashed <= {target}, kind="guard"),
         ]
 
+    def move(self, opening: list[PlanStep], button: str) -> list[PlanStep]:
+        return [*opening, ClickOn("button", button), Submit()]
+
+    def open_order(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        """Search for the order number, then open the conversation it finds."""
+        return [*search(params["order"]), ClickOn("link", params["subject"])]
+
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return [
-            FillIn("searchbox", "Search mail", params["order"]),
-            PressKey("Enter"),
-            ClickOn("link", params["subject"]),
-            ClickOn("button", "Delete"),
-            Submit(),
-        ]
+        return self.move(self.open_order(params), "Delete")
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {
+            "trashed another email": self.move(open_other_thread(), "Delete"),
+            "archived instead": self.move(self.open_order(params), "Archive"),
+        }

@@ -6,24 +6,10 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from officegym.tasks import (
-    Apps,
-    Checkpoint,
-    ClickOn,
-    FillIn,
-    PlanStep,
-    PressKey,
-    Submit,
-    Task,
-    norm,
-)
+from officegym.tasks import Apps, Checkpoint, ClickOn, PlanStep, Submit, Task, norm
 from officegym.tasks._registry import register
 from officegym.tasks.apps.mail import add_thread
-from officegym.tasks.mail_tasks.common import (
-    addrs,
-    people,
-    sent,
-)
+from officegym.tasks.mail_tasks.common import addrs, compose, people, search, sent, someone_else
 
 NEW_SUBJECTS = (
     "Kickoff for Project {p}",
@@ -95,14 +81,25 @@ class CleanUpSender(Task):
             Checkpoint("no other conversation archived or deleted", touched == 0, kind="guard")
         ]
 
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+    def clean_up(self, sender: str, button: str) -> list[PlanStep]:
+        """Search for the mail from `sender`, select all of it and press `button`."""
         return [
-            FillIn("searchbox", "Search mail", f"from:{params['sender_email']}"),
-            PressKey("Enter"),
+            *search(f"from:{sender}"),
             ClickOn("checkbox", "Select all"),
-            ClickOn("button", params["verb_title"]),
+            ClickOn("button", button),
             Submit(),
         ]
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.clean_up(params["sender_email"], params["verb_title"])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        other = someone_else(params["sender_name"]).split()[0]
+        other_verb = "Delete" if params["verb"] == "archive" else "Archive"
+        return {
+            "someone else's mail": self.clean_up(other, params["verb_title"]),
+            "the other action": self.clean_up(params["sender_email"], other_verb),
+        }
 
 
 @register
@@ -153,14 +150,12 @@ class ComposeToTwo(Task):
         ]
 
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return [
-            ClickOn("button", "Compose"),
-            FillIn("combobox", "To", params["a_name"]),
-            PressKey("Enter"),
-            FillIn("combobox", "To", params["b_name"]),
-            PressKey("Enter"),
-            FillIn("textbox", "Subject", params["subject"]),
-            FillIn("textbox", "Message body", params["body"]),
-            ClickOn("button", "Send"),
-            Submit(),
-        ]
+        both = [params["a_name"], params["b_name"]]
+        return [*compose(both, params["subject"], params["body"]), Submit()]
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        both = [params["a_name"], params["b_name"]]
+        return {
+            "only one recipient": [*compose(both[:1], params["subject"], params["body"]), Submit()],
+            "wrong subject": [*compose(both, "Hello", params["body"]), Submit()],
+        }

@@ -12,7 +12,7 @@ from officegym.tasks import suite_tasks
 from officegym.tasks.apps import APP_MODULES, app_url, load_app
 
 pytestmark = pytest.mark.browser
-APPS = [a for a in APP_MODULES if a not in ("mail", "miniwob")]
+APPS = [a for a in APP_MODULES if a != "miniwob"]
 
 
 @pytest.mark.parametrize("app", APPS)

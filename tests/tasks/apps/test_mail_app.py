@@ -35,6 +35,12 @@ class Page:
         assert self.obs["last_action_error"] == "", self.obs["last_action_error"]
         return self.obs
 
+    def reload(self) -> dict[str, Any]:
+        """Reload the tab, as a person pressing F5 would: the whole page, not a swapped view."""
+        host, stage = self.env.unwrapped._host, self.env.unwrapped._stage
+        host.run(stage.page.reload(wait_until="load"))
+        return self.step("wait(100)")
+
     def find(self, role: str, name: str) -> Any:
         el = find_element(self.obs["axtree"], role, name)
         assert el is not None, f"no {role} {name!r} in:\n{self.obs['axtree'][:3000]}"
@@ -68,6 +74,8 @@ def test_views_render_without_errors(page: Page) -> None:
     assert thread is not None
     obs = page.step(f"click({thread.center[0]}, {thread.center[1]})")
     assert "/thread/" in obs["url"] and 'article "Message from' in obs["axtree"]
+    obs = page.reload()  # a deep link to a conversation renders the whole page
+    assert 'article "Message from' in obs["axtree"] and 'navigation "Folders"' in obs["axtree"]
     obs = page.step("key('u')")
     assert obs["url"] == "http://mail.office.test/"
     assert page.errors == []

@@ -2,8 +2,13 @@
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.mail._app import app
-from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME, add_reply, add_thread, populate
+from officegym.tasks.apps.mail._data import add_reply, add_thread, populate
 
-__all__ = ["APP", "ME_EMAIL", "ME_NAME", "add_reply", "add_thread"]
+__all__ = ["APP", "add_reply", "add_thread"]
 
-APP = AppSpec(name="mail", asgi=app, populate=populate)
+APP = AppSpec(
+    name="mail",
+    asgi=app,
+    populate=populate,
+    pages=("/", "/starred", "/sent", "/trash", "/label/Work", "/search?q=review", "/settings"),
+)

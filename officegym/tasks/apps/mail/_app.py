@@ -1,7 +1,9 @@
 """Mail: a Gmail-like app. Server-rendered views, swapped in place by static/mail.js.
 
 Every view URL also renders as a whole page, so a reload or a deep link works; with the
-`X-Partial` header only the view is sent, which keeps in-app navigation to one small request.
+`X-Partial` header only the view is sent, which keeps in-app navigation to one small request
+(`Site.view`). mail.js brings its own menus, autocomplete and shortcuts, so the pages leave the
+shared widgets out.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -21,24 +21,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._web import APP_TITLES, linkify, people_route
-from officegym.tasks.apps.mail._data import ME_EMAIL, ME_NAME
+from officegym.tasks.apps._web import Site, people_route, store_of
+from officegym.tasks.apps.people import ME
 
 HERE = Path(__file__).parent
-TEMPLATES = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-TEMPLATES.filters["linkify"] = linkify
+SITE = Site("mail", HERE, widgets=False)
 NOW = datetime.fromisoformat(FROZEN_NOW)
-# Inlined into every full page: a fresh browser context has an empty cache, and one request
-# instead of three keeps a reset's page load short.
-INLINE = {
-    "inline_css": (HERE / "static" / "mail.css").read_text(),
-    "inline_js": (HERE / "static" / "mail.js").read_text(),
-}
 FOLDERS = {  # view name -> (title, WHERE clause on threads t)
     "inbox": ("Inbox", "t.in_inbox = 1 AND t.trashed = 0"),
     "starred": ("Starred", "t.starred = 1 AND t.trashed = 0"),
@@ -61,11 +49,6 @@ THREAD_VERBS = {  # verb -> SQL applied to one thread
 }
 
 
-def store_of(request: Request) -> StateStore:
-    store: StateStore = request.scope["officegym.store"]
-    return store
-
-
 def short_date(iso: str) -> str:
     """Gmail-style: a time for today, a month and day otherwise."""
     when = datetime.fromisoformat(iso)
@@ -85,7 +68,7 @@ def people_by_email(store: StateStore) -> dict[str, dict[str, Any]]:
 
 def display(addr: str, people: dict[str, dict[str, Any]]) -> str:
     person = people.get(addr)
-    return "me" if addr == ME_EMAIL else (person["name"] if person else addr)
+    return "me" if addr == ME.email else (person["name"] if person else addr)
 
 
 def search_clause(q: str) -> tuple[str, list[Any]]:
@@ -139,30 +122,20 @@ def list_threads(store: StateStore, where: str, params: list[Any]) -> list[dict[
     return rows
 
 
-def render(request: Request, template: str, title: str, **context: Any) -> Response:
-    """The view alone for in-app navigation, the whole page otherwise."""
-    store = store_of(request)
-    context.update(title=title, me_name=ME_NAME, me_email=ME_EMAIL)
-    view = TEMPLATES.get_template(template).render(**context)
-    # Headers are Latin-1: the title travels percent-encoded and mail.js decodes it.
-    headers = {"X-Title": quote(f"{title} - Mail"), "Cache-Control": "no-store"}
-    if request.headers.get("x-partial"):
-        return HTMLResponse(view, headers=headers)
-    counts = {
-        "inbox": store.scalar(
+def sidebar(store: StateStore) -> dict[str, Any]:
+    """What the folder list beside every view shows: the inbox's unread count, the labels."""
+    return {
+        "inbox_unread": store.scalar(
             "SELECT count(*) FROM threads WHERE in_inbox = 1 AND trashed = 0 AND unread = 1"
-        )
+        ),
+        "all_labels": store.query("SELECT name, color FROM labels ORDER BY name"),
     }
-    labels = store.query("SELECT name, color FROM labels ORDER BY name")
-    apps = [
-        (a, APP_TITLES[a])
-        for a in request.scope.get("officegym.apps") or ["mail"]
-        if a in APP_TITLES
-    ]
-    page = TEMPLATES.get_template("page.html").render(
-        view=view, labels=labels, counts=counts, apps=apps, **INLINE, **context
-    )
-    return HTMLResponse(page, headers=headers)
+
+
+def render(request: Request, template: str, title: str, **context: Any) -> Response:
+    """The view alone for in-app navigation, the whole page (with the sidebar) otherwise."""
+    store = store_of(request)
+    return SITE.view(request, template, title, "page.html", lambda: sidebar(store), **context)
 
 
 async def list_view(request: Request) -> Response:
@@ -227,7 +200,7 @@ async def thread_view(request: Request) -> Response:
                 for m in messages
                 for a in [m["sender"], *split_addrs(m["to_addrs"]), *split_addrs(m["cc_addrs"])]
             }
-            - {ME_EMAIL}
+            - {ME.email}
         ),
         "quote": f"On {messages[-1]['date_long']}, {messages[-1]['sender_name']} wrote:\n"
         + "\n".join("> " + line for line in messages[-1]["body"].splitlines()),
@@ -303,7 +276,7 @@ async def send_message(request: Request) -> Response:
         db.execute(
             "INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body, kind, "
             "subject) VALUES (?,?,?,?,?,?, 'sent', ?)",
-            (tid, ME_EMAIL, ", ".join(to), ", ".join(cc), date, body, subject),
+            (tid, ME.email, ", ".join(to), ", ".join(cc), date, body, subject),
         )
         db.execute("UPDATE threads SET last_date = ? WHERE id = ?", (date, tid))
         db.execute(

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from officegym.tasks.apps import FROZEN_NOW, StateStore
 from officegym.tasks.apps.people import ME, Person
 
-ME_NAME, ME_EMAIL = ME.name, ME.email
-
 SCHEMA = """
 CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
                      title TEXT NOT NULL DEFAULT '');
@@ -153,7 +151,7 @@ def populate(store: StateStore, rng: random.Random, directory: Sequence[Person])
             store,
             subject_t.format(**fields),
             sender["email"],
-            body_t.format(to=ME_NAME.split()[0], frm=sender["name"].split()[0], **fields),
+            body_t.format(to=ME.first, frm=sender["name"].split()[0], **fields),
             minutes_ago=minutes,
             cc=[p["email"] for p in others],
             unread=rng.random() < 0.4,
@@ -185,7 +183,7 @@ def add_thread(
         db.execute(
             "INSERT INTO messages(thread_id, sender, to_addrs, cc_addrs, date, body) "
             "VALUES (?,?,?,?,?,?)",
-            (tid, sender, ", ".join(to or [ME_EMAIL]), ", ".join(cc or []), date, body),
+            (tid, sender, ", ".join(to or [ME.email]), ", ".join(cc or []), date, body),
         )
         for name in labels or []:
             db.execute(
@@ -208,7 +206,7 @@ def add_reply(
     with store.transaction() as db:
         db.execute(
             "INSERT INTO messages(thread_id, sender, to_addrs, date, body) VALUES (?,?,?,?,?)",
-            (thread_id, sender, ", ".join(to or [ME_EMAIL]), date, body),
+            (thread_id, sender, ", ".join(to or [ME.email]), date, body),
         )
         db.execute(
             "UPDATE threads SET last_date = max(last_date, ?) WHERE id = ?", (date, thread_id)

@@ -206,6 +206,9 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
 }
 
 
+_Thunk = Callable[[], Value | None]
+
+
 def evaluate(raw: str, lookup: Lookup, _seen: frozenset[tuple[int, int]] = frozenset()) -> Value:
     """The value of a formula (`=…`); `lookup(cell)` gives a cell's raw text or None.
 
@@ -213,65 +216,88 @@ def evaluate(raw: str, lookup: Lookup, _seen: frozenset[tuple[int, int]] = froze
         FormulaError: a syntax error, a circular reference, an unknown function, a lookup that
             found nothing (NotFound) or text where a number is needed.
     """
-    tokens = [(m.lastgroup or "op", m.group(m.lastgroup or "op")) for m in _scan(raw.lstrip("="))]
-    pos = 0
-    Thunk = Callable[[], Value | None]
+    parser = _Parser(raw, lookup, _seen)
+    formula = parser.compare()
+    if parser.pos != len(parser.tokens):
+        raise FormulaError("unexpected text after the formula")
+    result = formula()
+    return 0.0 if result is None else result
 
-    def peek() -> str:
+
+def _cells(token: str) -> _Range:
+    a, _, b = token.partition(":")
+    (r1, c1), (r2, c2) = parse_ref(a), parse_ref(b or a)
+    cols = range(min(c1, c2), max(c1, c2) + 1)
+    return _Range([(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in cols], len(cols))
+
+
+class _Parser:
+    """Recursive descent, loosest binding first: compare, concat (&), additive, term, factor.
+
+    It builds thunks rather than values: the whole formula is read before any cell is, so a
+    syntax error wins over a computing one, and IF computes only the branch it takes.
+    """
+
+    def __init__(self, raw: str, lookup: Lookup, seen: frozenset[tuple[int, int]]) -> None:
+        self.tokens = [
+            (m.lastgroup or "op", m.group(m.lastgroup or "op")) for m in _scan(raw.lstrip("="))
+        ]
+        self.pos = 0
+        self.lookup = lookup
+        self.seen = seen
+
+    def peek(self) -> str:
         """The next operator, or '' (at the end, or when a value comes next)."""
+        tokens, pos = self.tokens, self.pos
         return tokens[pos][1] if pos < len(tokens) and tokens[pos][0] == "op" else ""
 
-    def take() -> tuple[str, str]:
-        nonlocal pos
-        if pos >= len(tokens):
+    def take(self) -> tuple[str, str]:
+        if self.pos >= len(self.tokens):
             raise FormulaError("the formula ends too soon")
-        pos += 1
-        return tokens[pos - 1]
+        self.pos += 1
+        return self.tokens[self.pos - 1]
 
-    def cell(at: tuple[int, int]) -> Value | None:
-        if at in _seen:
+    def cell(self, at: tuple[int, int]) -> Value | None:
+        if at in self.seen:
             raise FormulaError("a circular reference")
-        text = lookup(at)
+        text = self.lookup(at)
         if not text:
             return None
         if text.startswith("="):
-            return evaluate(text, lookup, _seen | {at})
+            return evaluate(text, self.lookup, self.seen | {at})
         n = number(text)
         return text if n is None else n
 
-    def cells(token: str) -> _Range:
-        a, _, b = token.partition(":")
-        (r1, c1), (r2, c2) = parse_ref(a), parse_ref(b or a)
-        cols = range(min(c1, c2), max(c1, c2) + 1)
-        return _Range(
-            [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in cols], len(cols)
-        )
+    def compare(self) -> _Thunk:
+        left = self.concat()
+        if self.peek() in _COMPARE:
+            test, right = _COMPARE[self.take()[1]], self.concat()
+            return lambda: test(_compare(left(), right()))
+        return left
 
-    def call(name: str) -> Thunk:
-        fn = FUNCTIONS.get(name.upper())
-        if fn is None:
-            raise FormulaError(f"unknown function {name.upper()}")
-        take()  # (
-        args: list[Thunk | _Range] = []
-        if peek() == ")":
-            take()
-        else:
-            while True:
-                kind, text = tokens[pos] if pos < len(tokens) else ("", "")
-                if kind == "ref" and ":" in text:
-                    take()
-                    args.append(cells(text))
-                else:
-                    args.append(compare())
-                sep = take()[1]
-                if sep == ")":
-                    break
-                if sep != ",":
-                    raise FormulaError("expected , or )")
-        return lambda: fn([a if isinstance(a, _Range) else a() for a in args], cell)
+    def concat(self) -> _Thunk:
+        left = self.additive()
+        while self.peek() == "&":
+            self.take()
+            left = _join(left, self.additive())
+        return left
 
-    def factor() -> Thunk:
-        kind, text = take()
+    def additive(self) -> _Thunk:
+        left = self.term()
+        while self.peek() in ("+", "-"):
+            op, right = self.take()[1], self.term()
+            left = _arith(op, left, right)
+        return left
+
+    def term(self) -> _Thunk:
+        left = self.factor()
+        while self.peek() in ("*", "/"):
+            op, right = self.take()[1], self.factor()
+            left = _arith(op, left, right)
+        return left
+
+    def factor(self) -> _Thunk:
+        kind, text = self.take()
         if kind == "num":
             return lambda: float(text)
         if kind == "text":
@@ -279,70 +305,65 @@ def evaluate(raw: str, lookup: Lookup, _seen: frozenset[tuple[int, int]] = froze
         if kind == "bool":
             return lambda: text.upper() == "TRUE"
         if kind == "ref":
-            if ":" in text:
-                raise FormulaError("a range needs a function, like SUM(A1:A3)")
-            at = parse_ref(text)
-            return lambda: cell(at)
+            return self.reference(text)
         if kind == "func" and text.upper() == "IF":
-            return conditional()
+            return self.conditional()
         if kind == "func":
-            return call(text)
+            return self.call(text)
         if text == "(":
-            inner = compare()
-            if take()[1] != ")":
+            inner = self.compare()
+            if self.take()[1] != ")":
                 raise FormulaError("a ( is not closed")
             return inner
         if text == "-":
-            inner = factor()
+            inner = self.factor()
             return lambda: -_num(inner())
         raise FormulaError(f"unexpected {text!r}")
 
-    def conditional() -> Thunk:
+    def reference(self, text: str) -> _Thunk:
+        if ":" in text:
+            raise FormulaError("a range needs a function, like SUM(A1:A3)")
+        at = parse_ref(text)
+        return lambda: self.cell(at)
+
+    def conditional(self) -> _Thunk:
         """IF(test, then, [else]): only the branch taken is computed, so IF(B2=0, 0, A2/B2)
         works."""
-        take()  # (
-        parts = [compare()]
-        while (sep := take()[1]) == ",":
-            parts.append(compare())
+        self.take()  # (
+        parts = [self.compare()]
+        while (sep := self.take()[1]) == ",":
+            parts.append(self.compare())
         if sep != ")" or len(parts) not in (2, 3):
             raise FormulaError("IF takes a test, a value if true and a value if false")
         test, yes, no = parts[0], parts[1], parts[2] if len(parts) == 3 else (lambda: False)
         return lambda: yes() if _num(test()) else no()
 
-    def term() -> Thunk:
-        left = factor()
-        while peek() in ("*", "/"):
-            op, right = take()[1], factor()
-            left = _arith(op, left, right)
-        return left
+    def call(self, name: str) -> _Thunk:
+        fn = FUNCTIONS.get(name.upper())
+        if fn is None:
+            raise FormulaError(f"unknown function {name.upper()}")
+        self.take()  # (
+        args = self.arguments()
+        return lambda: fn([a if isinstance(a, _Range) else a() for a in args], self.cell)
 
-    def additive() -> Thunk:
-        left = term()
-        while peek() in ("+", "-"):
-            op, right = take()[1], term()
-            left = _arith(op, left, right)
-        return left
-
-    def concat() -> Thunk:
-        left = additive()
-        while peek() == "&":
-            take()
-            left = _join(left, additive())
-        return left
-
-    def compare() -> Thunk:
-        left = concat()
-        if peek() in _COMPARE:
-            test, right = _COMPARE[take()[1]], concat()
-            a = left
-            return lambda: test(_compare(a(), right()))
-        return left
-
-    formula = compare()
-    if pos != len(tokens):
-        raise FormulaError("unexpected text after the formula")
-    result = formula()
-    return 0.0 if result is None else result
+    def arguments(self) -> list[_Thunk | _Range]:
+        """A function's arguments up to its `)`; a bare range (A1:B3) is passed as cells."""
+        args: list[_Thunk | _Range] = []
+        if self.peek() == ")":
+            self.take()
+            return args
+        while True:
+            kind, text = self.tokens[self.pos] if self.pos < len(self.tokens) else ("", "")
+            if kind == "ref" and ":" in text:
+                self.take()
+                args.append(_cells(text))
+            else:
+                args.append(self.compare())
+            sep = self.take()[1]
+            if sep == ")":
+                return args
+            if sep != ",":
+                raise FormulaError("expected , or )")
 
 
 def _scan(text: str) -> list[re.Match[str]]:

@@ -6,17 +6,19 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-EXIT_OK, EXIT_NEGATIVE = 0, 1
-COLUMNS = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+from officegym.cli._shared import EXIT_NEGATIVE, EXIT_OK, Verbs, progress_bar
 
 
-def add_parsers(verbs: Any) -> None:
-    """Register the three verbs on the CLI's subparsers."""
+def add_parser(verbs: Verbs) -> None:
+    """Add the `import`, `audit` and `redact` verbs.
+
+    Args:
+        verbs: The CLI's subparsers.
+    """
     from officegym.replayer.importers import FORMATS
 
     imp = verbs.add_parser("import", help="convert recordings of other tools to trajectory v1")
@@ -25,6 +27,7 @@ def add_parsers(verbs: Any) -> None:
     imp.add_argument("--out", required=True, type=Path, help="folder for the trajectories")
     imp.add_argument("--workers", type=int, help="processes to convert in (default: CPUs)")
     imp.add_argument("--quiet", action="store_true", help="no line per skipped step")
+    imp.set_defaults(func=cmd_import)
 
     audit = verbs.add_parser("audit", help="findings on recordings: privacy, timing, noise")
     audit.add_argument("paths", nargs="+", metavar="PATH", help="trajectories or folders")
@@ -32,6 +35,7 @@ def add_parsers(verbs: Any) -> None:
     audit.add_argument(
         "--no-fail", action="store_true", help="exit 0 even when a finding is an error"
     )
+    audit.set_defaults(func=cmd_audit)
 
     redact = verbs.add_parser("redact", help="a copy with secrets replaced and blacked out")
     redact.add_argument("src", type=Path, help="trajectory folder or .zip")
@@ -39,6 +43,7 @@ def add_parsers(verbs: Any) -> None:
     redact.add_argument(
         "--pii", action="store_true", help="also replace e-mail addresses and phone numbers"
     )
+    redact.set_defaults(func=cmd_redact)
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
@@ -51,10 +56,7 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     report = args.out / "import-report.jsonl"
     counts: Counter[str] = Counter()
-    with (
-        report.open("w") as out,
-        Progress(*COLUMNS, console=console, disable=not console.is_terminal) as bar,
-    ):
+    with report.open("w") as out, progress_bar(console) as bar:
         job = bar.add_task(f"importing {args.format}", total=len(sources))
         for result in import_all(args.format, sources, args.out, args.workers):
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
@@ -79,7 +81,7 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     """Audit every trajectory, writing its findings as they are known; duplicates at the end."""
     from officegym.errors import TrajectoryFormatError
-    from officegym.replayer._findings import audit_reader, finding
+    from officegym.replayer import Finding, audit
     from officegym.trajectory import TrajectoryReader, find_trajectories
 
     paths = list(find_trajectories(args.paths))
@@ -90,26 +92,24 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     errors = 0
     first_with: dict[str, Path] = {}
 
-    def write(out: Any, path: Path, item: dict[str, Any]) -> None:
+    def write(out: IO[str], path: Path, item: Finding) -> None:
         nonlocal errors
-        out.write(json.dumps({"trajectory": str(path), **item}, ensure_ascii=False) + "\n")
-        kinds[item["kind"]] += 1
-        errors += item["severity"] == "error"
+        line = {"trajectory": str(path), **item.to_json()}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        kinds[item.kind] += 1
+        errors += item.severity == "error"
 
-    with (
-        args.out.open("w") as out,
-        Progress(*COLUMNS, console=console, disable=not console.is_terminal) as bar,
-    ):
+    with args.out.open("w") as out, progress_bar(console) as bar:
         job = bar.add_task("auditing", total=len(paths))
         for path in paths:
             try:
                 with TrajectoryReader(path) as reader:
-                    findings, digest = audit_reader(reader)
+                    findings, digest = audit(reader)
             except TrajectoryFormatError as exc:
-                findings, digest = [finding("malformed", None, str(exc))], None
+                findings, digest = [Finding.of("malformed", None, str(exc))], None
             if digest is not None and digest in first_with:
                 same = f"the same events as {first_with[digest]}"
-                findings.append(finding("duplicate_recording", None, same))
+                findings.append(Finding.of("duplicate_recording", None, same))
             elif digest is not None:
                 first_with[digest] = path
             for item in findings:
@@ -122,7 +122,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_redact(args: argparse.Namespace, console: Console) -> int:
-    from officegym.replayer._redact import redact
+    """Write a redacted copy of one trajectory and say what was replaced and blacked out."""
+    from officegym.replayer import redact
 
     report = redact(args.src, args.out, pii=args.pii)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.kinds.items())) or "nothing found"

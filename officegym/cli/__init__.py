@@ -1,0 +1,59 @@
+"""`officegym …`: one verb per job. Exit codes: 0 ok, 1 negative verdict, 2 bad usage or input.
+
+Each verb (or close group of verbs) lives in a module of its own that adds its sub-parsers and
+sets their `func` to its handler; `main` parses and calls that handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from officegym.cli import _compare, _data, _record, _replay, _run, _sandbox, _tasks
+from officegym.cli._shared import EXIT_USAGE, Handler
+from officegym.errors import OfficegymError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `officegym` argument parser, with every verb's sub-parser.
+
+    Returns:
+        The parser; each verb's namespace carries its handler as `func`.
+    """
+    parser = argparse.ArgumentParser(
+        prog="officegym", description="Replay and evaluation harness for computer-use agents."
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    # In the order that `officegym --help` lists them.
+    _tasks.add_parser(verbs)
+    _run.add_parser(verbs)
+    _replay.add_parser(verbs)
+    _record.add_parser(verbs)
+    _compare.add_parser(verbs)
+    _data.add_parser(verbs)
+    _sandbox.add_parser(verbs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the verb that `argv` names.
+
+    Args:
+        argv: The arguments after `officegym`; the process's own when None.
+
+    Returns:
+        The exit code: the verb's own, or EXIT_USAGE after one line on stderr for bad input.
+    """
+    args = build_parser().parse_args(argv)
+    console = Console(stderr=False, highlight=False)
+    handler: Handler = args.func
+    try:
+        return handler(args, console)
+    except (OfficegymError, ValueError, FileNotFoundError, FileExistsError) as exc:
+        print(f"officegym {args.verb}: {exc}", file=sys.stderr)
+        return EXIT_USAGE

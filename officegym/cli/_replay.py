@@ -1,0 +1,84 @@
+"""`officegym replay`: replay trajectories and write a verdict per recording."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+
+from officegym.cli._shared import (
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    Verbs,
+    add_backend,
+    add_workers,
+    progress_bar,
+)
+
+
+def add_parser(verbs: Verbs) -> None:
+    """Add the `replay` verb.
+
+    Args:
+        verbs: The CLI's subparsers.
+    """
+    replay = verbs.add_parser("replay", help="replay trajectories and judge each one")
+    replay.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="trajectory folders or zips, or folders to search for them",
+    )
+    replay.add_argument("--out", required=True, type=Path, help="verdicts.jsonl to write")
+    replay.add_argument(
+        "--mode",
+        choices=("fast", "realtime"),
+        default="fast",
+        help="fast: no idle time, moves coalesced (default); realtime: as recorded",
+    )
+    add_workers(replay)
+    add_backend(replay, "env backend to replay in")
+    replay.add_argument(
+        "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
+    )
+    replay.add_argument(
+        "--serve", type=Path, help="answer the pages of imported recordings from this folder"
+    )
+    replay.set_defaults(func=cmd_replay)
+
+
+def cmd_replay(args: argparse.Namespace, console: Console) -> int:
+    """Replay every trajectory found, writing each verdict as soon as it is known.
+
+    Returns:
+        EXIT_NEGATIVE when a recording is not valid (unless `--no-fail`), else EXIT_OK.
+    """
+    from officegym.replayer import Verdict, replay_all
+    from officegym.trajectory import find_trajectories
+
+    paths = list(find_trajectories(args.paths))
+    if not paths:
+        raise ValueError(f"no trajectories found in {' '.join(args.paths)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    counts: Counter[str] = Counter()
+    with args.out.open("w") as out, progress_bar(console) as bar:
+        job = bar.add_task("replaying", total=len(paths))
+        for result in replay_all(paths, args.mode, args.workers, args.backend, args.serve):
+            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            out.flush()  # a verdict is kept the moment it is known
+            counts[result.verdict] += 1
+            bar.advance(job)
+            if result.verdict != Verdict.VALID:
+                where = f" at event {result.event_index}" if result.event_index is not None else ""
+                console.print(
+                    f"[red]{result.verdict}[/]{where}: {result.trajectory}: {result.reason}",
+                    markup=True,
+                    highlight=False,
+                )
+    summary = ", ".join(f"{counts[v]} {v}" for v in Verdict if counts[v])
+    console.print(f"{len(paths)} trajectories: {summary}   verdicts: {args.out}")
+    invalid = len(paths) - counts[Verdict.VALID]
+    return EXIT_NEGATIVE if invalid and not args.no_fail else EXIT_OK

@@ -1,0 +1,181 @@
+"""`officegym run`: an agent on a suite, every episode stored, a summary and a report at the end."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from officegym.cli._shared import EXIT_OK, Verbs, add_backend, add_workers, progress_bar
+from officegym.sandbox import SANDBOXES
+
+if TYPE_CHECKING:
+    from officegym.results import EpisodeResult
+    from officegym.runner import RunSummary
+
+
+def add_parser(verbs: Verbs) -> None:
+    """Add the `run` verb.
+
+    Args:
+        verbs: The CLI's subparsers.
+    """
+    run = verbs.add_parser("run", help="run an agent on a suite and store every episode")
+    run.add_argument("--suite", required=True, help="suite name (officegym tasks list)")
+    run.add_argument(
+        "--agent",
+        required=True,
+        help="oracle, random, package.module:Class, http://HOST:PORT/PATH "
+        "or openai-compatible:MODEL@URL (docs/agents.md)",
+    )
+    run.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of every task (default 1)")
+    add_workers(run)
+    run.add_argument("--out", required=True, type=Path, help="run directory to write")
+    run.add_argument("--action-mode", choices=("computer", "browser"), default="computer")
+    add_backend(run)
+    run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
+    run.add_argument("--quiet", action="store_true", help="no per-episode lines")
+    run.add_argument("--no-report", action="store_true", help="do not write OUT/report/")
+    _add_limits(run)
+    _add_placement(run)
+    run.set_defaults(func=cmd_run)
+
+
+def _add_limits(run: argparse.ArgumentParser) -> None:
+    run.add_argument(
+        "--step-timeout",
+        type=float,
+        default=120.0,
+        help="seconds the agent (or the env) may take for one step (default 120)",
+    )
+    run.add_argument(
+        "--episode-timeout",
+        type=float,
+        default=900.0,
+        help="seconds one episode may take (default 900)",
+    )
+    run.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="more attempts for an episode whose browser or worker failed (default 2)",
+    )
+
+
+def _add_placement(run: argparse.ArgumentParser) -> None:
+    """Where the workers run: executor, cores, sandbox."""
+    run.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default="local",
+        help="local: worker processes here (default); ray: Ray actors (officegym[ray])",
+    )
+    run.add_argument("--ray-address", help="a running Ray cluster (default: start one here)")
+    run.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="let the kernel place the workers (default: with 2+ local workers, each worker "
+        "and its browser stay on a core of their own)",
+    )
+    run.add_argument(
+        "--sandbox",
+        choices=SANDBOXES,
+        default="local",
+        help="local: browsers and apps run here (default); docker: a container per worker",
+    )
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    """Run the suite with a progress bar and a line per episode, then summarise and report."""
+    from officegym.runner import Limits, RunConfig, run
+
+    config = RunConfig(
+        suite=args.suite,
+        agent=args.agent,
+        seeds=args.seeds,
+        out=args.out,
+        workers=args.workers,
+        action_mode=args.action_mode,
+        backend=args.backend,
+        resume=args.resume,
+        limits=Limits(args.step_timeout, args.episode_timeout, args.retries),
+        executor=args.executor,
+        ray_address=args.ray_address,
+        sandbox=args.sandbox,
+        pin_cores=not args.no_pin,
+    )
+    bar = progress_bar(console, "success {task.fields[rate]}")
+    job = bar.add_task("episodes", total=None, rate="–")
+    successes = 0
+
+    def progress(result: EpisodeResult, done: int, total: int) -> None:
+        nonlocal successes
+        successes += result.success
+        bar.update(job, completed=done, total=total, rate=f"{successes / done:.0%}")
+        if not args.quiet:
+            console.print(_episode_line(result, done, total))
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run still tears down its sandboxes
+    with bar:
+        summary = run(config, on_result=progress)
+    print_summary(summary, console, args.out)
+    if not args.no_report:
+        from officegym.report import write_report
+
+        console.print(f"report: {write_report(args.out)}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _episode_line(result: EpisodeResult, done: int, total: int) -> str:
+    """One episode's line: its mark, score, steps and time, and what went wrong if anything."""
+    mark = "[green]✓[/]" if result.success else "[red]✗[/]"
+    failed = [c["name"] for c in result.checkpoints if not c["passed"]]
+    note = (
+        f"  [dim]{result.error or 'failed: ' + '; '.join(failed)}[/]"
+        if failed or result.error
+        else ""
+    )
+    if result.status not in ("done", "agent_error"):
+        note = f"  [yellow]{result.status}[/]{note}"
+    if result.attempts > 1:
+        note += f"  [yellow](attempt {result.attempts})[/]"
+    return (
+        f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
+        f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"
+    )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def print_summary(summary: RunSummary, console: Console, out: Path) -> None:
+    """Print the run's summary as a table per task, and where its results are.
+
+    Args:
+        summary: The run's summary (what OUT/summary.json holds).
+        console: The console to print on.
+        out: The run directory.
+    """
+    table = Table(
+        title=f"{summary.agent} on {summary.suite} — {summary.episodes} "
+        f"episodes, success {summary.success_rate:.0%}, "
+        f"mean score {summary.mean_score:.2f}"
+    )
+    for col in ("task", "episodes", "success", "mean score", "mean steps", "errors"):
+        table.add_column(col, justify="left" if col == "task" else "right")
+    for task_id, row in summary.per_task.items():
+        table.add_row(
+            task_id,
+            str(row.episodes),
+            f"{row.success_rate:.0%}",
+            f"{row.mean_score:.2f}",
+            f"{row.mean_steps:.1f}",
+            str(row.errors),
+        )
+    console.print(table)
+    console.print(f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}")

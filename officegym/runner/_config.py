@@ -1,0 +1,54 @@
+"""A run's settings: what to run (`RunConfig`), its limits, and what each worker is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from officegym.runner._episode import EpisodeRunner
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long an agent may think per step, how long an episode may take, and retries."""
+
+    step_timeout: float = 120.0
+    episode_timeout: float = 900.0
+    retries: int = 2
+    # Starting a worker (its browser and apps) and resetting the env is not a step: on a loaded
+    # machine a cold start takes far longer than a short step timeout meant for the agent.
+    start_timeout: float = 180.0
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker builds its `EpisodeRunner` from (sent to worker processes and Ray actors,
+    so it holds names, not objects)."""
+
+    agent: str
+    action_mode: str = "computer"
+    backend: str = "headless"
+    sandbox: str = "local"
+    run_id: str = "adhoc"
+
+    def episode_runner(self) -> EpisodeRunner:
+        return EpisodeRunner(self.agent, self.action_mode, self.backend, self.sandbox, self.run_id)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What to run. `seeds` is a count: seeds 0 … seeds-1 of every task in the suite."""
+
+    suite: str
+    agent: str
+    seeds: int
+    out: Path
+    workers: int = 1
+    action_mode: str = "computer"
+    backend: str = "headless"
+    resume: bool = False
+    limits: Limits = field(default_factory=Limits)
+    executor: str = "local"  # local: worker processes here; ray: Ray actors
+    ray_address: str | None = None
+    sandbox: str = "local"  # local: browsers and apps as processes here; docker: in containers
+    pin_cores: bool = True  # local executor, 2+ workers: each worker on a core of its own

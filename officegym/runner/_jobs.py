@@ -1,0 +1,79 @@
+"""What a worker is given (`Job`), and the one retry policy every executor follows.
+
+Infrastructure failures are retried, agent failures are not: the agent is what a run measures,
+so its errors and hangs are its result, while a browser crash, a dead worker or a hung env says
+nothing about it and deserves another try on a fresh worker. Every attempt is recorded whatever
+became of it, so retries stay visible in the run's results.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from officegym.results import Attempt, EpisodeResult
+
+
+@dataclass(frozen=True)
+class Job:
+    """One episode to play: the task, its seed, the episode's id and its trajectory folder."""
+
+    task_id: str
+    seed: int
+    episode_id: str
+    trajectory: str
+
+
+class Pending(NamedTuple):
+    """A job waiting for a worker, and which attempt at it this will be (1 for the first)."""
+
+    job: Job
+    attempt: int
+
+
+# Statuses that say the infrastructure failed (browser, env, worker or its node), not the agent.
+RETRIED_STATUSES = frozenset({"crashed"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Records each attempt's end and says whether the job is tried again.
+
+    Args:
+        agent: the agent spec, for the result of an attempt that produced none.
+        retries: how many more attempts a job gets after its first failed for a retried status.
+        record: given each job's final result, once.
+        on_attempt: given every attempt, retried or final.
+    """
+
+    agent: str
+    retries: int
+    record: Callable[[EpisodeResult], None]
+    on_attempt: Callable[[Attempt], None] | None = None
+
+    def settle(
+        self, pending: Pending, status: str, error: str, result: EpisodeResult | None
+    ) -> Pending | None:
+        """Record how an attempt ended; return the next attempt to queue, or None if final.
+
+        Args:
+            pending: the job and attempt that ended.
+            status: how it ended (one of `officegym.results.STATUSES`).
+            error: why it failed ("" if it did not).
+            result: the episode's result, if the worker got as far as one.
+        """
+        job, attempt = pending
+        if self.on_attempt:
+            self.on_attempt(Attempt(job.episode_id, attempt, status, error, round(time.time(), 3)))
+        if status in RETRIED_STATUSES and attempt <= self.retries:
+            return Pending(job, attempt + 1)
+        if result is None:
+            result = EpisodeResult(
+                job.episode_id, job.task_id, job.seed, self.agent, False, 0.0,
+                error=error, trajectory=job.trajectory, status=status,
+            )  # fmt: skip
+        result.attempts = attempt
+        self.record(result)
+        return None
