@@ -6,6 +6,7 @@ Every message says what was wrong, where (file:line:field, task id, event index)
 from __future__ import annotations
 
 import difflib
+import sqlite3
 from collections.abc import Iterable
 
 
@@ -61,3 +62,37 @@ class SandboxError(OfficegymError, RuntimeError):
 
 class AgentError(OfficegymError, RuntimeError):
     """The agent itself failed (never retried: it is the thing being measured)."""
+
+
+class ResultStoreError(OfficegymError, sqlite3.Error):
+    """A run's `results.sqlite` could not be opened, read or written (the message names it).
+
+    Also a `sqlite3.Error`, so code that caught SQLite's own errors still catches it.
+    """
+
+
+class RunFolderError(OfficegymError, RuntimeError):
+    """A run folder (`--out`) that cannot be used as asked: it holds something else, or
+    `--resume` names a folder that is not a run's."""
+
+
+class RunFolderLockedError(RunFolderError):
+    """Another run, or the workers of an earlier one, is using the run folder."""
+
+
+class RunSettingsError(RunFolderError):
+    """`--resume` with a setting other than the one the run folder was started with.
+
+    Attributes:
+        field: the setting (`agent`, `suite`, `seeds`, `action_mode`, …).
+        stored: its value in the run folder.
+        given: its value now.
+    """
+
+    def __init__(self, folder: str, field: str, stored: object, given: object) -> None:
+        self.field, self.stored, self.given = field, stored, given
+        flag = "--" + field.replace("_", "-")
+        super().__init__(
+            f"{folder} was run with {field} {stored!r}, not {given!r}: resume it with "
+            f"{flag} {stored}, or pass another --out for a run with {flag} {given}"
+        )

@@ -6,11 +6,17 @@ A leaf of the package: it imports no browser, env or task, so whatever reads a r
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from officegym.errors import ResultStoreError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS episodes (
@@ -37,6 +43,8 @@ LATER_COLUMNS = {
 # raised; `timeout`: the agent or the episode ran past its limit; `crashed`: the env, browser or
 # worker failed on every attempt.
 STATUSES = ("done", "agent_error", "timeout", "crashed")
+# The statuses of an episode that ended in an error (what `--retry-errors` plays again).
+ERROR_STATUSES = ("agent_error", "timeout", "crashed")
 
 
 @dataclass
@@ -74,20 +82,41 @@ class Attempt:
 
 
 class ResultStore:
-    """`results.sqlite` of a run directory. Every `add` is its own committed transaction."""
+    """`results.sqlite` of a run directory. Every `add` is its own committed transaction.
+
+    A new store appears with its tables already in it: it is made under a temporary name in the
+    same folder and linked into place, so a reader of a live run never finds the file without
+    its schema.
+
+    Raises:
+        ResultStoreError: (from every method) SQLite could not open, read or write the file;
+            the message names it.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        columns = {r[1] for r in self._db.execute("PRAGMA table_info(episodes)")}
-        for name, definition in LATER_COLUMNS.items():
-            if name not in columns:  # a run directory written by an earlier version
-                self._db.execute(f"ALTER TABLE episodes ADD COLUMN {name} {definition}")
+        with self._errors():
+            if not self.path.exists():
+                _create(self.path)
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(episodes)")}
+            for name, definition in LATER_COLUMNS.items():
+                if name not in columns:  # a run directory written by an earlier version
+                    self._db.execute(f"ALTER TABLE episodes ADD COLUMN {name} {definition}")
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        # SQLite's messages ("unable to open database file", "database or disk is full") do not
+        # say which file: the CLI's one line about it must.
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise ResultStoreError(f"{self.path}: {exc}") from exc
 
     def add(self, result: EpisodeResult) -> None:
         row = asdict(result)
@@ -96,14 +125,17 @@ class ResultStore:
         row["success"] = int(row["success"])
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        self._db.execute(
-            f"INSERT OR REPLACE INTO episodes ({cols}) VALUES ({marks})", list(row.values())
-        )
+        with self._errors():
+            self._db.execute(
+                f"INSERT OR REPLACE INTO episodes ({cols}) VALUES ({marks})", list(row.values())
+            )
 
     def add_attempt(self, attempt: Attempt) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO attempts VALUES (?, ?, ?, ?, ?)", list(asdict(attempt).values())
-        )
+        with self._errors():
+            self._db.execute(
+                "INSERT OR REPLACE INTO attempts VALUES (?, ?, ?, ?, ?)",
+                list(asdict(attempt).values()),
+            )
 
     def attempts(self, episode_id: str | None = None) -> list[Attempt]:
         query, args = "SELECT * FROM attempts", [episode_id]
@@ -111,15 +143,35 @@ class ResultStore:
             args = []
         else:
             query += " WHERE episode_id = ?"
-        rows = self._db.execute(query + " ORDER BY episode_id, attempt", args)
+        with self._errors():
+            rows = self._db.execute(query + " ORDER BY episode_id, attempt", args).fetchall()
         return [Attempt(**dict(r)) for r in rows]
 
+    def last_attempts(self) -> dict[str, int]:
+        """The number of each episode's last stored attempt, by episode id (only those with one)."""
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT episode_id, MAX(attempt) FROM attempts GROUP BY episode_id"
+            ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     def done_ids(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT episode_id FROM episodes")}
+        with self._errors():
+            return {r[0] for r in self._db.execute("SELECT episode_id FROM episodes")}
+
+    def error_ids(self) -> set[str]:
+        """The episodes that ended in an error: a status of `ERROR_STATUSES`, or an error
+        message under status `done` (rows of versions that had no status)."""
+        marks = ", ".join("?" for _ in ERROR_STATUSES)
+        query = f"SELECT episode_id FROM episodes WHERE status IN ({marks}) OR error != ''"
+        with self._errors():
+            return {r[0] for r in self._db.execute(query, ERROR_STATUSES)}
 
     def results(self) -> list[EpisodeResult]:
+        with self._errors():
+            rows = self._db.execute("SELECT * FROM episodes ORDER BY task_id, seed").fetchall()
         out = []
-        for r in self._db.execute("SELECT * FROM episodes ORDER BY task_id, seed"):
+        for r in rows:
             row = dict(r)
             row["checkpoints"] = json.loads(row["checkpoints"])
             row["usage"] = json.loads(row["usage"])
@@ -128,16 +180,48 @@ class ResultStore:
         return out
 
     def set_info(self, **values: Any) -> None:
-        for key, value in values.items():
-            self._db.execute(
-                "INSERT OR REPLACE INTO run (key, value) VALUES (?, ?)", (key, json.dumps(value))
-            )
+        with self._errors():
+            for key, value in values.items():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO run (key, value) VALUES (?, ?)",
+                    (key, json.dumps(value)),
+                )
 
     def info(self) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM run")}
+        with self._errors():
+            rows = self._db.execute("SELECT key, value FROM run").fetchall()
+        return {k: json.loads(v) for k, v in rows}
 
     def close(self) -> None:
         self._db.close()
+
+
+def _create(path: Path) -> None:
+    """Make the store at `path` with its schema, visible only once complete.
+
+    Linked into place rather than renamed: `os.link` fails where a file already is, so two
+    processes creating the same store at once (pytest-xdist workers sharing an `--out`) keep
+    the first, where a rename would replace a store that may already hold results.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.executescript(SCHEMA)
+            # Set here, it is written into the file's header: the store is WAL from its start.
+            db.execute("PRAGMA journal_mode=WAL")
+        finally:
+            db.close()  # the last connection: SQLite folds the -wal file in and removes it
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def load_results(run_dir: str | Path) -> list[EpisodeResult]:

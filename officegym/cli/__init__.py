@@ -7,6 +7,7 @@ sets their `func` to its handler; `main` parses and calls that handler.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -47,13 +48,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after `officegym`; the process's own when None.
 
     Returns:
-        The exit code: the verb's own, or EXIT_USAGE after one line on stderr for bad input.
+        The exit code: the verb's own, or EXIT_USAGE after one line on stderr for bad input,
+        and for a file or folder that cannot be read or written (read-only, full, missing).
     """
     args = build_parser().parse_args(argv)
     console = Console(stderr=False, highlight=False)
     handler: Handler = args.func
     try:
         return handler(args, console)
-    except (OfficegymError, ValueError, FileNotFoundError, FileExistsError) as exc:
+    except (OfficegymError, ValueError) as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise  # a closed pipe is no fault of the files: not reported as one
+    except (OSError, sqlite3.Error) as exc:
+        # A missing input, or a read-only or full place to write: what and where, no traceback.
+        print(f"officegym {args.verb}: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _os_error(exc: OSError | sqlite3.Error) -> str:
+    """An OSError as `PATH: reason` (both paths of a rename), other errors as they say."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        paths = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else f"{exc.filename}"
+        return f"{paths}: {exc.strerror}"
+    return str(exc) or type(exc).__name__

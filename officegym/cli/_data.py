@@ -48,13 +48,13 @@ def add_parser(verbs: Verbs) -> None:
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
     """Import every source; a bad one is reported and the rest go on."""
-    from officegym.replayer.importers import find_sources, import_all
+    from officegym.replayer.importers import REPORT_NAME, find_sources, import_all
 
     sources = find_sources(args.sources)
     if not sources:
         raise ValueError(f"no .json, .json.gz or .jsonl files in {' '.join(args.sources)}")
     args.out.mkdir(parents=True, exist_ok=True)
-    report = args.out / "import-report.jsonl"
+    report = args.out / REPORT_NAME
     counts: Counter[str] = Counter()
     with report.open("w") as out, progress_bar(console) as bar:
         job = bar.add_task(f"importing {args.format}", total=len(sources))

@@ -37,7 +37,18 @@ def add_parser(verbs: Verbs) -> None:
     run.add_argument("--out", required=True, type=Path, help="run directory to write")
     run.add_argument("--action-mode", choices=("computer", "browser"), default="computer")
     add_backend(run)
-    run.add_argument("--resume", action="store_true", help="skip episodes already in --out")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out: skip the episodes stored there (the run's settings "
+        "must be the same)",
+    )
+    run.add_argument(
+        "--retry-errors",
+        action="store_true",
+        help="with --resume: play again the episodes that ended in an error (agent_error, "
+        "timeout, crashed); their earlier attempts are kept",
+    )
     run.add_argument("--quiet", action="store_true", help="no per-episode lines")
     run.add_argument("--no-report", action="store_true", help="do not write OUT/report/")
     _add_limits(run)
@@ -102,6 +113,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         action_mode=args.action_mode,
         backend=args.backend,
         resume=args.resume,
+        retry_errors=args.retry_errors,
         limits=Limits(args.step_timeout, args.episode_timeout, args.retries),
         executor=args.executor,
         ray_address=args.ray_address,

@@ -33,14 +33,14 @@ from officegym.browser import (
     restart_stage,
 )
 from officegym.envs import ENV_BACKENDS
-from officegym.envs._executor import Clock, Executor
+from officegym.envs._executor import Executor
 from officegym.envs._protocol import OfficeEnvLike
+from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, perform
 from officegym.envs.actions import (
+    VIEWPORT_MARGIN,
     ActionMode,
     ActionSpace,
     Answer,
-    TabClose,
-    TabFocus,
     TextSpace,
     parse_action,
 )
@@ -53,8 +53,7 @@ OBSERVATION_FIELDS = ("goal", "url", "screenshot", "axtree", "last_action_error"
 SCREEN_FIELD = "screen"
 # The element ids of an accessibility tree as the observation writes it: `[12] button "Send"`.
 ELEMENT_ID = re.compile(r"^\s*\[([^\]]+)\]", re.M)
-# The tab actions act on the stage, not on a page: the env carries them out, not the executor.
-STAGE_ACTIONS = (TabFocus, TabClose)
+__all__ = ["ELEMENT_ID", "OBSERVATION_FIELDS", "STAGE_ACTIONS", "OfficeEnv", "observation_space"]
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
@@ -89,7 +88,11 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         os_input: (xvfb backend) act through the window system with xdotool, as a person's
             hand does, instead of through the browser's driver. Add ``"screen"`` to
             `observation` for the whole virtual screen as well. Either one prepares no episode
-            ahead (its window would cover this one's), so resets load the page.
+            ahead (its window would cover this one's), so resets load the page. Positions must
+            then lie on the page: beyond it is the browser's own window.
+        step_timeout: seconds a step's action may take (the page settling included); one that
+            takes longer is stopped, nothing of it left running, and reported as the step's
+            ``last_action_error``.
 
     Raises:
         UnknownNameError: unknown task id (with a did-you-mean).
@@ -121,6 +124,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         screenshot_format: str = "jpeg",
         prepare_next: bool = True,
         os_input: bool = False,
+        step_timeout: float = STEP_TIMEOUT_S,
     ) -> None:
         self.task = get_task(task_id)
         if backend not in ENV_BACKENDS:
@@ -143,7 +147,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         # On a screen every context is a window: a next episode prepared ahead would open on
         # top of this one, in front of the pointer and in the screen's picture.
         self.prepare_next = prepare_next and not (os_input or SCREEN_FIELD in observation)
-        self.os_input = os_input
+        self.os_input, self.step_timeout = os_input, float(step_timeout)
         self.fields = tuple(f for f in (*OBSERVATION_FIELDS, SCREEN_FIELD) if f in observation)
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.image_format = screenshot_format if "screenshot" in self.fields else None
@@ -271,8 +275,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             raise ResetNeeded("call reset() before step(): the episode has ended or not begun")
         self._steps += 1
         events: list[T.Event] = []
-        try:
-            parsed = parse_action(action, self.action_mode)
+        try:  # positions near the page; with OS input on it (beyond is the browser's window)
+            margin = 0.0 if self.os_input else VIEWPORT_MARGIN
+            parsed = parse_action(action, self.action_mode, self.viewport, margin)
         except ActionError as exc:
             parsed, error = None, str(exc)
             raw = host.run(stage.observe(self.image_format))
@@ -294,31 +299,18 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             reward = self.evaluation.score
         # After an answer the page is as the last observation showed it: `done` ends the file.
         self._record(events, None if terminated else obs)
+        if self._done and not isinstance(parsed, Answer):  # an answer's `done` is in its events
+            done = T.Done(t=self._clock(), reason="page_done" if terminated else "max_steps")
+            self._record([done], None)
         if self._done:
             self.end_trajectory()
         return self._filter(obs), reward, terminated, truncated, self._info()
 
     async def _act(self, stage: Stage, action: Any) -> tuple[list[T.Event], str, dict[str, Any]]:
-        error = ""
-        events: list[T.Event] = []
-        state: dict[str, Any] | None = None
-        try:
-            events += await stage.adopt_tabs(0, self._clock)  # a page opened one by itself
-            if isinstance(action, STAGE_ACTIONS):
-                done = await tab_action(stage, action, self._clock)
-                events += [e.model_copy(update={"action": action.model_dump()}) for e in done]
-            else:
-                self._executor.watch = stage.watch
-                events += await self._executor.run(stage.page, action, self._clock)
-            # The task's page state is read in the same round trip, once the page is quiet.
-            opened, state = await stage.watch.settle(
-                scrolled=action.action == "wheel", probe=f"[{POPUPS_PROBE}, {self._state_js}]"
-            ) or (0, None)
-            events += await stage.adopt_tabs(int(opened or 0), self._clock)
-        except ActionError as exc:
-            error = str(exc)
-        except PlaywrightError as exc:
-            error = f"{action.action} failed: {str(exc).splitlines()[0]}"
+        probe = f"[{POPUPS_PROBE}, {self._state_js}]"
+        events, error, state = await perform(
+            stage, self._executor, action, self._clock, probe, self.step_timeout
+        )
         if stage.watch.blocked:
             error = (
                 (error + "; " if error else "")
@@ -492,15 +484,3 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
 
         host.run(shutdown(), timeout=60)
         super().close()
-
-
-async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Clock) -> list[T.Event]:
-    """Carry out a tab action on the stage; its events.
-
-    Raises:
-        ActionError: no such open tab, or the last tab would close.
-    """
-    if isinstance(action, TabFocus):
-        await stage.focus_tab(action.index)
-        return [T.TabSwitch(t=clock(), index=action.index)]
-    return [T.TabClose(t=clock(), index=await stage.close_tab())]  # stamped as it begins

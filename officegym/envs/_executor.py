@@ -9,7 +9,8 @@ carries those out on its stage.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import itertools
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,12 @@ from officegym.errors import ActionError
 from officegym.trajectory import MASK, MODIFIERS, Event
 
 Clock = Callable[[], float]  # the episode's time in ms, for event stamps
+# What `type` presses a key for: the characters of the US layout, the only one Playwright's
+# keyboard has (newline and tab as the Enter and Tab keys, as a person types them). Any other
+# character (é, 中, 🙂) comes in as an input method commits it: the browser's insertText, recorded
+# as `text.input`, which the replayer replays the same way.
+KEY_FOR = {"\n": "Enter", "\r": "Enter", "\t": "Tab"}
+KEYED = frozenset(map(chr, range(0x20, 0x7F))) | KEY_FOR.keys()
 
 
 class Executor:
@@ -33,6 +40,11 @@ class Executor:
         self.pointer = (0.0, 0.0)
         self.watch: PageWatch | None = None  # the active page's, set for each action
         self.os_input = os_input  # xdotool on the display instead of the driver's input
+        # The events of the action under way, as far as it got (`type` adds each key as it goes),
+        # and, once it was cut short (the step's time ran out, or it failed half-way), those
+        # events as recorded: the step keeps them, so the trajectory holds what was typed.
+        self.partial: list[Event] = []
+        self.cut_short: list[Event] = []
 
     def _mouse(self, page: Page) -> Any:
         return self.os_input.mouse if self.os_input else page.mouse
@@ -50,14 +62,16 @@ class Executor:
         handler = HANDLERS.get(type(action))
         if handler is None:
             raise TypeError(f"the executor does not carry out {type(action).__name__} actions")
+        self.partial, self.cut_short = [], []
         if self.os_input is not None and self.os_input.page is not page:
             await self.os_input.calibrate(page)  # the pointer moved: it is somewhere new
             self.pointer = (-1.0, -1.0)
-        events = await handler(self, page, action, clock)
-        dumped = action.model_dump()
-        if "text" in dumped and any(_masked(e) for e in events):
-            dumped["text"] = MASK * len(dumped["text"])  # what went into a password field
-        return [e.model_copy(update={"action": dumped}) for e in events]
+        try:
+            events = await handler(self, page, action, clock)
+        except (asyncio.CancelledError, ActionError, PlaywrightError):  # nothing more is sent
+            self.cut_short = _stamped(action, self.partial)
+            raise
+        return _stamped(action, events)
 
     # ---- pointer --------------------------------------------------------------------------------
     async def _target_at(self, page: Page, x: float, y: float) -> T.Target | None:
@@ -184,16 +198,40 @@ class Executor:
         return await self._keys(page, a.keys, clock)
 
     async def _do_type(self, page: Page, a: A.Type, clock: Clock) -> list[Event]:
-        events: list[Event] = []
-        for char in a.text:
-            typed = await self._keys(page, ["Enter" if char == "\n" else char], clock)
-            events += typed
-            target = typed[0].target if typed else None
-            if not (target and target.tag in ("input", "textarea")) and self.watch:
-                # Keys outside a text field are shortcuts: let each one finish, as a person
-                # would see it finish, so the outcome does not depend on timing.
-                await self.watch.settle()
+        events = self.partial  # filled as it goes: a step cut off keeps what was typed
+        for keyed, run in _runs(a.text.replace("\r\n", "\n")):
+            if not keyed:
+                events.append(await self._insert(page, run, clock))
+                continue
+            for char in run:
+                typed = await self._keys(page, [KEY_FOR.get(char, char)], clock)
+                events += typed
+                target = typed[0].target if typed else None
+                if not (target and target.tag in ("input", "textarea")) and self.watch:
+                    # Keys outside a text field are shortcuts: let each one finish, as a
+                    # person would see it finish, so the outcome does not depend on timing.
+                    await self.watch.settle()
         return events
+
+    async def _insert(self, page: Page, text: str, clock: Clock) -> T.TextInput:
+        """Enter characters no key types, as an input method commits them: the browser's
+        insertText, on either input path (xdotool types them through keycodes it remaps on the
+        fly, and Chromium misses some: of 'José 🙂 中文 ä' the 🙂 and the 中 never arrived)."""
+        info = await self._focused(page)
+        masked = bool(info and info.get("password"))
+        await page.keyboard.insert_text(text)
+        shown = MASK * len(text) if masked else text
+        return T.TextInput(t=clock(), text=shown, masked=masked, target=_target(info))
+
+    async def _put_text(self, page: Page, text: str) -> None:
+        """Put `text` at the cursor at once (fill): through the hand, a key at a time, for the
+        characters it has keys for; the browser's insertText for the rest (see `_insert`)."""
+        if self.os_input is None:
+            await page.keyboard.insert_text(text)
+            return
+        for keyed, run in _runs(text):
+            keyboard = self.os_input.keyboard if keyed else page.keyboard
+            await keyboard.insert_text(run)
 
     async def _do_wait(self, page: Page, a: A.Wait, clock: Clock) -> list[Event]:
         await asyncio.sleep(a.ms / 1000)  # the agent asked for time to pass
@@ -251,7 +289,7 @@ class Executor:
         events = await self._click_element(page, a.element, clock)
         await self._keyboard(page).press("Control+a")
         if a.text:
-            await self._keyboard(page).insert_text(a.text)
+            await self._put_text(page, a.text)
         else:
             await self._keyboard(page).press("Delete")
         masked = bool(info.get("password"))
@@ -297,8 +335,12 @@ class Executor:
         Raises:
             ActionError: the URL is outside the task's apps.
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or parts.hostname not in self.allowed_hosts:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError as exc:  # an unclosed IPv6 bracket, say
+            raise ActionError(f"{url[:80]!r} is not a URL: {exc}") from None
+        if parts.scheme not in ("http", "https") or host not in self.allowed_hosts:
             raise ActionError(
                 f"blocked: {url} is outside this task's apps "
                 f"({', '.join(sorted(self.allowed_hosts))}); episodes have no other "
@@ -332,6 +374,21 @@ HANDLERS: dict[type[A._Action], Handler] = {
     A.Back: Executor._do_back,
     A.DragAndDrop: Executor._do_drag_and_drop,
 }
+
+
+def _runs(text: str) -> Iterator[tuple[bool, str]]:
+    """`text` in runs of characters that have a key (True) and that have none (False)."""
+    for keyed, chars in itertools.groupby(text, key=KEYED.__contains__):
+        yield keyed, "".join(chars)
+
+
+def _stamped(action: A._Action, events: list[Event]) -> list[Event]:
+    """The events, each naming the action they carried out (its text masked where it went into
+    a password field)."""
+    dumped = action.model_dump()
+    if "text" in dumped and any(_masked(e) for e in events):
+        dumped["text"] = MASK * len(dumped["text"])
+    return [e.model_copy(update={"action": dumped}) for e in events]
 
 
 def _masked(event: Event) -> bool:

@@ -7,22 +7,49 @@ capture records); `browser` acts on element ids from the observation's accessibi
 Click(action='click', x=120.0, y=48.0, button='left')
 >>> parse_action("fill('12', 'hello')", "browser")
 Fill(action='fill', element='12', text='hello')
+
+An action comes from a model the env does not trust: it is bounded before it is parsed (length,
+nesting, tokens; string lengths; finite numbers, positions near the viewport: the `MAX_*` and
+`VIEWPORT_MARGIN` constants, listed in docs/agents.md "Limits"), and whatever is wrong with it is
+an `ActionError`, the step's `last_action_error`: never another exception, a hang or a huge
+allocation.
 """
 
 from __future__ import annotations
 
-import ast
-import json
 from typing import Annotated, Any, Literal
 
 from gymnasium import spaces
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from officegym.envs._bounds import (
+    MAX_ACTION_CHARS,
+    MAX_COORD,
+    MAX_DEPTH,
+    MAX_HOTKEY_KEYS,
+    MAX_OPERATORS,
+    MAX_SCROLL,
+    MAX_STRING_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TYPE_CHARS,
+    MAX_VALUES,
+    VIEWPORT_MARGIN,
+    check_position,
+    plain,
+    read_call,
+    read_json,
+    short,
+)
 from officegym.errors import ActionError
 from officegym.trajectory.keys import MODIFIERS
 
 ActionMode = Literal["computer", "browser"]
 Button = Literal["left", "middle", "right"]
+
+Coord = Annotated[float, Field(ge=-MAX_COORD, le=MAX_COORD, allow_inf_nan=False)]
+Scroll = Annotated[float, Field(ge=-MAX_SCROLL, le=MAX_SCROLL, allow_inf_nan=False)]
+Name = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 
 class _Action(BaseModel):
@@ -35,11 +62,11 @@ class _Action(BaseModel):
 
 
 class Move(_Action):
-    """Move the pointer to (x, y) in viewport pixels."""
+    """Move the pointer to (x, y) in viewport pixels (within `VIEWPORT_MARGIN` of the viewport)."""
 
     action: Literal["move"] = "move"
-    x: float
-    y: float
+    x: Coord
+    y: Coord
 
 
 class MouseDown(_Action):
@@ -60,8 +87,8 @@ class Click(_Action):
     """Click at (x, y)."""
 
     action: Literal["click"] = "click"
-    x: float
-    y: float
+    x: Coord
+    y: Coord
     button: Button = "left"
 
 
@@ -69,116 +96,118 @@ class DoubleClick(_Action):
     """Double-click at (x, y)."""
 
     action: Literal["double_click"] = "double_click"
-    x: float
-    y: float
+    x: Coord
+    y: Coord
 
 
 class RightClick(_Action):
     """Right-click at (x, y)."""
 
     action: Literal["right_click"] = "right_click"
-    x: float
-    y: float
+    x: Coord
+    y: Coord
 
 
 class Drag(_Action):
     """Press at (x1, y1), move to (x2, y2), release."""
 
     action: Literal["drag"] = "drag"
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    x1: Coord
+    y1: Coord
+    x2: Coord
+    y2: Coord
 
 
 class Wheel(_Action):
-    """Scroll by (dx, dy) pixels with the pointer at (x, y)."""
+    """Scroll by (dx, dy) pixels (at most `MAX_SCROLL` each) with the pointer at (x, y)."""
 
     action: Literal["wheel"] = "wheel"
-    x: float
-    y: float
-    dx: float = 0
-    dy: float
+    x: Coord
+    y: Coord
+    dx: Scroll = 0
+    dy: Scroll
 
 
 class Key(_Action):
     """Press and release one key: `key('Enter')`, `key('j')`, `key('#')`."""
 
     action: Literal["key"] = "key"
-    key: str
+    key: Name
 
 
 class Hotkey(_Action):
-    """Press keys together, modifiers first: `hotkey('Control', 'a')`."""
+    """Press keys together, modifiers first: `hotkey('Control', 'a')` (`MAX_HOTKEY_KEYS` keys)."""
 
     action: Literal["hotkey"] = "hotkey"
-    keys: list[str] = Field(min_length=1)
+    keys: list[Name] = Field(min_length=1, max_length=MAX_HOTKEY_KEYS)
 
 
 class Type(_Action):
-    """Type text into the focused element, key by key."""
+    """Type text into the focused element (at most `MAX_TYPE_CHARS` characters): a key for each
+    character a US keyboard has (newline is Enter, tab is Tab), and any other character (é, 中,
+    🙂) as an input method enters it (the browser's insertText)."""
 
     action: Literal["type"] = "type"
-    text: str
+    text: Annotated[str, Field(max_length=MAX_TYPE_CHARS)]
 
 
 class Wait(_Action):
     """Let the page run for `ms` milliseconds (at most 10 s)."""
 
     action: Literal["wait"] = "wait"
-    ms: float = Field(default=500, ge=0, le=10_000)
+    ms: float = Field(default=500, ge=0, le=10_000, allow_inf_nan=False)
 
 
 class Answer(_Action):
-    """End the episode; `text` is the answer when the task asks a question."""
+    """End the episode; `text` (at most `MAX_TEXT_CHARS`) is the answer when the task asks."""
 
     action: Literal["answer"] = "answer"
-    text: str = ""
+    text: Text = ""
 
 
 class ClickElement(_Action):
     """Click the element with this id."""
 
     action: Literal["click"] = "click"
-    element: str
+    element: Name
 
 
 class Fill(_Action):
-    """Replace the value of a text field with `text`."""
+    """Replace the value of a text field with `text` (at most `MAX_TEXT_CHARS` characters)."""
 
     action: Literal["fill"] = "fill"
-    element: str
-    text: str
+    element: Name
+    text: Text
 
 
 class Select(_Action):
     """Choose an option of a native `<select>` by its visible text."""
 
     action: Literal["select"] = "select"
-    element: str
-    option: str
+    element: Name
+    option: Name
 
 
 class Hover(_Action):
     """Move the pointer over the element."""
 
     action: Literal["hover"] = "hover"
-    element: str
+    element: Name
 
 
 class Press(_Action):
     """Focus the element (if given) and press a key or combination: `press('4', 'Control+a')`."""
 
     action: Literal["press"] = "press"
-    element: str | None = None
-    key: str
+    element: Name | None = None
+    key: Name
 
 
 class Goto(_Action):
     """Open a URL in the current tab."""
 
     action: Literal["goto"] = "goto"
-    url: str
+    url: Name
 
 
 class Back(_Action):
@@ -191,8 +220,8 @@ class DragAndDrop(_Action):
     """Press on one element, move to another and release there: `drag_and_drop('12', '30')`."""
 
     action: Literal["drag_and_drop"] = "drag_and_drop"
-    element: str
-    to: str
+    element: Name
+    to: Name
 
 
 class TabFocus(_Action):
@@ -289,31 +318,55 @@ def action_names(mode: ActionMode) -> list[str]:
     return sorted(_MODELS[mode])
 
 
-def parse_action(value: Any, mode: ActionMode) -> _Action:
+def parse_action(
+    value: Any,
+    mode: ActionMode,
+    viewport: tuple[int, int] | None = None,
+    margin: float = VIEWPORT_MARGIN,
+) -> _Action:
     """Parse an action from a model, a dict, a JSON object string or a call string.
 
     Call strings are read with `ast` and only literal arguments are accepted: `click(10, 20)`,
     `fill('a3', "hi")`, `hotkey('Control', 'a')`, `answer(text='42')` (BrowserGym's style).
+    Everything is bounded before it is parsed (the module's docstring lists the limits); a model
+    is checked again, as one made with `model_construct` was never checked.
+
+    Args:
+        viewport: (width, height): positions must then lie within `margin` pixels of it.
 
     Raises:
-        ActionError: the value is not a valid action of this mode; the message says why and
-            lists the valid actions.
+        ActionError: the value is not a valid action of this mode, or is out of bounds; the
+            message says why and lists the valid actions. Nothing else, whatever `value` is.
     """
     if mode not in _MODELS:
         raise ActionError(f"unknown action mode {mode!r}: use 'computer' or 'browser'")
+    try:
+        action = _parse(value, mode)
+    except ActionError:
+        raise
+    except Exception as exc:  # the bounds leave nothing for this: it keeps the promise above
+        raise ActionError(f"unreadable action ({type(exc).__name__})") from None
+    if viewport is not None:
+        check_position(action, viewport, margin)
+    return action
+
+
+def _parse(value: Any, mode: ActionMode) -> _Action:
     if isinstance(value, _Action):
         if type(value) not in _MODELS[mode].values():
             raise ActionError(
-                f"{value.to_call()} is not a {mode} action; valid: {', '.join(action_names(mode))}"
+                f"{short(value.to_call())} is not a {mode} action; "
+                f"valid: {', '.join(action_names(mode))}"
             )
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        value = _parse_json(text) if text.startswith("{") else _parse_call(text, mode)
+        value = value.model_dump()
+    elif isinstance(value, str):
+        text = str.strip(value)  # a str subclass's own strip is not run
+        value = read_json(text) if text.startswith("{") else read_call(text, _MODELS[mode], mode)
     if not isinstance(value, dict):
         raise ActionError(
             f"an action must be a call string or an object, got {type(value).__name__}"
         )
+    value = plain(value)
     try:
         return _ADAPTERS[mode].validate_python(value)  # type: ignore[no-any-return]
     except ValidationError as exc:
@@ -322,54 +375,9 @@ def parse_action(value: Any, mode: ActionMode) -> _Action:
         name = value.get("action")
         if name not in _MODELS[mode]:
             raise ActionError(
-                f"unknown {mode} action {name!r}; valid: {', '.join(action_names(mode))}"
+                f"unknown {mode} action {short(name)}; valid: {', '.join(action_names(mode))}"
             ) from None
-        raise ActionError(f"{name}: {where}: {err['msg']}") from None
-
-
-def _parse_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ActionError(f"invalid JSON action: {exc.msg} at column {exc.colno}") from None
-
-
-def _parse_call(text: str, mode: ActionMode) -> dict[str, Any]:
-    try:
-        tree = ast.parse(text, mode="eval").body
-    except SyntaxError as exc:
-        example = "click(100, 200)" if mode == "computer" else "click('12')"
-        raise ActionError(
-            f"cannot parse action {text[:80]!r}: {exc.msg} (write e.g. {example})"
-        ) from None
-    if not isinstance(tree, ast.Call) or not isinstance(tree.func, ast.Name):
-        raise ActionError(f"an action is one call like click(...), got {text[:80]!r}")
-    name = tree.func.id
-    model = _MODELS[mode].get(name)
-    if model is None:
-        raise ActionError(f"unknown {mode} action {name!r}; valid: {', '.join(action_names(mode))}")
-    fields = [f for f in model.model_fields if f != "action"]
-    try:
-        args = [ast.literal_eval(a) for a in tree.args]
-        kwargs = {k.arg: ast.literal_eval(k.value) for k in tree.keywords if k.arg}
-    except ValueError:
-        raise ActionError(f"{name}: arguments must be literals (numbers, strings)") from None
-    if name == "hotkey" and args:  # hotkey('Control', 'a'), hotkey('Control+a'), hotkey([...])
-        if len(args) == 1:
-            keys = args[0] if isinstance(args[0], list) else str(args[0]).split("+")
-        else:
-            keys = args
-        return {"action": name, "keys": keys, **kwargs}
-    if name == "press" and len(args) == 1:  # press('Enter') presses on the focused element
-        return {"action": name, "key": args[0], **kwargs}
-    if len(args) > len(fields):
-        raise ActionError(f"{name} takes at most {len(fields)} arguments ({', '.join(fields)})")
-    data = dict(zip(fields, args, strict=False))
-    data.update(kwargs)
-    for key in ("element", "to"):  # click(12) means element "12"
-        if key in data and isinstance(data[key], int):
-            data[key] = str(data[key])
-    return {"action": name, **data}
+        raise ActionError(f"{name}: {where[:80]}: {err['msg']}") from None
 
 
 class ActionSpace(spaces.Space[Any]):
@@ -389,7 +397,7 @@ class ActionSpace(spaces.Space[Any]):
 
     def contains(self, x: Any) -> bool:
         try:
-            parse_action(x, self.mode)
+            parse_action(x, self.mode, viewport=(self.width, self.height))
         except ActionError:
             return False
         return True
@@ -452,7 +460,18 @@ class TextSpace(spaces.Space[str]):
 
 
 __all__ = [
+    "MAX_ACTION_CHARS",
+    "MAX_COORD",
+    "MAX_DEPTH",
+    "MAX_HOTKEY_KEYS",
+    "MAX_OPERATORS",
+    "MAX_SCROLL",
+    "MAX_STRING_CHARS",
+    "MAX_TEXT_CHARS",
+    "MAX_TYPE_CHARS",
+    "MAX_VALUES",
     "MODIFIERS",
+    "VIEWPORT_MARGIN",
     "Action",
     "ActionMode",
     "ActionSpace",

@@ -409,8 +409,8 @@ def frame_checker(reader: TrajectoryReader) -> Callable[[Screenshot], str | None
             if not reader.frame_exists(event.frame):
                 return "missing"
             data = reader.read_frame(event.frame)
-        except TrajectoryFormatError:
-            return "missing"
+        except TrajectoryFormatError:  # stored, but refused: a link out, past the size limit
+            return "corrupt"
         return None if hashlib.sha256(data).hexdigest() == event.sha256 else "corrupt"
 
     return check

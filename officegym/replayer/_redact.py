@@ -161,7 +161,9 @@ def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionR
             passwords, card numbers, IBANs, API keys and tokens).
 
     Raises:
-        TrajectoryFormatError: `src` is not a readable trajectory.
+        TrajectoryFormatError: `src` is not a readable trajectory: among others, a file of it
+            is a link out of its folder (never followed, so never copied) or over the reader's
+            size limits. Nothing is written to `dst` then.
         FileExistsError: `dst` exists.
     """
     dst = Path(dst)
@@ -214,10 +216,10 @@ def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionR
         )
         header["format"] = FORMAT
         (out / "meta.json").write_text(json.dumps(header, indent=2, ensure_ascii=False) + "\n")
+        dst.parent.mkdir(parents=True, exist_ok=True)
         if dst.suffix == ".zip":
             zip_trajectory(out, dst)
         else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(out), dst)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -47,6 +47,7 @@ class RunConfig:
     action_mode: str = "computer"
     backend: str = "headless"
     resume: bool = False
+    retry_errors: bool = False  # with resume: play again the episodes that ended in an error
     limits: Limits = field(default_factory=Limits)
     executor: str = "local"  # local: worker processes here; ray: Ray actors
     ray_address: str | None = None

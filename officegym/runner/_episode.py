@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 import gymnasium
 
 from officegym.agents import Agent, load_agent
-from officegym.envs import OfficeEnvLike
+from officegym.envs import OfficeEnvLike, parse_action
+from officegym.errors import ActionError, AgentError
 from officegym.results import EpisodeResult
 from officegym.sandbox import SandboxWorker, get_sandbox
 
@@ -72,10 +73,11 @@ class EpisodeRunner:
     ) -> EpisodeResult:
         """Play one episode to its end.
 
-        An agent that raises ends the episode as a failure with the reason (status
-        `agent_error`). `on_step(phase, n)` is called as the agent starts thinking about step n
-        (`"act"`) and as the env starts carrying it out (`"step"`), so a supervisor can tell
-        which of the two hangs.
+        An agent that raises, or gives an action the parser cannot even read, ends the episode
+        as a failure with the reason (status `agent_error`); an action that is merely invalid
+        is the step's `last_action_error`, as in the env. `on_step(phase, n)` is called as the
+        agent starts thinking about step n (`"act"`) and as the env starts carrying it out
+        (`"step"`), so a supervisor can tell which of the two hangs.
 
         Raises:
             Exception: whatever the env raised: its browser, page or apps failed, not the agent.
@@ -86,36 +88,11 @@ class EpisodeRunner:
         obs, info = env.reset(
             seed=seed, options={"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
         )
-        steps, error = 0, ""
         # The step log beside the trajectory: what the agent asked for and what went wrong, one
         # line per step as it happens (the report's timeline reads it).
         trajectory_dir.parent.mkdir(parents=True, exist_ok=True)
         with (trajectory_dir.parent / "steps.jsonl").open("w") as log:
-            try:
-                self.agent.reset(info)
-            except Exception as exc:
-                error = f"agent {self.agent_spec!r} failed to reset: {type(exc).__name__}: {exc}"
-            while not error:
-                if on_step:
-                    on_step("act", steps)
-                t0 = time.perf_counter()
-                try:
-                    action = self.agent.act(obs)
-                except Exception as exc:
-                    error = (
-                        f"agent {self.agent_spec!r} failed at step {steps + 1}: "
-                        f"{type(exc).__name__}: {exc}"
-                    )
-                    break
-                t1 = time.perf_counter()
-                if on_step:
-                    on_step("step", steps)
-                obs, _, terminated, truncated, info = env.step(action)
-                steps += 1
-                log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
-                log.flush()
-                if terminated or truncated:
-                    break
+            steps, error, info = self._play(env, obs, info, log, on_step)
         evaluation = cast(OfficeEnvLike, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
@@ -135,6 +112,48 @@ class EpisodeRunner:
             status="agent_error" if error else "done",
         )
 
+    def _play(
+        self,
+        env: gymnasium.Env[Any, Any],
+        obs: dict[str, Any],
+        info: dict[str, Any],
+        log: TextIO,
+        on_step: Callable[[str, int], None] | None,
+    ) -> tuple[int, str, dict[str, Any]]:
+        """The agent's turns to the episode's end: (steps taken, the agent's error or "", the
+        last info)."""
+        steps, who = 0, f"agent {self.agent_spec!r}"
+        try:
+            self.agent.reset(info)
+        except Exception as exc:
+            return steps, f"{who} failed to reset: {type(exc).__name__}: {exc}", info
+        while True:
+            if on_step:
+                on_step("act", steps)
+            t0 = time.perf_counter()
+            try:
+                action = self.agent.act(obs)
+            except Exception as exc:
+                return steps, f"{who} failed at step {steps + 1}: {type(exc).__name__}: {exc}", info
+            try:
+                # Read here, in the agent's time: output that hangs or breaks the parser is the
+                # agent's failure, not the env's (which would be retried as a crash).
+                readable = agent_action(action, self.action_mode)
+            except AgentError as exc:
+                return steps, f"{who} gave an unreadable action at step {steps + 1}: {exc}", info
+            t1 = time.perf_counter()
+            if on_step:
+                on_step("step", steps)
+            try:
+                obs, _, terminated, truncated, info = env.step(readable)
+            except ActionError as exc:  # an env that raises about the action blames the agent
+                return steps, f"{who}'s action at step {steps + 1} failed: {exc}", info
+            steps += 1
+            log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
+            log.flush()
+            if terminated or truncated:
+                return steps, "", info
+
     def _close_env(self) -> None:
         if self._env is not None:
             self._env.close()
@@ -151,19 +170,50 @@ class EpisodeRunner:
                 self._worker = None
 
 
+def agent_action(action: Any, mode: str) -> Any:
+    """What to give the env for the agent's `action`: parsed, or as given when it is not a valid
+    action (the env makes that the step's `last_action_error`, as it documents).
+
+    Raises:
+        AgentError: the action could not even be read (the parser raised something other than
+            an `ActionError`: deep nesting, unhashable keys, no memory left).
+    """
+    try:
+        return parse_action(action, cast(Any, mode))
+    except ActionError:
+        return action
+    except Exception as exc:
+        raise AgentError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def step_line(step: int, action: Any, obs: dict[str, Any], t0: float, t1: float) -> dict[str, Any]:
     """One line of steps.jsonl: the action as the agent gave it, its error, and where time went."""
-    call = action.to_call() if hasattr(action, "to_call") else action
-    if not isinstance(call, str):
-        call = json.dumps(call, default=str)
     return {
         "step": step,
-        "action": call,
+        "action": action_text(action),
         "error": obs.get("last_action_error") or "",
         "think_ms": round((t1 - t0) * 1000, 1),
         "env_ms": round((time.perf_counter() - t1) * 1000, 1),
         "url": obs.get("url", ""),
     }
+
+
+# What steps.jsonl keeps of an action: enough to read it; an agent's 10 MB string is not kept whole.
+ACTION_TEXT_LIMIT = 2000
+
+
+def action_text(action: Any) -> str:
+    """The action as steps.jsonl shows it. Whatever the agent returned (a nested or looped
+    structure, a huge string) gives a line: the env has already refused what it cannot parse."""
+    try:
+        call = action.to_call() if hasattr(action, "to_call") else action
+        if not isinstance(call, str):
+            call = json.dumps(call, default=str)
+    except (ValueError, TypeError, RecursionError):
+        call = f"<{type(action).__name__} the parser refused>"
+    if len(call) > ACTION_TEXT_LIMIT:
+        call = f"{call[:ACTION_TEXT_LIMIT]}… ({len(call)} characters)"
+    return call
 
 
 def agent_usage(agent: Agent) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from officegym.results import Attempt, EpisodeResult
 from officegym.runner._config import RunConfig, WorkerSpec
+from officegym.runner._folder import WORKERS_LOCK_NAME
 from officegym.runner._jobs import Job
 from officegym.runner._pool import WorkerPool
 from officegym.runner._ray import RayPool
@@ -42,7 +43,13 @@ ExecutorFactory = Callable[[RunConfig, WorkerSpec], Executor]
 
 
 def _local_pool(config: RunConfig, spec: WorkerSpec) -> Executor:
-    return WorkerPool(config.workers, spec, config.limits, pin=config.pin_cores)
+    return WorkerPool(
+        config.workers,
+        spec,
+        config.limits,
+        pin=config.pin_cores,
+        hold=str(config.out / WORKERS_LOCK_NAME),
+    )
 
 
 def _ray_pool(config: RunConfig, spec: WorkerSpec) -> Executor:

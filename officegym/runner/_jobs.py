@@ -4,6 +4,10 @@ Infrastructure failures are retried, agent failures are not: the agent is what a
 so its errors and hangs are its result, while a browser crash, a dead worker or a hung env says
 nothing about it and deserves another try on a fresh worker. Every attempt is recorded whatever
 became of it, so retries stay visible in the run's results.
+
+The agent's are: raising in `reset` or `act`, giving an action the parser cannot even read, and
+failing to be made in a worker (`agent_error`); thinking past its step time, or an episode past
+its time (`timeout`). Only what the env, its browser or the worker did is `crashed`.
 """
 
 from __future__ import annotations

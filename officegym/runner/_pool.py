@@ -33,6 +33,7 @@ from typing import Any
 
 from officegym.results import Attempt, EpisodeResult
 from officegym.runner._config import Limits, WorkerSpec
+from officegym.runner._folder import hold_shared
 from officegym.runner._jobs import Job, Pending, RetryPolicy
 from officegym.sandbox import get_sandbox
 
@@ -49,10 +50,20 @@ PHASES = ("start", "act", "step")  # "act": the agent is thinking; "step": the e
 
 
 def _worker_main(
-    conn: Connection, spec: WorkerSpec, progress: Any, core: int | None = None
+    conn: Connection,
+    spec: WorkerSpec,
+    progress: Any,
+    core: int | None = None,
+    hold: str | None = None,
 ) -> None:
     """A worker: run the episodes it is sent, note its steps in `progress` (phase, step, since),
-    and exit after an env failure."""
+    and exit after an env failure.
+
+    `hold` is a run folder's `workers.lock`, locked shared while this process lives: a worker
+    orphaned by a SIGKILLed runner still writes its episode, and keeps a new run out meanwhile.
+    """
+    if hold is not None:
+        hold_shared(hold)  # the descriptor stays open, and the lock held, until the process exits
     if core is not None:
         # Before any thread or child process exists: they all inherit this affinity.
         with contextlib.suppress(OSError):  # a container may forbid it; then run unpinned
@@ -67,7 +78,14 @@ def _worker_main(
 
     runner = None
     try:
-        runner = spec.episode_runner()
+        try:
+            runner = spec.episode_runner()
+        except Exception as exc:
+            # Making the runner is looking up the sandbox (checked before the run) and making
+            # the agent: a failure here is the agent's (its import or constructor), and final.
+            detail = traceback.format_exception_only(exc)[-1].strip()
+            _refuse_job(conn, f"agent {spec.agent!r} could not be made in the worker: {detail}")
+            return
         while True:
             try:
                 job: Job | None = conn.recv()
@@ -90,6 +108,15 @@ def _worker_main(
         if runner is not None:
             with contextlib.suppress(Exception):
                 runner.close()
+
+
+def _refuse_job(conn: Connection, error: str) -> None:
+    """Answer the job this worker is sent with an agent error (it can play none)."""
+    try:
+        if conn.recv() is not None:
+            conn.send(("agent_error", error))
+    except EOFError:
+        pass
 
 
 @dataclass
@@ -165,6 +192,7 @@ class WorkerPool:
     limits: Limits = field(default_factory=Limits)
     poll: float = 0.5
     pin: bool = True  # each worker on a core of its own (see the module docstring)
+    hold: str | None = None  # a file each worker locks shared while it lives (workers.lock)
 
     def run(
         self,
@@ -229,7 +257,7 @@ class _PoolRun:
     def _start(self, lane: int) -> _Slot:
         parent, child = self.ctx.Pipe()
         progress = self.ctx.Array("d", 3)
-        args = (child, self.pool.spec, progress, self.cores[lane])
+        args = (child, self.pool.spec, progress, self.cores[lane], self.pool.hold)
         process = self.ctx.Process(target=_worker_main, args=args, daemon=True)
         process.start()
         child.close()
@@ -274,8 +302,8 @@ class _PoolRun:
                 if message[0] == "done":
                     self._finish(slot, message[1].status, message[1].error, message[1])
                     return
-                elif message[0] == "crashed":
-                    self._finish(slot, "crashed", message[1], None)
+                elif message[0] in ("crashed", "agent_error"):
+                    self._finish(slot, message[0], message[1], None)
                     self._stop(slot)
                     return
         except (EOFError, OSError):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from officegym.agents import load_agent
-from officegym.results import EpisodeResult, ResultStore
+from officegym.results import Attempt, EpisodeResult, ResultStore
 from officegym.runner._config import RunConfig, WorkerSpec
 from officegym.runner._executor import executor_factory, make_executor
+from officegym.runner._folder import claimed
 from officegym.runner._jobs import Job
 from officegym.runner._summary import RunSummary, summarize
 from officegym.sandbox import get_sandbox
@@ -29,7 +31,8 @@ def validate(config: RunConfig) -> None:
     Raises:
         UnknownNameError: unknown suite, task or agent.
         AgentError: the agent cannot be loaded.
-        ValueError: unknown executor or sandbox, or limits out of range.
+        ValueError: unknown executor or sandbox, limits out of range, or `retry_errors`
+            without `resume`.
         SandboxError: the sandbox cannot run on this machine.
     """
     for task_id in suite_tasks(config.suite):
@@ -42,6 +45,8 @@ def validate(config: RunConfig) -> None:
     limits = config.limits
     if min(limits.step_timeout, limits.episode_timeout) <= 0 or limits.retries < 0:
         raise ValueError("timeouts must be positive and --retries at least 0")
+    if config.retry_errors and not config.resume:
+        raise ValueError("--retry-errors plays again the errors of a run in --out: add --resume")
 
 
 def run(
@@ -50,33 +55,50 @@ def run(
     """Run the suite; return its summary, as written to `<out>/summary.json`.
 
     `on_result(result, finished, total)` is called as each episode's final result is stored.
+    The run folder is locked for the run's life (see `officegym.runner._folder`).
 
     Raises:
         UnknownNameError, AgentError, ValueError, SandboxError: as `validate` says.
+        RunFolderLockedError: another run, or workers of an earlier one, use `config.out`.
+        RunFolderError: `config.out` is not empty without `resume`, or holds no run to resume.
+        RunSettingsError: `resume` with a setting other than the one stored.
+        ResultStoreError, OSError: the folder or its store cannot be written.
         RayUnavailableError: `--executor ray` without Ray, or Ray could not start.
     """
     validate(config)
-    config.out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(config.out / "results.sqlite")
-    store.set_info(
-        suite=config.suite,
-        agent=config.agent,
-        seeds=config.seeds,
-        action_mode=config.action_mode,
-        backend=config.backend,
-        sandbox=config.sandbox,
-    )
+    with claimed(config) as store:
+        summary = _play(config, store, on_result)
+        (config.out / "summary.json").write_text(summary.to_json())
+    return summary
+
+
+def _play(
+    config: RunConfig,
+    store: ResultStore,
+    on_result: Callable[[EpisodeResult, int, int], None] | None,
+) -> RunSummary:
+    """Play the episodes the store lacks, and with `retry_errors` those that ended in an error."""
     episodes = plan_episodes(config)
     done = store.done_ids() if config.resume else set()
+    if config.retry_errors:
+        done -= store.error_ids()
     jobs = [job for job in episodes if job.episode_id not in done]
     total, finished = len(episodes), len(episodes) - len(jobs)
+    # A resumed episode's attempts are numbered on from the ones stored (a retried error, or one
+    # in flight when a run was killed), which stay in the attempts table.
+    earlier = store.last_attempts() if config.resume else {}
 
     def record(result: EpisodeResult) -> None:
         nonlocal finished
+        result.attempts += earlier.get(result.episode_id, 0)
         store.add(result)
         finished += 1
         if on_result:
             on_result(result, finished, total)
+
+    def add_attempt(attempt: Attempt) -> None:
+        number = attempt.attempt + earlier.get(attempt.episode_id, 0)
+        store.add_attempt(replace(attempt, attempt=number))
 
     sandbox = get_sandbox(config.sandbox)
     run_id: str | None = None
@@ -87,10 +109,7 @@ def run(
         spec = WorkerSpec(
             config.agent, config.action_mode, config.backend, config.sandbox, run_id or "local"
         )
-        make_executor(config, spec).run(jobs, record, store.add_attempt)
-        summary = summarize(store.results(), config)
+        make_executor(config, spec).run(jobs, record, add_attempt)
+        return summarize(store.results(), config)
     finally:
-        store.close()
         sandbox.cleanup_run(run_id)  # whatever the workers left, even on an interrupt
-    (config.out / "summary.json").write_text(summary.to_json())
-    return summary

@@ -34,7 +34,7 @@ from ._events import (
     TextInput,
     parse_event,
 )
-from ._io import TrajectoryWriter, too_deep_line, zip_trajectory
+from ._io import META_FILE, TrajectoryWriter, too_deep_line, zip_trajectory
 from ._models import (
     FORMAT,
     MASK,
@@ -48,7 +48,14 @@ from ._models import (
     TrajectoryMeta,
     Viewport,
 )
-from ._reader import TrajectoryReader, find_trajectories
+from ._reader import (
+    MAX_EVENTS_BYTES,
+    MAX_FRAME_BYTES,
+    MAX_LINE_BYTES,
+    MAX_META_BYTES,
+    TrajectoryReader,
+    find_trajectories,
+)
 from ._schema import trajectory_json_schema
 from .keys import COMMAND_MODIFIERS, MODIFIERS, TEXT_EDIT_KEYS, is_typing
 
@@ -58,6 +65,11 @@ __all__ = [
     "EVENT_TYPES",
     "FORMAT",
     "MASK",
+    "MAX_EVENTS_BYTES",
+    "MAX_FRAME_BYTES",
+    "MAX_LINE_BYTES",
+    "MAX_META_BYTES",
+    "META_FILE",
     "MODIFIERS",
     "SUPPORTED_FORMATS",
     "TEXT_EDIT_KEYS",

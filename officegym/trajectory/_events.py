@@ -365,9 +365,15 @@ class Answer(_Event):
 
 
 class Done(_Event):
-    """The episode ended."""
+    """The episode ended (after an `answer`, or for the `reason` given)."""
 
     type: Literal["done"] = "done"
+    reason: Literal["max_steps", "page_done"] | None = Field(
+        default=None,
+        description="Why the episode ended without an answer, when the writer knows: "
+        "`max_steps` (the task's step limit cut it off: truncated, yet a whole recording), "
+        "`page_done` (the task's page ended it, as MiniWoB++ pages do).",
+    )
 
 
 Event = Annotated[

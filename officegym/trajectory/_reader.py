@@ -1,9 +1,15 @@
-"""Reading trajectory directories and zips, streaming ``events.jsonl`` line by line."""
+"""Reading trajectory directories and zips, streaming ``events.jsonl`` line by line.
+
+A recording comes from elsewhere, so the reader trusts none of its sizes or links: every file is
+read in chunks up to a limit (a zip of a megabyte can hold gigabytes), and a symbolic link
+that leads out of a trajectory folder is refused rather than followed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -21,11 +27,32 @@ from ._models import TrajectoryMeta
 # deflate stream, data that ends early).
 BROKEN_ZIP = (zlib.error, zipfile.BadZipFile, EOFError)
 
+# Limits on what one trajectory may hold, each far above any real recording, so that a small
+# zip that inflates to gigabytes fails with a clear error instead of filling memory (listed in
+# docs/trajectory.md, "Limits"). meta.json is a header of a few kilobytes; 16 MiB leaves room
+# for any task params and `extra`.
+MAX_META_BYTES = 16 * 1024 * 1024
+# Eight hours of pointer moves at 60 per second is about 150 MB of events.jsonl; 2 GiB is over
+# ten times that. The events are streamed, so this bounds the time an audit spends, not memory.
+MAX_EVENTS_BYTES = 2 * 1024 * 1024 * 1024
+# One event per line: a line is read whole before it is parsed, so this bounds memory while
+# streaming. A pasted document or an answer of 16 MiB is far beyond any real input.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+# A PNG of an 8K screen (7680x4320, 32 bits a pixel) stored without any compression is 133 MB.
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+# Python inflates a bzip2 or LZMA zip member a whole compressed block at a time, however large
+# the output: only members it inflates in bounded steps are read (what zip_trajectory and file
+# managers write).
+_ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_CHUNK = 64 * 1024  # bytes read at a time: small enough for flat memory, large enough for speed
+
 
 class TrajectoryReader:
     """Read a trajectory from a directory or a ``.zip``, streaming the events.
 
-    A zip may hold the files at its root or inside one top-level folder.
+    A zip may hold the files at its root or inside one top-level folder. Files are read up to
+    the limits `MAX_META_BYTES`, `MAX_EVENTS_BYTES`, `MAX_LINE_BYTES` and `MAX_FRAME_BYTES`, and
+    a link in a folder that leads out of it is refused, never followed.
 
     Args:
         path: the trajectory directory or zip file.
@@ -42,6 +69,8 @@ class TrajectoryReader:
         self._meta: TrajectoryMeta | None = None
         # The last frame read: a replay's audit hashes it and its driver compares it, in turn.
         self._last_frame: tuple[str, bytes] | None = None
+        # Where links may lead: the folder itself, wherever it is (it may be a link itself).
+        self._root = self.path.resolve()
         if self.path.is_dir():
             return
         if not self.path.exists():
@@ -74,6 +103,21 @@ class TrajectoryReader:
             return f"{self.path}!{self._prefix}{rel}"
         return str(self.path / rel)
 
+    def _local(self, rel: str) -> Path | None:
+        """The file `rel` of a trajectory folder with its links resolved, or None if there is
+        none; a link that leads out of the folder is an error, never followed."""
+        path = self.path / rel
+        if not os.path.lexists(path):
+            return None
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a loop of links
+            raise TrajectoryFormatError(self._display(rel), None, None, str(exc)) from None
+        if real != self._root and real.is_relative_to(self._root):
+            return real if real.is_file() else None
+        problem = f"a symbolic link to {real}, outside the trajectory: not followed"
+        raise TrajectoryFormatError(self._display(rel), None, None, problem)
+
     def _exists(self, rel: str) -> bool:
         if self._zip is not None:
             try:
@@ -81,50 +125,109 @@ class TrajectoryReader:
             except KeyError:
                 return False
             return True
-        return (self.path / rel).is_file()
+        return self._local(rel) is not None
 
-    def _open(self, rel: str) -> IO[bytes]:
+    def _missing(self, rel: str) -> TrajectoryFormatError:
+        problem = f"missing: every trajectory needs {rel}" + (
+            " (it may be empty)" if rel == EVENTS_FILE else ""
+        )
+        return TrajectoryFormatError(self._display(rel), None, None, problem)
+
+    def _too_large(self, rel: str, limit: int, stated: int | None) -> TrajectoryFormatError:
+        """The error for a file over its limit: its stated size, or None when it is reading
+        it that went past the limit."""
+        size = f"{stated:,} bytes, over" if stated is not None else "inflates to more than"
+        problem = f"{size} the limit of {_size(limit)} for {_kind(rel)}"
+        return TrajectoryFormatError(self._display(rel), None, None, problem)
+
+    def _open(self, rel: str, limit: int) -> IO[bytes]:
+        """The file `rel`, once its stated size is known to be within `limit` bytes.
+
+        Raises:
+            TrajectoryFormatError: it is missing, a link out of the folder, larger than
+                `limit`, or a zip member compressed other than by deflate.
+        """
+        if self._zip is None:
+            local = self._local(rel)
+            if local is None:
+                raise self._missing(rel)
+            size = local.stat().st_size
+            if size > limit:
+                raise self._too_large(rel, limit, size)
+            return open(local, "rb")
         if not self._exists(rel):
-            problem = f"missing: every trajectory needs {rel}" + (
-                " (it may be empty)" if rel == EVENTS_FILE else ""
+            raise self._missing(rel)
+        info = self._zip.getinfo(self._prefix + rel)
+        if info.compress_type not in _ZIP_METHODS:
+            problem = (
+                f"compressed with zip method {info.compress_type}; only stored and deflated "
+                "members are read (zip it again, e.g. with zip_trajectory)"
             )
-            raise TrajectoryFormatError(self._display(rel), None, None, problem)
-        if self._zip is not None:
-            return self._zip.open(self._prefix + rel)
-        return open(self.path / rel, "rb")
+            raise TrajectoryFormatError(self._display(rel), None, "zip member", problem)
+        if info.file_size > limit:  # what the header says; _read counts what it inflates to
+            raise self._too_large(rel, limit, info.file_size)
+        return self._zip.open(info)
 
-    def _read(self, rel: str) -> bytes:
-        """A whole file of the trajectory; a zip member broken inside names where."""
-        with self._open(rel) as f:
-            try:
-                return f.read()
-            except BROKEN_ZIP as exc:
-                problem = f"broken compressed data in the zip: {exc}"
-                where = self._display(rel)
-                raise TrajectoryFormatError(where, None, "zip member", problem) from None
+    def _read(self, rel: str, limit: int) -> bytes:
+        """A whole file of the trajectory, up to `limit` bytes; read in chunks and counted, as
+        a zip member may inflate to more than its header says."""
+        chunks: list[bytes] = []
+        size = 0
+        with self._open(rel, limit) as f:
+            while True:
+                try:
+                    chunk = f.read(_CHUNK)
+                except BROKEN_ZIP as exc:
+                    problem = f"broken compressed data in the zip: {exc}"
+                    where = self._display(rel)
+                    raise TrajectoryFormatError(where, None, "zip member", problem) from None
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > limit:
+                    raise self._too_large(rel, limit, None)
+                chunks.append(chunk)
 
-    @staticmethod
-    def _lines(f: IO[bytes], where: str) -> Iterator[tuple[int, bytes]]:
-        """The numbered lines of a file; compressed data broken inside names the line."""
-        line_no = 0
+    def _lines(self, f: IO[bytes], where: str) -> Iterator[tuple[int, bytes]]:
+        """The numbered lines of events.jsonl, each at most MAX_LINE_BYTES and all together at
+        most MAX_EVENTS_BYTES; compressed data broken inside names the line being read."""
+        line_no, total = 0, 0
+        pending: list[bytes] = []  # the start of a line that continues in the next chunk
+        pending_size = 0
         while True:
             try:
-                raw = f.readline()
+                chunk = f.read(_CHUNK)
             except BROKEN_ZIP as exc:
                 problem = f"broken compressed data in the zip: {exc}"
                 raise TrajectoryFormatError(where, line_no + 1, None, problem) from None
-            if not raw:
+            total += len(chunk)
+            if total > MAX_EVENTS_BYTES:
+                raise self._too_large(EVENTS_FILE, MAX_EVENTS_BYTES, None)
+            if not chunk:
+                if pending:
+                    yield line_no + 1, b"".join(pending)
                 return
-            line_no += 1
-            yield line_no, raw
+            *complete, rest = chunk.split(b"\n")
+            for part in complete:
+                if pending_size + len(part) > MAX_LINE_BYTES:
+                    raise _long_line(where, line_no + 1)
+                line_no += 1
+                yield line_no, b"".join((*pending, part)) if pending else part
+                pending, pending_size = [], 0
+            if rest:
+                pending.append(rest)
+                pending_size += len(rest)
+                if pending_size > MAX_LINE_BYTES:
+                    raise _long_line(where, line_no + 1)
 
     @property
     def meta(self) -> TrajectoryMeta:
         """The validated header (read on first access).
 
         Raises:
-            TrajectoryFormatError: ``meta.json`` is missing, not JSON, of an unsupported
-                format version, or has a bad field.
+            TrajectoryFormatError: ``meta.json`` is missing, a link out of the folder, over
+                `MAX_META_BYTES`, not JSON, of an unsupported format version, or has a bad
+                field.
         """
         if self._meta is None:
             where = self._display(META_FILE)
@@ -132,7 +235,7 @@ class TrajectoryReader:
                 raise TrajectoryFormatError(
                     where, None, None, "missing: every trajectory needs a meta.json header"
                 )
-            raw = self._read(META_FILE)
+            raw = self._read(META_FILE, MAX_META_BYTES)
             try:
                 data = json.loads(raw.decode("utf-8-sig"))
             except UnicodeDecodeError as exc:
@@ -164,12 +267,13 @@ class TrajectoryReader:
 
         Raises:
             TrajectoryFormatError: naming the file, line and field of the first bad event:
-                invalid JSON, unknown type, bad field, ``t`` going backwards or (with
-                ``check_frames``) a missing or corrupt frame.
+                invalid JSON, unknown type, bad field, ``t`` going backwards, a line over
+                `MAX_LINE_BYTES` or (with ``check_frames``) a missing or corrupt frame; or
+                naming the file: missing, a link out of the folder, over `MAX_EVENTS_BYTES`.
         """
         where = self._display(EVENTS_FILE)
         last_t: float | None = None
-        with self._open(EVENTS_FILE) as f:
+        with self._open(EVENTS_FILE, MAX_EVENTS_BYTES) as f:
             for line_no, raw in self._lines(f, where):
                 try:
                     text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
@@ -229,6 +333,9 @@ class TrajectoryReader:
 
         Returns:
             True when the file exists.
+
+        Raises:
+            TrajectoryFormatError: the path leaves the trajectory, or is a link out of it.
         """
         return self._exists(self._frame_rel(relpath))
 
@@ -242,7 +349,8 @@ class TrajectoryReader:
             The encoded image bytes.
 
         Raises:
-            TrajectoryFormatError: the frame does not exist or the path leaves the trajectory.
+            TrajectoryFormatError: the frame does not exist, the path leaves the trajectory,
+                it is a link out of it, or it is over `MAX_FRAME_BYTES`.
         """
         rel = self._frame_rel(relpath)
         if self._last_frame is not None and self._last_frame[0] == rel:
@@ -250,7 +358,7 @@ class TrajectoryReader:
         if not self._exists(rel):
             problem = f"frame {relpath!r} referenced by an event does not exist"
             raise TrajectoryFormatError(self._display(rel), None, "frame", problem)
-        data = self._read(rel)
+        data = self._read(rel, MAX_FRAME_BYTES)
         self._last_frame = (rel, data)
         return data
 
@@ -269,6 +377,21 @@ class TrajectoryReader:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _kind(rel: str) -> str:
+    """What a file of a trajectory is, for the message naming its limit."""
+    return {META_FILE: "meta.json", EVENTS_FILE: "events.jsonl"}.get(rel, "a frame")
+
+
+def _size(limit: int) -> str:
+    """A limit in the unit it is defined in: `16 MiB`, `2 GiB`."""
+    return f"{limit // 2**30} GiB" if limit % 2**30 == 0 else f"{limit // 2**20} MiB"
+
+
+def _long_line(where: str, line_no: int) -> TrajectoryFormatError:
+    problem = f"a line longer than the limit of {_size(MAX_LINE_BYTES)} for one event"
+    return TrajectoryFormatError(where, line_no, None, problem)
 
 
 def find_trajectories(paths: Iterable[str | Path]) -> Iterator[Path]:

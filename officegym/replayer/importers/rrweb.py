@@ -18,6 +18,7 @@ from typing import Any
 from officegym.replayer.importers._common import (
     Conversion,
     ImportFormatError,
+    expect,
     iso_time,
     number,
 )
@@ -267,10 +268,13 @@ class _Converter:
     def incremental(self, position: str, t: float, data: dict[str, Any]) -> None:
         source = number(data.get("source"))
         if source == MUTATION:
-            self.mutation(data)
+            self.mutation(position, data)
         elif source in (MOVE, DRAG):
             positions = data.get("positions")
-            for j, p in enumerate(positions if isinstance(positions, list) else []):
+            if not isinstance(positions, list):
+                self.out.skip(position, "MouseMove", "positions: expected a list")
+                return
+            for j, p in enumerate(positions):
                 if not isinstance(p, dict):
                     continue
                 x, y, dt = (
@@ -310,11 +314,17 @@ class _Converter:
         elif source == SELECTION:
             self.out.skip(position, "Selection", "a text selection range is not replayed")
 
-    def mutation(self, data: dict[str, Any]) -> None:
-        for item in data.get("removes") or []:
+    def changes(self, position: str, data: dict[str, Any], key: str) -> list[Any]:
+        """One list of a mutation (absent: none). Any other value is an error, not a skip: the
+        node tree would be wrong from here on, and so every later selector."""
+        value = data.get(key)
+        return [] if value is None else expect(value, list, self.where, f"{position}.data.{key}")
+
+    def mutation(self, position: str, data: dict[str, Any]) -> None:
+        for item in self.changes(position, data, "removes"):
             if isinstance(item, dict) and number(item.get("id")) is not None:
                 self.tree.remove(int(item["id"]))
-        for item in data.get("adds") or []:
+        for item in self.changes(position, data, "adds"):
             if isinstance(item, dict) and number(item.get("parentId")) is not None:
                 next_id = number(item.get("nextId"))
                 self.tree.add(
@@ -322,7 +332,7 @@ class _Converter:
                     int(next_id) if next_id is not None else None,
                     item.get("node"),
                 )
-        for item in data.get("attributes") or []:
+        for item in self.changes(position, data, "attributes"):
             node = (
                 self.tree.nodes.get(int(number(item.get("id")) or -1))
                 if isinstance(item, dict)
@@ -334,7 +344,7 @@ class _Converter:
                         node.attrs.pop(str(name), None)
                     elif isinstance(value, str):
                         node.attrs[str(name)] = value
-        for item in data.get("texts") or []:
+        for item in self.changes(position, data, "texts"):
             node = (
                 self.tree.nodes.get(int(number(item.get("id")) or -1))
                 if isinstance(item, dict)
@@ -439,6 +449,7 @@ def convert(data: Any, source: Path) -> Conversion:
     """Convert decoded rrweb events (or a session-replay export holding them).
 
     Raises:
-        ImportFormatError: no events, or no Meta event naming the page.
+        ImportFormatError: no events, no Meta event naming the page, or a mutation whose
+            `removes`, `adds`, `attributes` or `texts` is not a list (naming it).
     """
     return _Converter(find_events(data, str(source)), source).run()

@@ -49,12 +49,16 @@ class AppSpec:
         populate: fills an empty store with seeded, realistic data, given the world's people
             (`officegym.tasks.apps.people.directory(seed)`, shared by every app).
         pages: the paths of its main views (a test opens each in Chromium).
+        inline_script: its pages run inline script and handler attributes of their own and
+            cannot carry the server's nonce (pages served as a package ships them): the server's
+            Content-Security-Policy then allows inline script (see `_policy`).
     """
 
     name: str
     asgi: Callable[..., Any]
     populate: Callable[[StateStore, random.Random, Sequence[Person]], None]
     pages: tuple[str, ...] = ("/",)
+    inline_script: bool = False
 
 
 @cache

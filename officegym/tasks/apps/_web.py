@@ -6,6 +6,12 @@ script swaps views in place instead (`Site.view`), and each view's URL still ren
 The shared layout gives every page the top bar with the app switcher (only the apps of the
 episode's world), and `_shared/office.js` gives the widgets: menu buttons, people pickers with
 autocomplete, keyboard shortcuts and Enter-to-send text areas.
+
+Everything a page shows of a request or of stored state goes through a template with autoescape
+on; only the page's own CSS and script (files of the app) and markup built here from escaped
+text (`linkify`, a view inside its layout) are marked safe. The page's script carries the nonce
+the server's Content-Security-Policy allows (`_policy`): a script that is not the app's own never
+runs, and the apps' templates have no handler attributes (`onclick=`): scripts add listeners.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from officegym.tasks.apps._policy import NONCE_KEY
 from officegym.tasks.apps._store import StateStore
 from officegym.tasks.apps.people import ME
 
@@ -64,7 +71,7 @@ class Site:
         self.name, self.title = name, APP_TITLES[name]
         self.templates = Environment(
             loader=ChoiceLoader([FileSystemLoader(folder / "templates"), FileSystemLoader(SHARED)]),
-            autoescape=select_autoescape(),
+            autoescape=True,  # every template, whatever its name ends with
             trim_blocks=True,
             lstrip_blocks=True,
         )
@@ -86,6 +93,7 @@ class Site:
             me=ME,
             css=self.css,
             js=self.js,
+            nonce=request.scope.get(NONCE_KEY, ""),  # none outside the app server (unit tests)
             path=request.url.path,
             **context,
         )
@@ -98,6 +106,7 @@ class Site:
         title: str,
         layout: str,
         frame: Callable[[], Mapping[str, Any]],
+        status: int = 200,
         **context: Any,
     ) -> HTMLResponse:
         """A view for an app whose script swaps views in place (one small request per move).
@@ -112,12 +121,15 @@ class Site:
         )
         headers = {"X-Title": quote(f"{title} - {self.title}")}
         if request.headers.get("x-partial"):
-            return HTMLResponse(view, headers={**headers, **NO_STORE})
-        response = self.page(request, layout, title, view=Markup(view), **frame(), **context)
+            return HTMLResponse(view, status, headers={**headers, **NO_STORE})
+        response = self.page(
+            request, layout, title, status, view=Markup(view), **frame(), **context
+        )
         response.headers.update(headers)
         return response
 
     def not_found(self, request: Request, what: str) -> HTMLResponse:
+        """A 404 page saying `what` (text: it may quote the request, and is escaped)."""
         return self.page(request, "message.html", "Not found", 404, message=what)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from officegym.tasks.apps import DOMAIN, WORLD_HEADER, AppSpec, load_app
+from officegym.tasks.apps._policy import NONCE_KEY, REFUSAL, new_nonce, policy, security_headers
 from officegym.tasks.apps._store import StateStore
 
 Scope = MutableMapping[str, Any]
@@ -94,7 +95,21 @@ class AppServer:
         scope = dict(scope)
         scope["officegym.store"] = store
         scope["officegym.apps"] = sorted(world.stores)  # the app switcher shows only these
-        await spec.asgi(scope, receive, send)
+        scope[NONCE_KEY] = nonce = new_nonce()  # `Site` gives the page's own script this nonce
+        await spec.asgi(scope, receive, _secured(send, policy(nonce, spec.inline_script)))
+
+
+def _secured(send: Send, csp: str) -> Send:
+    """`send` with the policy's headers added to the response, whichever route (or Starlette's
+    own 404, redirect or error) made it: set here once, no route can forget it."""
+    extra = security_headers(csp)
+
+    async def secured(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return secured
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
@@ -105,7 +120,7 @@ async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), *security_headers(REFUSAL)],
         }
     )
     await send({"type": "http.response.body", "body": body})

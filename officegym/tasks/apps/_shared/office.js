@@ -86,7 +86,7 @@
       const res = await fetch(source + (source.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(q));
       const rows = await res.json();
       if (mine !== token) return;  // a newer keystroke already asked
-      list.innerHTML = "";
+      list.replaceChildren();
       rows.forEach((p) => {
         const li = document.createElement("li");
         li.setAttribute("role", "option");

@@ -9,14 +9,13 @@ shared widgets out.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -132,10 +131,19 @@ def sidebar(store: StateStore) -> dict[str, Any]:
     }
 
 
-def render(request: Request, template: str, title: str, **context: Any) -> Response:
+def render(
+    request: Request, template: str, title: str, status: int = 200, **context: Any
+) -> Response:
     """The view alone for in-app navigation, the whole page (with the sidebar) otherwise."""
     store = store_of(request)
-    return SITE.view(request, template, title, "page.html", lambda: sidebar(store), **context)
+    return SITE.view(
+        request, template, title, "page.html", lambda: sidebar(store), status, **context
+    )
+
+
+def not_found(request: Request, what: str) -> Response:
+    """A 404 in Mail's layout; `what` may quote the request and is escaped like all text."""
+    return render(request, "notice.html", "Not found", 404, message=what)
 
 
 async def list_view(request: Request) -> Response:
@@ -156,7 +164,7 @@ async def list_view(request: Request) -> Response:
         title, where = FOLDERS[folder]
         params, empty = [], f"No conversations in {title}."
     else:
-        return HTMLResponse(f"No folder {folder!r}", status_code=404)
+        return not_found(request, f"There is no folder “{folder}”.")
     threads = list_threads(store, where, params)
     return render(
         request,
@@ -175,7 +183,7 @@ async def thread_view(request: Request) -> Response:
     tid = request.path_params["tid"]
     rows = store.query("SELECT * FROM threads WHERE id = ?", (tid,))
     if not rows:
-        return HTMLResponse("This conversation does not exist.", status_code=404)
+        return not_found(request, "This conversation does not exist.")
     store.execute("UPDATE threads SET unread = 0 WHERE id = ?", (tid,))
     people = people_by_email(store)
     messages = store.query("SELECT * FROM messages WHERE thread_id = ? ORDER BY date, id", (tid,))
@@ -212,7 +220,7 @@ async def thread_view(request: Request) -> Response:
         thread=thread,
         messages=messages,
         labels=labels,
-        compose_json=json.dumps(compose).replace("</", "<\\/"),
+        compose=compose,
     )
 
 
@@ -224,14 +232,13 @@ async def thread_action(request: Request) -> Response:
     """POST {ids, verb, label?, via}: archive/delete/star/read… or label_add/label_remove."""
     store = store_of(request)
     data = await request.json()
-    verb, ids, via = (
-        data.get("verb"),
-        [int(i) for i in data.get("ids", [])],
-        data.get("via", "click"),
-    )
-    label = data.get("label", "")
+    verb, via, label = data.get("verb"), data.get("via", "click"), data.get("label", "")
     if verb not in THREAD_VERBS and verb not in ("label_add", "label_remove"):
         return JSONResponse({"error": f"unknown verb {verb!r}"}, status_code=400)
+    try:
+        ids = [int(i) for i in data.get("ids", [])]
+    except (TypeError, ValueError):  # a bad request, not a server error
+        return JSONResponse({"error": "ids are conversation numbers"}, status_code=400)
     with store.transaction() as db:
         for tid in ids:
             if verb == "label_add":

@@ -66,4 +66,7 @@ class _Pages:
         await self._files(scope, receive, send)
 
 
-APP = AppSpec(name="miniwob", asgi=_Pages(), populate=_populate)
+# The pages' own inline scripts and onclick= handlers are the task, and the files are served as
+# shipped (no nonce can be added, nothing of a request is echoed): their policy allows inline
+# script from this origin only; see officegym/tasks/apps/_policy.py.
+APP = AppSpec(name="miniwob", asgi=_Pages(), populate=_populate, inline_script=True)

@@ -20,7 +20,7 @@
     const q = input.value.trim();
     const rows = q ? await (await fetch(`${input.dataset.jump}?q=${encodeURIComponent(q)}`)).json() : [];
     if (mine !== token) return;  // a newer keystroke already asked
-    list.innerHTML = "";
+    list.replaceChildren();
     rows.forEach((r, i) => {
       const li = document.createElement("li");
       li.setAttribute("role", "option");

@@ -76,6 +76,7 @@
     clearTimeout(timer);
     timer = setTimeout(async () => {
       const res = await fetch(view.dataset.preview, {method: "POST", body: new URLSearchParams({body: body.value})});
+      // The server's rendering of the text, every piece of it escaped (docs/_markup.py).
       if (res.ok) view.innerHTML = await res.text();
     }, 150);
   });

@@ -24,6 +24,7 @@
   // ---- navigation: fetch the view, swap it in, keep the URL real --------------------------
   async function navigate(url, push = true) {
     const res = await fetch(url, {headers: {"X-Partial": "1"}});
+    // The server's own rendering of the view (escaped by its templates); data never goes in as HTML.
     $("#main").innerHTML = await res.text();
     document.title = decodeURIComponent(res.headers.get("X-Title") || "") || document.title;
     if (push) history.pushState({}, "", url);
@@ -197,7 +198,7 @@
       const res = await fetch("/api/contacts?q=" + encodeURIComponent(q));
       const people = await res.json();
       if (mine !== token) return;  // a newer keystroke already asked
-      list.innerHTML = "";
+      list.replaceChildren();
       people.forEach((p) => {
         const li = document.createElement("li");
         li.setAttribute("role", "option");

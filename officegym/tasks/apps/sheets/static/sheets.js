@@ -5,7 +5,9 @@
   const nameBox = document.getElementById("name-box");
   const formula = document.getElementById("formula");
   const form = document.getElementById("cell-form");
-  const cellAt = (ref) => grid.querySelector(`td[data-ref="${ref}"]`);
+  // A reference comes from the URL or the name box: escaped, any text makes a valid selector
+  // (an invalid one would throw and stop this script).
+  const cellAt = (ref) => grid.querySelector(`td[data-ref="${CSS.escape(ref)}"]`);
   let current = null;
   function select(ref) {
     const td = cellAt(ref.toUpperCase());
