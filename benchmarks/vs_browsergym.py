@@ -1,7 +1,7 @@
 """officegym against BrowserGym on the same MiniWoB++ tasks, same machine, same run.
 
 Run: `cd benchmarks && ../.venv/bin/python vs_browsergym.py [--episodes N] [--seeds-per-task S]
-[--worker-rounds R] [--workers-only]`
+[--worker-rounds R] [--workers-only] [--competing-load]`
 
 - BrowserGym (`browsergym-miniwob`, installed by this script into `benchmarks/.browsergym-venv`)
   and officegym each play N episodes of click-test, click-button, enter-text and choose-list with
@@ -12,12 +12,15 @@ Run: `cd benchmarks && ../.venv/bin/python vs_browsergym.py [--episodes N] [--se
 - Then `officegym run --suite miniwob-oracle` at 1 and 2 workers, alternating, R rounds:
   episodes per minute and the scaling ratio, start-up included, and once running (from the first
   episode's end to the last one's, out of the run's attempt log: start-up and shutdown are paid
-  once per run, not per episode). `--workers-only` skips the side-by-side part.
+  once per run, not per episode). `--workers-only` skips the side-by-side part;
+  `--competing-load` also runs each worker configuration beside a busy process (another user's
+  job on a shared machine), each against one worker under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import time
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +119,7 @@ def run_workers(workers: int, seeds: int, pin: bool = True) -> tuple[int, float,
         cli = [sys.executable, "-m", "officegym.cli", "run", "--suite", "miniwob-oracle"]
         subprocess.run(
             [*cli, "--agent", "oracle", "--seeds", str(seeds), "--workers", str(workers),
-             "--quiet", "--no-report", "--out", f"{tmp}/run", *([] if pin else ["--no-pin"])],
+             "--quiet", "--no-report", "--out", f"{tmp}/run", *(["--pin"] if pin else [])],
             check=True,
             capture_output=True,
         )  # fmt: skip
@@ -136,12 +140,17 @@ def main() -> None:
     parser.add_argument("--seeds-per-task", type=int, default=8, help="for the worker runs")
     parser.add_argument("--worker-rounds", type=int, default=1, help="1- and 2-worker runs each")
     parser.add_argument("--workers-only", action="store_true", help="only the worker runs")
+    parser.add_argument(
+        "--competing-load",
+        action="store_true",
+        help="also run each worker configuration beside a busy process (one core's worth)",
+    )
     args = parser.parse_args()
     chromium = chromium_executable(headless=True) or sys.exit("no system Chromium: make install")
     print(f"{platform.node()}: {os.cpu_count()} cores, {platform.platform()}, {chromium}")
     if not args.workers_only:
         side_by_side(args.episodes, chromium)
-    worker_scaling(args.seeds_per_task, args.worker_rounds)
+    worker_scaling(args.seeds_per_task, args.worker_rounds, args.competing_load)
 
 
 def side_by_side(episodes: int, chromium: str) -> None:
@@ -171,29 +180,54 @@ def side_by_side(episodes: int, chromium: str) -> None:
     print(f"reset latency {reset_ratio:.1f}x lower, step latency {step_ratio:.1f}x lower")
 
 
-def worker_scaling(seeds: int, rounds: int) -> None:
-    """1 worker, 2 workers (each pinned to a core, the default), 2 with `--no-pin`, and 4 (two
-    per core: what a step's waits for frames leave idle, the second worker on a core uses)."""
-    configs = {"1": (1, True), "2": (2, True), "2 --no-pin": (2, False), "4": (4, True)}
+BUSY_LOOP = "while True: pass"
+
+
+@contextlib.contextmanager
+def competing_load(on: bool) -> Iterator[None]:
+    """A process that keeps one core busy for as long as the block runs (another user's job)."""
+    if not on:
+        yield
+        return
+    busy = subprocess.Popen([sys.executable, "-c", BUSY_LOOP])
+    try:
+        yield
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def worker_scaling(seeds: int, rounds: int, loaded: bool = False) -> None:
+    """1 worker, 2 workers (each pinned to a core, `--pin`), 2 unpinned (the default), and 4 (two
+    per core: what a step's waits for frames leave idle, the second worker on a core uses).
+    With `loaded`, each also runs beside a busy process, alternating with its idle run."""
+    plain = {"1": (1, False), "2 --pin": (2, True), "2": (2, False), "4 --pin": (4, True)}
+    configs = {f"{k}{' +load' * busy}": (*v, busy) for k, v in plain.items()
+               for busy in ((False, True) if loaded else (False,))}  # fmt: skip
     whole: dict[str, list[float]] = {name: [] for name in configs}
     running: dict[str, list[float]] = {name: [] for name in configs}
     for _ in range(rounds):
-        for name, (workers, pin) in configs.items():  # alternating: a busy spell hits all
-            n, wall, rate = run_workers(workers, seeds, pin)
+        for name, (workers, pin, busy) in configs.items():  # alternating: a busy spell hits all
+            with competing_load(busy):
+                n, wall, rate = run_workers(workers, seeds, pin)
             whole[name].append(60 * n / wall)
             running[name].append(rate)
             print(f"officegym run --workers {name}: {n} episodes in {wall:.1f}s, "
                   f"{60 * n / wall:.1f} episodes/min (start-up included), "
                   f"{rate:.1f} once running")  # fmt: skip
     for label, rates in (("start-up included", whole), ("once running", running)):
-        one = statistics.median(rates["1"])
         ratios = ", ".join(
-            f"--workers {name} {statistics.median(rates[name]) / one:.2f}x"
+            f"--workers {name} {statistics.median(rates[name]) / baseline(rates, name):.2f}x"
             for name in configs
-            if name != "1"
+            if not name.startswith("1")
         )
         print(f"against 1 worker, {label}: {ratios} (medians of {rounds} rounds; "
               "target for 2 workers >= 1.7x on 2 cores)")  # fmt: skip
+
+
+def baseline(rates: dict[str, list[float]], name: str) -> float:
+    """One worker's median rate under the same load as the configuration `name`."""
+    return statistics.median(rates["1 +load" if name.endswith("+load") else "1"])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 `BrowserHost` owns one Chromium (and the app server and, for headed runs, the virtual display)
 for a process; a `Stage` is one episode's browser context with its tabs; `PageWatch` follows a
 page's navigations and what it tried to reach; `OsInput` acts through the window system as a
-person's hand does. The page script (`page.js`) that every context loads lives here too.
+person's hand does; `read_page` evaluates in a page past anything its own script replaced.
+The page script (`page.js`) that every context loads lives here too.
 """
 
 from officegym.browser._display import SCREEN, VirtualDisplay
@@ -18,7 +19,7 @@ from officegym.browser._stage import (
     prepare_stage,
     restart_stage,
 )
-from officegym.browser._watch import PageWatch
+from officegym.browser._watch import PageWatch, read_page
 from officegym.tasks.apps import DOMAIN, WORLD_HEADER, app_url
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "keysym",
     "page_state_js",
     "prepare_stage",
+    "read_page",
     "restart_stage",
 ]

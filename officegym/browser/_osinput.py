@@ -17,6 +17,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
+from officegym.browser._watch import read_page
 from officegym.errors import ActionError, BrowserUnavailableError
 
 # xdotool's `type` swallows every argument after it, so characters go through `key` with their
@@ -97,9 +98,7 @@ class OsInput:
         after a navigation, whose counters start again)."""
         if self.page is None:
             raise ActionError("OS input has no page to send to")
-        state: dict[str, Any] = await self.page.evaluate(
-            "() => ({...window.__og.inputState(), document: performance.timeOrigin})"
-        )
+        state: dict[str, Any] = await read_page(self.page, "window.__og.inputState()")
         return state
 
     async def _counted(self, before: dict[str, Any], count: int) -> bool:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from playwright.async_api import BrowserContext, CDPSession, Page
+from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from officegym.browser._host import BrowserHost
-from officegym.browser._watch import PageWatch
+from officegym.browser._watch import PageWatch, page_session, read_page
 from officegym.errors import ActionError
 from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
@@ -30,8 +30,14 @@ from officegym.trajectory import TabOpen
 JPEG_QUALITY = 90
 TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first document
 POPUPS_PROBE = "window.__og ? __og.takePopups() : 0"
-SCROLL_JS = "[visualViewport.pageLeft, visualViewport.pageTop]"
-TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+SCROLL_JS = (
+    "window.__og ? __og.scrollPosition() : [visualViewport.pageLeft, visualViewport.pageTop]"
+)
+# page.js's frames cannot be stopped by the page's script (it may replace requestAnimationFrame).
+TWO_FRAMES_JS = (
+    "() => window.__og ? __og.frames(2)"
+    " : new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+)
 # A document is on the screen once it has loaded (styles, images), its fonts are ready and it
 # has drawn two frames since. Before that a capture of a new tab can be blank, and a blank frame
 # never matches the painted one a replay or a second recording takes.
@@ -57,7 +63,7 @@ RESTART_JS = (
     "(seed) => {{ const extra = ({setup})(seed); window.__og && __og.renumber(); return extra; }}"
 )
 SNAPSHOT_JS = (
-    "() => window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
+    "window.__og ? __og.snapshot() : {text: '', title: document.title, url: location.href}"
 )
 
 
@@ -72,15 +78,12 @@ class Stage:
     context: BrowserContext
     page: Page
     watch: PageWatch
-    cdp: CDPSession | None = None
     first_obs: dict[str, Any] = field(default_factory=dict)
     # Every tab in opening order; a closed tab keeps its number, so numbers never change.
     tabs: list[Page] = field(default_factory=list)
     tabs_announced: int = 1  # tabs the trajectory has a tab.open for (the first needs none)
-    # Each tab's navigation watch and screenshot session, kept while switching between tabs.
-    _per_tab: dict[Page, tuple[PageWatch, CDPSession | None]] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    # Each tab's navigation watch, kept while switching between tabs.
+    _per_tab: dict[Page, PageWatch] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tabs.append(self.page)
@@ -100,7 +103,7 @@ class Stage:
     async def painted(self) -> None:
         """Wait (at most `PAINT_WAIT_S`) until the active tab's document is on the screen."""
         with contextlib.suppress(PlaywrightError, TimeoutError):
-            await asyncio.wait_for(self.page.evaluate(PAINTED_JS), PAINT_WAIT_S)
+            await asyncio.wait_for(read_page(self.page, f"({PAINTED_JS})()"), PAINT_WAIT_S)
 
     async def adopt_tabs(self, opened: int, clock: Callable[[], float]) -> list[TabOpen]:
         """Wait for the `opened` tabs the last input asked for (a link with a target), make the
@@ -121,8 +124,8 @@ class Stage:
             return
         if page not in self.tabs:
             self.tabs.append(page)
-        self._per_tab[self.page] = (self.watch, self.cdp)
-        self.watch, self.cdp = self._per_tab.get(page) or (PageWatch(page), None)
+        self._per_tab[self.page] = self.watch
+        self.watch = self._per_tab.get(page) or PageWatch(page)
         self.page = page
 
     def tab_list(self) -> str:
@@ -173,10 +176,10 @@ class Stage:
 
         async def snapshot() -> dict[str, Any]:
             try:
-                snap: dict[str, Any] = await page.evaluate(SNAPSHOT_JS)
-                return snap
+                snap = await read_page(page, SNAPSHOT_JS)
             except PlaywrightError:  # an error page, or a document being replaced
-                return {"text": "", "title": "", "url": page.url}
+                snap = None
+            return snap if isinstance(snap, dict) else {"text": "", "title": "", "url": page.url}
 
         async def shot() -> bytes | None:
             if screenshot_format is None:
@@ -209,17 +212,14 @@ class Stage:
         """
         # The tab it started with, even if another becomes active meanwhile (a recorder's tab
         # switch): the scroll, the size and the capture then all come from the same page.
-        page, cdp = self.page, self.cdp
-        if cdp is None:
-            cdp = await page.context.new_cdp_session(page)
-            if self.page is page:
-                self.cdp = cdp
+        page = self.page
+        cdp = await page_session(page)
         params: dict[str, Any] = {"format": fmt, "optimizeForSpeed": True}
         if fmt == "jpeg":
             params["quality"] = quality
         if scale != 1.0:
             # A clip is in document coordinates: start it where the viewport is scrolled to.
-            left, top = scroll or await page.evaluate(SCROLL_JS)
+            left, top = scroll or await read_page(page, SCROLL_JS)
             size = page.viewport_size or {"width": 1280, "height": 720}
             params["clip"] = {"x": left, "y": top, **size, "scale": scale}
         for attempt in range(1, CAPTURE_TRIES + 1):
@@ -239,7 +239,7 @@ class Stage:
                     raise
             # A hidden or closing page may never draw: wait a second at most, then try again.
             with contextlib.suppress(PlaywrightError, TimeoutError):
-                await asyncio.wait_for(page.evaluate(TWO_FRAMES_JS), 1.0)
+                await asyncio.wait_for(read_page(page, f"({TWO_FRAMES_JS})()"), 1.0)
         raise AssertionError("unreachable: the last try returns or raises")
 
     async def close(self, host: BrowserHost) -> None:

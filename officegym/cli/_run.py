@@ -87,10 +87,12 @@ def _add_placement(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--ray-address", help="a running Ray cluster (default: start one here)")
     run.add_argument(
-        "--no-pin",
-        action="store_true",
-        help="let the kernel place the workers (default: with 2+ local workers, each worker "
-        "and its browser stay on a core of their own)",
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="with 2+ local workers, keep each worker and its browser on a core of its own "
+        "(default: off; the kernel places them, which is not slower idle and faster beside "
+        "other work, see benchmarks/RESULTS.md)",
     )
     run.add_argument(
         "--sandbox",
@@ -118,7 +120,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         executor=args.executor,
         ray_address=args.ray_address,
         sandbox=args.sandbox,
-        pin_cores=not args.no_pin,
+        pin_cores=args.pin,
     )
     bar = progress_bar(console, "success {task.fields[rate]}")
     job = bar.add_task("episodes", total=None, rate="–")

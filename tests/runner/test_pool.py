@@ -276,8 +276,8 @@ def test_two_workers_are_pinned_to_a_core_each_with_everything_they_start(
     agents: dict[str, str], tmp_path: Path
 ) -> None:
     args = ("--agent", "test_agents_mod:Cores", "--suite", "smoke", "--seeds", "1")
-    finish(officegym(agents, *args, "--workers", "2", "--out", str(tmp_path / "pinned")))
-    finish(officegym(agents, *args, "--workers", "2", "--no-pin", "--out", str(tmp_path / "free")))
+    finish(officegym(agents, *args, "--workers", "2", "--pin", "--out", str(tmp_path / "pinned")))
+    finish(officegym(agents, *args, "--workers", "2", "--out", str(tmp_path / "free")))
     cores = set(os.sched_getaffinity(0))
     pinned = [seen(a) for (a,) in rows(tmp_path / "pinned", "SELECT answer FROM episodes")]
     assert len(pinned) == len(suite_tasks("smoke"))
