@@ -33,7 +33,7 @@ class OracleAgent:
 
     def __init__(self, seed: int | None = None) -> None:
         self.plan: deque[PlanStep] = deque()
-        self.queued: deque[A._Action] = deque()
+        self.queued: deque[A.Action] = deque()
         self.mode = "computer"
         self.height = 720
 
@@ -44,7 +44,7 @@ class OracleAgent:
         self.mode = info.get("action_mode", "computer")
         self.height = int(info.get("viewport", (1280, 720))[1])
 
-    def act(self, observation: dict[str, Any]) -> A._Action:
+    def act(self, observation: dict[str, Any]) -> A.Action:
         if not self.queued:
             if not self.plan:
                 return A.Answer(text="")
@@ -55,7 +55,7 @@ class OracleAgent:
             self.queued.extend(actions)
         return self.queued.popleft()
 
-    def _translate(self, step: PlanStep, obs: dict[str, Any]) -> list[A._Action]:
+    def _translate(self, step: PlanStep, obs: dict[str, Any]) -> list[A.Action]:
         if isinstance(step, Submit):
             return [A.Answer(text=step.answer)]
         if isinstance(step, PressKey):
@@ -104,7 +104,7 @@ class OracleAgent:
             return [A.Click(x=x, y=y)]
         raise AgentError(f"oracle: unknown plan step {step!r}")
 
-    def _drag(self, step: DragTo, obs: dict[str, Any]) -> list[A._Action]:
+    def _drag(self, step: DragTo, obs: dict[str, Any]) -> list[A.Action]:
         text = obs.get("axtree", "")
         start = find_element(text, step.role, step.name)
         end = find_element(text, step.to_role, step.to_name, exact=True)

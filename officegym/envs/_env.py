@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import io
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -30,12 +31,13 @@ from officegym.browser import (
     Stage,
     page_state_js,
     prepare_stage,
+    read_page,
     restart_stage,
 )
 from officegym.envs import ENV_BACKENDS
 from officegym.envs._executor import Executor
 from officegym.envs._protocol import OfficeEnvLike
-from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, perform
+from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, blocked_text, perform
 from officegym.envs.actions import (
     VIEWPORT_MARGIN,
     ActionMode,
@@ -147,6 +149,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         # On a screen every context is a window: a next episode prepared ahead would open on
         # top of this one, in front of the pointer and in the screen's picture.
         self.prepare_next = prepare_next and not (os_input or SCREEN_FIELD in observation)
+        if not 0 < float(step_timeout) < math.inf:
+            raise ValueError(f"step_timeout {step_timeout!r}: give a number of seconds above 0")
         self.os_input, self.step_timeout = os_input, float(step_timeout)
         self.fields = tuple(f for f in (*OBSERVATION_FIELDS, SCREEN_FIELD) if f in observation)
         self.viewport = (int(viewport[0]), int(viewport[1]))
@@ -282,7 +286,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             parsed, error = None, str(exc)
             raw = host.run(stage.observe(self.image_format))
         else:
-            events, error, raw = host.run(self._act(stage, parsed))
+            # The step cancels its own action at step_timeout; the wait here only outlasts it
+            # (observing after the action), so no step's work is ever left running.
+            events, error, raw = host.run(self._act(stage, parsed), self.step_timeout + 60)
         obs = self._finish_obs(raw, error)
         if "page_state" in raw:
             self._page_state = raw["page_state"]
@@ -315,17 +321,19 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             error = (
                 (error + "; " if error else "")
                 + "blocked: "
-                + "; ".join(stage.watch.blocked)
+                + blocked_text(stage.watch.blocked)
                 + " (episodes reach only the task's apps)"
             )
             stage.watch.blocked.clear()
         raw = await stage.observe(self.image_format)
         if self.task.page_probe is not None:
             if state is None:  # the action failed before the page settled: read it now
-                try:
-                    state = await stage.page.evaluate(self._state_js)
+                try:  # through CDP: page script can break Playwright's evaluate
+                    state = await read_page(stage.page, self._state_js)
                 except PlaywrightError as exc:  # the page went away (navigated)
                     state = {"error": str(exc)}
+            if not isinstance(state, dict):
+                state = {"error": f"not an object: {str(state)[:80]}"}
             if "error" in state:
                 error = (error + "; " if error else "") + f"page state unreadable: {state['error']}"
             else:

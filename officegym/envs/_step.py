@@ -62,7 +62,9 @@ async def perform(
         await asyncio.wait_for(act(), timeout)
     except TimeoutError:
         events.extend(executor.cut_short)
-        return events, _out_of_time(action, executor.cut_short, timeout), None
+        # Cut short while typing, or after the keys were all sent (while the page settled).
+        typed = executor.cut_short or events
+        return events, _out_of_time(action, typed, timeout), None
     except ActionError as exc:
         events.extend(executor.cut_short)
         return events, str(exc), None
@@ -94,3 +96,18 @@ async def tab_action(stage: Stage, action: TabFocus | TabClose, clock: Clock) ->
         await stage.focus_tab(action.index)
         return [T.TabSwitch(t=clock(), index=action.index)]
     return [T.TabClose(t=clock(), index=await stage.close_tab())]  # stamped as it begins
+
+
+# What a step says of what the page tried to reach: a page can try (or fake, in its console) a
+# thousand requests in one step, and the observation must stay readable and small.
+BLOCKED_SHOWN, BLOCKED_CHARS = 10, 200
+
+
+def blocked_text(blocked: list[str]) -> str:
+    """The first attempts the page made outside the task's apps, each cut short, and how many
+    more there were."""
+    shown = [
+        b[:BLOCKED_CHARS] + ("…" if len(b) > BLOCKED_CHARS else "") for b in blocked[:BLOCKED_SHOWN]
+    ]
+    more = len(blocked) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more else "")

@@ -78,7 +78,7 @@ class HumanHand:
         self.pointer = end
         return H.move_commands(path)
 
-    def perform(self, action: A._Action) -> None:
+    def perform(self, action: A.Action) -> None:
         rng = self.rng
         if isinstance(action, A.Click):
             # Aim near the centre, not at it: people do not hit the same pixel twice.
@@ -111,7 +111,7 @@ class HumanHand:
             time.sleep(0.02)
         return True
 
-    def think(self, action: A._Action, new_view: bool) -> None:
+    def think(self, action: A.Action, new_view: bool) -> None:
         """The pauses of the Keystroke-Level Model (Card, Moran and Newell): reading a view that
         just appeared, mental preparation before each pointing (about 1.2 s), a short one before
         a key, and homing the hand when it moves between keyboard and mouse (0.4 s)."""

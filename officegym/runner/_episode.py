@@ -13,7 +13,7 @@ import gymnasium
 
 from officegym.agents import Agent, load_agent
 from officegym.envs import OfficeEnvLike, parse_action
-from officegym.errors import ActionError, AgentError
+from officegym.errors import ActionError
 from officegym.results import EpisodeResult
 from officegym.sandbox import SandboxWorker, get_sandbox
 
@@ -73,9 +73,9 @@ class EpisodeRunner:
     ) -> EpisodeResult:
         """Play one episode to its end.
 
-        An agent that raises, or gives an action the parser cannot even read, ends the episode
-        as a failure with the reason (status `agent_error`); an action that is merely invalid
-        is the step's `last_action_error`, as in the env. `on_step(phase, n)` is called as the
+        An agent that raises ends the episode as a failure with the reason (status
+        `agent_error`); an action that cannot be parsed, however malformed, is the step's
+        `last_action_error`, as in the env. `on_step(phase, n)` is called as the
         agent starts thinking about step n (`"act"`) and as the env starts carrying it out
         (`"step"`), so a supervisor can tell which of the two hangs.
 
@@ -135,12 +135,8 @@ class EpisodeRunner:
                 action = self.agent.act(obs)
             except Exception as exc:
                 return steps, f"{who} failed at step {steps + 1}: {type(exc).__name__}: {exc}", info
-            try:
-                # Read here, in the agent's time: output that hangs or breaks the parser is the
-                # agent's failure, not the env's (which would be retried as a crash).
-                readable = agent_action(action, self.action_mode)
-            except AgentError as exc:
-                return steps, f"{who} gave an unreadable action at step {steps + 1}: {exc}", info
+            # Read here, in the agent's time: however malformed, it becomes the step's error.
+            readable = agent_action(action, self.action_mode)
             t1 = time.perf_counter()
             if on_step:
                 on_step("step", steps)
@@ -172,18 +168,12 @@ class EpisodeRunner:
 
 def agent_action(action: Any, mode: str) -> Any:
     """What to give the env for the agent's `action`: parsed, or as given when it is not a valid
-    action (the env makes that the step's `last_action_error`, as it documents).
-
-    Raises:
-        AgentError: the action could not even be read (the parser raised something other than
-            an `ActionError`: deep nesting, unhashable keys, no memory left).
-    """
+    action (the env makes that the step's `last_action_error`, as it documents; the parser turns
+    every failure, however malformed the action, into an `ActionError`)."""
     try:
         return parse_action(action, cast(Any, mode))
     except ActionError:
         return action
-    except Exception as exc:
-        raise AgentError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def step_line(step: int, action: Any, obs: dict[str, Any], t0: float, t1: float) -> dict[str, Any]:

@@ -5,9 +5,10 @@ so its errors and hangs are its result, while a browser crash, a dead worker or 
 nothing about it and deserves another try on a fresh worker. Every attempt is recorded whatever
 became of it, so retries stay visible in the run's results.
 
-The agent's are: raising in `reset` or `act`, giving an action the parser cannot even read, and
-failing to be made in a worker (`agent_error`); thinking past its step time, or an episode past
-its time (`timeout`). Only what the env, its browser or the worker did is `crashed`.
+The agent's are: raising in `reset` or `act`, and failing to be made in a worker
+(`agent_error`; an action that cannot be parsed is only its step's error); thinking past its
+step time, or an episode past its time (`timeout`). Only what the env, its browser or the
+worker did is `crashed`.
 """
 
 from __future__ import annotations

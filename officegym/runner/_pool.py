@@ -8,13 +8,14 @@ step or episode timeout is killed. When it was the agent that hung, the episode 
 its browser died, the episode is retried on a fresh worker, at most `retries` more times, and
 every attempt is recorded.
 
-With more than one worker, each worker and every process it starts (its Node driver, its
-Chromium, its app server) is pinned to one core, round robin over the cores this process may
-use. A step is a chain of short wake-ups across those processes; unpinned, the kernel of a
-virtual machine may pack two workers' chains onto one core while the other idles. Measured on
-2 cores (benchmarks/RESULTS.md): 2 pinned workers run 8-10 % more episodes per minute than 2
-unpinned ones, 4 (two per core) 6 % more than 4 unpinned. One worker is never pinned: its chain
-runs about 20 % faster spread over every core.
+With `pin` (`--pin`) and more than one worker, each worker and every process it starts (its
+Node driver, its Chromium, its app server) is pinned to one core, round robin over the cores
+this process may use. A step is a chain of short wake-ups across those processes; unpinned, the
+kernel of a virtual machine may pack two workers' chains onto one core while the other idles.
+But a pinned worker cannot leave a core another process keeps busy: measured on 2 cores in one
+run (benchmarks/RESULTS.md, 2026-12-06), pinned workers were not faster idle and were slower
+beside a busy process, so the kernel places them by default. One worker is never pinned: its
+chain runs about 20 % faster spread over every core.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ class WorkerPool:
     spec: WorkerSpec
     limits: Limits = field(default_factory=Limits)
     poll: float = 0.5
-    pin: bool = True  # each worker on a core of its own (see the module docstring)
+    pin: bool = False  # each worker on a core of its own (see the module docstring)
     hold: str | None = None  # a file each worker locks shared while it lives (workers.lock)
 
     def run(

@@ -18,8 +18,8 @@ import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
 from officegym.envs import ELEMENT_ID, OBSERVATION_FIELDS, OfficeEnvLike, observation_space
-from officegym.envs.actions import ActionMode, ActionSpace
-from officegym.errors import SandboxError
+from officegym.envs.actions import ActionMode, ActionSpace, parse_action
+from officegym.errors import ActionError, SandboxError
 from officegym.sandbox._docker import DockerWorker
 from officegym.sandbox._wire import unpack_observation
 from officegym.tasks import Checkpoint, Evaluation, get_task
@@ -107,10 +107,12 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
     def step(self, action: Any) -> tuple[dict[str, Any], SupportsFloat, bool, bool, dict[str, Any]]:
         if self.episode_id is None:
             raise ResetNeeded("call reset() before step()")
-        if hasattr(action, "model_dump"):
-            action = action.model_dump(mode="json")
-        elif not isinstance(action, str | dict):
-            action = repr(action)  # the env's parser says what is wrong with it
+        try:  # bounded here too: what crosses to the container must be plain, small JSON
+            action = parse_action(action, self.action_mode, self.viewport).model_dump(mode="json")
+        except ActionError as exc:
+            # The env in the container refuses this as well and makes it the step's error,
+            # counting the step; the agent's own object may not even serialise (a loop).
+            action = f"<unreadable action: {str(exc)[:500]}>"
         reply, pixels = self._call({"op": "step", "action": action})
         if reply.get("evaluation") is not None:
             self.evaluation = Evaluation(tuple(Checkpoint(**c) for c in reply["evaluation"]))

@@ -30,10 +30,18 @@ def test_the_local_sandbox_labels_nothing_and_its_teardowns_are_idempotent() -> 
     local.cleanup_run(None)
 
 
-def test_cleaning_up_a_docker_run_that_never_started_sweeps_no_other_run() -> None:
-    # With no run id, `cleanup()` would remove every run's containers: the hook must not call it
-    # (it returns before it needs an engine, so this holds without one).
+def test_cleaning_up_a_docker_run_that_never_started_sweeps_no_other_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With no run id, `cleanup()` would remove every run's containers: the hook must not call it.
+    import officegym.sandbox._docker as docker
+
+    calls: list[str | None] = []
+    monkeypatch.setattr(docker, "cleanup", lambda run_id=None: calls.append(run_id))
     get_sandbox("docker").cleanup_run(None)
+    assert calls == []
+    get_sandbox("docker").cleanup_run("r1")  # a run that started: its own containers only
+    assert calls == ["r1"]
 
 
 def test_docker_env_declares_the_office_env_protocol() -> None:

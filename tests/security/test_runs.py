@@ -78,6 +78,14 @@ class Nested(Unreadable):
         return action
 
 
+class Long(Unreadable):
+    """First a valid fill of 5,000 characters (steps.jsonl keeps 2,000 of it)."""
+
+    def act(self, observation):
+        self.steps += 1
+        return "fill('1', '" + "x" * 5000 + "')" if self.steps == 1 else "answer('x')"
+
+
 class NotInWorkers(Quick):
     """Loads where the run checks its agent, and fails to be made in a worker process."""
 
@@ -347,7 +355,7 @@ def test_retry_errors_plays_again_each_episode_that_ended_in_an_error(
 
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", ["Unreadable", "Nested"])
-def test_an_action_the_parser_cannot_read_is_the_agents_failure_never_retried(
+def test_an_action_the_parser_cannot_read_is_its_steps_error_never_a_crash(
     agents: dict[str, str], tmp_path: Path, kind: str
 ) -> None:
     run, agent, episode = tmp_path / "run", f"{MODULE}:{kind}", f"{SMOKE[0]}-s0"
@@ -363,7 +371,21 @@ def test_an_action_the_parser_cannot_read_is_the_agents_failure_never_retried(
     assert (attempts, tries, status) == (1, [(1, "done")], "done"), error
     steps = (run / "episodes" / episode / "steps.jsonl").read_text().splitlines()
     first = json.loads(steps[0])
-    assert first["error"] and len(first["action"]) <= 2100, first
+    assert first["error"], first
+
+
+@pytest.mark.browser
+def test_steps_jsonl_keeps_the_start_of_a_long_action_and_its_length(
+    agents: dict[str, str], tmp_path: Path
+) -> None:
+    run, agent, episode = tmp_path / "run", f"{MODULE}:Long", f"{SMOKE[0]}-s0"
+    stored_run(run, agent, missing=episode)
+    resumed = officegym(agents, *run_args(agent, run, "--resume"))
+    assert resumed.returncode == 0, resumed.stderr
+    steps = (run / "episodes" / episode / "steps.jsonl").read_text().splitlines()
+    action = json.loads(steps[0])["action"]
+    full = "fill('1', '" + "x" * 5000 + "')"
+    assert action == full[:2000] + f"… ({len(full)} characters)", action[-40:]
 
 
 def test_an_agent_that_cannot_be_made_in_a_worker_is_its_failure_never_retried(
