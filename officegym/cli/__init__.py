@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from officegym.cli import _compare, _data, _record, _replay, _run, _sandbox, _tasks
+from officegym.cli import _compare, _data, _import, _record, _replay, _run, _sandbox, _tasks
 from officegym.cli._shared import EXIT_USAGE, Handler
 from officegym.errors import OfficegymError
 
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _replay.add_parser(verbs)
     _record.add_parser(verbs)
     _compare.add_parser(verbs)
+    _import.add_parser(verbs)
     _data.add_parser(verbs)
     _sandbox.add_parser(verbs)
     return parser
