@@ -3,7 +3,8 @@
 Every finding has a kind (`FINDINGS` says how serious each is and what to do about it), the index
 of the event it is about and evidence in which the sensitive part is masked. docs/data-quality.md
 explains each kind. Inside the replayer a finding is a `Finding`; findings.jsonl and verdicts.jsonl
-hold it as the JSON object `Finding.to_json` gives.
+hold it as the JSON object `Finding.to_json` gives. The pointer findings are worked out in
+`_pointer.py`, the keyboard's timing in `_keys.py`; the `Auditor` here feeds them.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from officegym.errors import TrajectoryFormatError
+from officegym.replayer._keys import KeyChecks
 from officegym.replayer._pii import find_sensitive, masked
+from officegym.replayer._pointer import PointerChecks, to_viewport
 from officegym.trajectory import (
     MODIFIERS,
     Answer,
     Done,
     Event,
     KeyDown,
+    KeyUp,
     MouseDown,
     MouseMove,
     MouseUp,
@@ -32,6 +36,9 @@ from officegym.trajectory import (
     NavGoto,
     NavReload,
     Screenshot,
+    TabClose,
+    TabOpen,
+    TabSwitch,
     Target,
     TextInput,
     TrajectoryMeta,
@@ -91,26 +98,42 @@ FINDINGS: dict[str, tuple[Severity, str]] = {
         "error",
         "a frame does not match its sha256: it was changed or damaged after capture",
     ),
+    "stuck_key": (
+        "warning",
+        "a key stayed down at capture: cut the repeats, and check the capture's key-up path",
+    ),
+    "target_mismatch": (
+        "warning",
+        "the click is not on the element recorded as its target: check the coordinate space, "
+        "the scroll offset and when the page snapshot was taken",
+    ),
+    "clock_jump": (
+        "info",
+        "the source's clock jumped; the import kept every event in order, but the interval "
+        "at the jump is not real: leave it out of timing statistics",
+    ),
     "redundant_action": (
         "info",
-        "the same click twice in a row: fine for a person, noise for training",
+        "a click that changed nothing: fine for a person, noise for training",
     ),
     "undone_action": (
         "info",
         "typed and deleted again, or undone: keep it for realism, trim it for demos",
     ),
-    "duplicate_recording": ("warning", "the same events as another recording: keep one"),
+    "duplicate_recording": ("warning", "the same input as another recording: keep one"),
 }
 SECRET_FIELD = re.compile(
     r"pass(word|code|phrase)?|\bpin\b|secret|token|api.?key|\bcvc\b|\bcvv\b", re.I
 )
 IDLE_GAP_MS = 30_000
-KEY_BURST = 8  # this many keystrokes in a row ...
-KEY_MIN_GAP_MS = 8  # ... each closer than this to the last is not typing by hand
 POINTER_SPEED = 20_000  # px/s: faster than a flick of the wrist, between two sampled moves
-SAME_SPOT_PX = 8
-DOUBLE_CLICK_MS = 600
 CORRECTION_SHARE = 0.3
+# Two recordings are copies when their input is the same; this many acts at least, since two
+# people doing a short task (one click on Submit) often act identically.
+DUPLICATE_MIN_ACTS = 3
+# What acts on the page; the rest (moves, frames, observations, checks) goes into no digest.
+ACTS = (MouseDown, MouseWheel, KeyDown, TextInput, NavGoto, NavBack, NavForward, NavReload,
+        TabOpen, TabSwitch, TabClose, Answer)  # fmt: skip
 # Keys that leave the text of a field as it is: navigation within it, modifiers, commands.
 NON_TEXT = {*MODIFIERS, "CapsLock", "Escape", "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown",
             "Home", "End", "PageUp", "PageDown"}  # fmt: skip
@@ -167,11 +190,37 @@ class _Field:
     peak: int = 0
 
 
+@dataclass
+class RecordingStats:
+    """How much a recording holds: its events, clicks, key presses, frames and length."""
+
+    events: int = 0
+    clicks: int = 0
+    keys: int = 0
+    frames: int = 0
+    last_t: float = 0.0  # ms since the start, of the latest event
+
+    def see(self, event: Event) -> None:
+        """Count one more event."""
+        self.events += 1
+        self.clicks += isinstance(event, MouseDown)
+        self.keys += isinstance(event, KeyDown)
+        self.frames += isinstance(event, Screenshot)
+        self.last_t = max(self.last_t, event.t)
+
+    @property
+    def seconds(self) -> float:
+        """The recording's length in seconds."""
+        return round(self.last_t / 1000, 3)
+
+
 class Auditor:
     """Fed every event of a recording in order; `finish` returns what it noticed.
 
+    Events are taken in viewport coordinates (`audit` moves those of a screen recording there).
+
     Args:
-        meta: the recording's header (viewport, source, redactions), if known.
+        meta: the recording's header (viewport, source, redactions, import notes), if known.
         frame_check: tells whether a frame is stored intact: returns None, or "missing" or
             "corrupt".
     """
@@ -183,26 +232,36 @@ class Auditor:
     ) -> None:
         self.meta, self.frame_check = meta, frame_check
         self.findings: list[Finding] = []
+        self.stats = RecordingStats()
         redactions = meta.privacy.redactions if meta else []
         self._redacted = {r.get("event_index") for r in redactions if "frame" not in r}
         # Imported steps without times get evenly spaced ones: timing says nothing there.
         self._timed = not (meta and meta.extra.get("timing") == "synthesized")
+        imported = meta.imported if meta else None
+        self._jumps = {j.event: j.seconds for j in imported.clock_jumps} if imported else {}
         self._last_t: float | None = None
-        self._key_run: list[tuple[int, float]] = []  # (index, t) of fast consecutive keys
         self._move: tuple[float, float, float] | None = None
         self._fields: dict[str, _Field] = {}
-        self._keys = self._deletions = 0
-        self._last_click: tuple[int, float, float, float, Target | None] | None = None
-        self._acted_since_click = False
         self._seen: set[tuple[str, str]] = set()
         self._scanned: set[str] = set()
         self._last: Event | None = None
         self._digest = hashlib.sha256()
+        self._acts = 0
+        self._acted_at: float | None = None
+
+        def report(kind: str, index: int | None, evidence: str, key: str) -> None:
+            self._add(kind, index, evidence, key=key)
+
+        self._pointer = PointerChecks(meta, report)
+        self._keyboard = KeyChecks(self._timed, report)
 
     @property
-    def digest(self) -> str:
-        """A hash of the events without their times: equal for a copy, even re-timed."""
-        return self._digest.hexdigest()
+    def digest(self) -> str | None:
+        """A hash of the recording's input: its acts and the milliseconds between them. Equal
+        for a copy, also one shifted in time; two people who act alike (the same text typed
+        into the same field) do not keep the same milliseconds. None with fewer than
+        DUPLICATE_MIN_ACTS acts, too little to tell a copy from a coincidence."""
+        return self._digest.hexdigest() if self._acts >= DUPLICATE_MIN_ACTS else None
 
     def _add(
         self,
@@ -221,28 +280,50 @@ class Auditor:
     def see(self, index: int, event: Event) -> None:
         """Take the next event (`index` counts from 0)."""
         self._last = event
-        self._digest.update(event.model_dump_json(exclude={"t", "sha256", "frame"}).encode())
+        self.stats.see(event)
+        if isinstance(event, (*ACTS, MouseUp, KeyUp)):
+            self._acts += isinstance(event, ACTS)
+            gap = round(event.t - self._acted_at) if self._acted_at is not None else 0
+            self._acted_at = event.t
+            self._digest.update(f"{gap} {event.model_dump_json(exclude={'t'})}\n".encode())
+        if index in self._jumps:
+            self._clock_jump(index)
         self._timing(index, event)
-        if isinstance(event, KeyDown):
-            self._key(index, event)
-        elif isinstance(event, TextInput) and not event.masked:
-            self._text(index, event)
-        elif isinstance(event, MouseDown | MouseUp | MouseWheel):
-            self._pointer(index, event)
-        elif isinstance(event, Answer) and index not in self._redacted:
-            self._scan(event.text, [index] * len(event.text), "the answer")
-        elif isinstance(event, Screenshot) and self.frame_check is not None:
-            problem = self.frame_check(event)
-            if problem:
-                self._add(f"{problem}_frame", index, f"{event.frame} is {problem}")
-        elif isinstance(event, NavGoto | NavBack | NavForward | NavReload):
-            self._acted_since_click = True
+        self._dispatch(index, event)
         target = event.target
         if target is not None and index not in self._redacted:
             for text in {target.text, target.name} - {None} - self._scanned:
                 assert text is not None
                 self._scanned.add(text)  # the same element is the target of many events
                 self._scan(text, [index] * len(text), "the text of a target")
+
+    def _dispatch(self, index: int, event: Event) -> None:
+        if isinstance(event, MouseDown | MouseUp | MouseWheel):
+            self._pointer.pointer(index, event)
+            return
+        if isinstance(event, ACTS):
+            self._pointer.acted()
+        if isinstance(event, KeyDown):
+            self._key(index, event)
+        elif isinstance(event, KeyUp) and not event.masked:
+            self._keyboard.release(event)
+        elif isinstance(event, TextInput) and not event.masked:
+            self._text(index, event)
+        elif isinstance(event, Answer) and index not in self._redacted:
+            self._scan(event.text, [index] * len(event.text), "the answer")
+        elif isinstance(event, Screenshot):
+            self._pointer.frame(event.sha256)
+            problem = self.frame_check(event) if self.frame_check is not None else None
+            if problem:
+                self._add(f"{problem}_frame", index, f"{event.frame} is {problem}")
+
+    def _clock_jump(self, index: int) -> None:
+        seconds = self._jumps[index]
+        evidence = (
+            f"the source's clock jumped {seconds:+g} s before this event; the import shifted "
+            "the events from here on to keep time running forward"
+        )
+        self._add("clock_jump", index, evidence, key=str(index))
 
     def _timing(self, index: int, event: Event) -> None:
         if self._last_t is not None and event.t < self._last_t:
@@ -251,7 +332,12 @@ class Auditor:
                 index,
                 f"t={event.t:g} ms is before the previous event's t={self._last_t:g} ms",
             )
-        elif self._timed and self._last_t is not None and event.t - self._last_t >= IDLE_GAP_MS:
+        elif (
+            self._timed
+            and self._last_t is not None
+            and event.t - self._last_t >= IDLE_GAP_MS
+            and index not in self._jumps  # the clock's jump, not the person's pause
+        ):
             gap = (event.t - self._last_t) / 1000
             self._add("idle_gap", index, f"{gap:.0f} s without any event before this one")
         self._last_t = event.t if self._last_t is None else max(event.t, self._last_t)
@@ -278,31 +364,17 @@ class Auditor:
         return self._fields[key]
 
     def _key(self, index: int, event: KeyDown) -> None:
-        self._acted_since_click = True
         if event.masked:
             return
-        self._keys += 1
-        if self._timed:
-            run = self._key_run
-            if run and event.t - run[-1][1] < KEY_MIN_GAP_MS:
-                run.append((index, event.t))
-                if len(run) == KEY_BURST:
-                    self._add(
-                        "superhuman_timing",
-                        run[0][0],
-                        f"{KEY_BURST} keystrokes less than {KEY_MIN_GAP_MS} ms apart",
-                        key="keys",
-                    )
-            else:
-                self._key_run = [(index, event.t)]
         box = self._field(event.target)
         held = {"Control", "Meta", "Alt"} & set(event.modifiers)
+        deletes = not held and event.key in ("Backspace", "Delete")
+        self._keyboard.press(index, event, deletes)
         if held and event.key.lower() == "z":
             self._add("undone_action", index, f"{'+'.join(sorted(held))}+Z in {box.label}")
         if held or event.key in NON_TEXT:
             return
-        if event.key in ("Backspace", "Delete"):
-            self._deletions += 1
+        if deletes:
             if box.text:
                 box.text.pop()
                 if not box.text and box.peak >= 3:
@@ -321,7 +393,6 @@ class Auditor:
             self._secret_field(index, event.target)
 
     def _text(self, index: int, event: TextInput) -> None:
-        self._acted_since_click = True
         box = self._field(event.target)
         chars = [(c, index) for c in event.text]
         box.text = chars if event.replace else box.text + chars
@@ -339,35 +410,6 @@ class Auditor:
                 key="password",
             )
 
-    def _pointer(self, index: int, event: MouseDown | MouseUp | MouseWheel) -> None:
-        if event.x is not None and event.y is not None and self.meta is not None:
-            view = self.meta.viewport
-            if not (0 <= event.x < view.width and 0 <= event.y < view.height):
-                self._add(
-                    "outside_viewport",
-                    index,
-                    f"{event.type} at ({event.x:g}, {event.y:g}) is outside the "
-                    f"{view.width}x{view.height} viewport",
-                    key=str(index),
-                )
-        if not isinstance(event, MouseDown):
-            return
-        last, self._last_click = (
-            self._last_click,
-            (index, event.t, event.x or 0, event.y or 0, event.target),
-        )
-        if last is None or self._acted_since_click or event.click_count != 1:
-            self._acted_since_click = False
-            return
-        same_spot = math.hypot((event.x or 0) - last[2], (event.y or 0) - last[3]) <= SAME_SPOT_PX
-        if same_spot and event.target == last[4] and event.t - last[1] > DOUBLE_CLICK_MS:
-            self._add(
-                "redundant_action",
-                index,
-                f"a second click on {_label(event.target)} with nothing done between",
-                key=str(index),
-            )
-
     def _scan(self, text: str, indexes: list[int], where: str) -> None:
         for m in find_sensitive(text):
             self._add(
@@ -380,6 +422,10 @@ class Auditor:
         Args:
             index: the index of the last event read (-1 when there were none).
         """
+        self._pointer.finish()
+        keys, deletions = self._keyboard.finish()
+        for jump in sorted(self._jumps):  # (those past the last event, reported once anyway)
+            self._clock_jump(jump)
         for box in self._fields.values():
             kept = [(c, i) for c, i in box.text if i not in self._redacted]
             for chars in (box.typed, kept):
@@ -389,11 +435,11 @@ class Auditor:
                         [i for _, i in chars],
                         f"what was typed into {box.label}",
                     )
-        if self._keys >= 20 and self._deletions / self._keys > CORRECTION_SHARE:
+        if keys >= 20 and deletions / keys > CORRECTION_SHARE:
             self._add(
                 "undone_action",
                 index,
-                f"{self._deletions} of {self._keys} keystrokes were Backspace or Delete",
+                f"{deletions} of {keys} keystrokes were Backspace or Delete",
             )
         if self.meta is not None and not isinstance(self._last, Done):
             last = f"the last event is {self._last.type}" if self._last else "there are no events"
@@ -416,19 +462,32 @@ def frame_checker(reader: TrajectoryReader) -> Callable[[Screenshot], str | None
     return check
 
 
-def audit(reader: TrajectoryReader) -> tuple[list[Finding], str | None]:
-    """Findings of one recording and the digest of its events (None when unreadable)."""
+class AuditResult(NamedTuple):
+    """What `audit` found in one recording."""
+
+    findings: list[Finding]
+    digest: str | None  # of its input, for finding copies (None: unreadable, or too short)
+    stats: RecordingStats
+    meta: TrajectoryMeta | None  # its header (None: unreadable)
+
+
+def audit(reader: TrajectoryReader) -> AuditResult:
+    """Audit one recording: its findings, the digest of its input, its size and its header.
+
+    A recording made in screen coordinates is audited in the viewport's, as it is replayed.
+    """
     try:
         meta = reader.meta
     except TrajectoryFormatError as exc:
-        return [Finding.of("malformed", None, str(exc))], None
+        return AuditResult([Finding.of("malformed", None, str(exc))], None, RecordingStats(), None)
     auditor = Auditor(meta, frame_checker(reader))
+    offset = meta.screen_offset if meta.coordinate_space == "screen" else None
     index = -1
     try:
         for _, event in reader.iter_events(ordered=False):
             index += 1
-            auditor.see(index, event)
+            auditor.see(index, to_viewport(event, offset.x, offset.y) if offset else event)
     except TrajectoryFormatError as exc:
         auditor.findings.append(Finding.of("malformed", index + 1, str(exc)))
-        return auditor.findings, None
-    return auditor.finish(index), auditor.digest
+        return AuditResult(auditor.findings, None, auditor.stats, meta)
+    return AuditResult(auditor.finish(index), auditor.digest, auditor.stats, meta)

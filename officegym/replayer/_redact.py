@@ -15,6 +15,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,10 @@ class _Plan:
         self.up_of: dict[int, int] = {}  # key.up index -> the key.down it releases
         self.held: dict[str, int] = {}  # key -> index of its last key.down
         self.navigations: list[int] = []  # indices of nav.* events, in order
+        self.events = 0  # seen in the first pass
 
     def see(self, index: int, event: Event) -> None:
+        self.events = index + 1
         key = field_key(event.target)
         if isinstance(event, NavGoto | NavBack | NavForward | NavReload):
             self.navigations.append(index)
@@ -150,7 +153,13 @@ def _scrub(text: str | None, kinds: set[str]) -> str | None:
     return out
 
 
-def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionReport:
+def redact(
+    src: str | Path,
+    dst: str | Path,
+    *,
+    pii: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RedactionReport:
     """Write a redacted copy of `src` (a folder or .zip) to `dst` (a folder, or .zip).
 
     Two streaming passes over the events: the first finds what to replace, the second writes the
@@ -159,6 +168,8 @@ def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionR
     Args:
         pii: also replace e-mail addresses and phone numbers (by default only secrets:
             passwords, card numbers, IBANs, API keys and tokens).
+        progress: called with (events written, all events) as the copy is written: the second
+            pass, which reads and paints the frames, is where the time goes.
 
     Raises:
         TrajectoryFormatError: `src` is not a readable trajectory: among others, a file of it
@@ -193,23 +204,7 @@ def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionR
                     boxes.append((i, target, kind, i in plan.whole))
                 else:
                     report.unboxed.append(i)
-            with open(out / "events.jsonl", "w", encoding="utf-8", newline="\n") as f:
-                for i, (_, event) in enumerate(reader.iter_events()):
-                    event = plan.rewrite(i, event)
-                    if isinstance(event, Screenshot) and reader.frame_exists(event.frame):
-                        data = reader.read_frame(event.frame)
-                        regions = _regions_for(i, plan.navigations, boxes)
-                        if regions:
-                            data, placed = _black_out(
-                                data, event.frame, regions, meta.viewport.width
-                            )
-                            redactions += placed
-                            report.frames += 1
-                            digest = hashlib.sha256(data).hexdigest()
-                            event = event.model_copy(update={"sha256": digest})
-                        (out / event.frame).parent.mkdir(parents=True, exist_ok=True)
-                        (out / event.frame).write_bytes(data)
-                    f.write(event.model_dump_json(exclude_none=True) + "\n")
+            redactions += _write_copy(reader, out, plan, boxes, report, progress)
         privacy = meta.privacy.model_copy(update={"redactions": redactions})
         header = meta.model_copy(update={"privacy": privacy}).model_dump(
             mode="json", exclude_none=True
@@ -224,6 +219,40 @@ def redact(src: str | Path, dst: str | Path, *, pii: bool = False) -> RedactionR
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+def _write_copy(
+    reader: TrajectoryReader,
+    out: Path,
+    plan: _Plan,
+    boxes: list[tuple[int, Target, str, bool]],
+    report: RedactionReport,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, Any]]:
+    """The second pass: every event rewritten and every frame painted, into `out`.
+
+    Returns:
+        The redactions placed on frames (the report counts the frames).
+    """
+    placed_all: list[dict[str, Any]] = []
+    width = reader.meta.viewport.width
+    with open(out / "events.jsonl", "w", encoding="utf-8", newline="\n") as f:
+        for i, (_, event) in enumerate(reader.iter_events()):
+            event = plan.rewrite(i, event)
+            if isinstance(event, Screenshot) and reader.frame_exists(event.frame):
+                data = reader.read_frame(event.frame)
+                regions = _regions_for(i, plan.navigations, boxes)
+                if regions:
+                    data, placed = _black_out(data, event.frame, regions, width)
+                    placed_all += placed
+                    report.frames += 1
+                    event = event.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+                (out / event.frame).parent.mkdir(parents=True, exist_ok=True)
+                (out / event.frame).write_bytes(data)
+            f.write(event.model_dump_json(exclude_none=True) + "\n")
+            if progress is not None:
+                progress(i + 1, plan.events)
+    return placed_all
 
 
 def _regions_for(

@@ -19,6 +19,7 @@ from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
 from officegym.replayer._findings import Auditor, audit, frame_checker
 from officegym.replayer._page import open_start_page
+from officegym.replayer._pointer import to_viewport
 from officegym.replayer._verdict import ReplayResult, Verdict
 from officegym.tasks import get_task
 from officegym.trajectory import Event, MouseMove, TrajectoryReader
@@ -303,15 +304,7 @@ def _in_viewport(
 ) -> Iterator[tuple[int, Event]]:
     """Events in screen coordinates moved into the viewport (the page's corner at dx, dy)."""
     for line, event in events:
-        shift: dict[str, Any] = {}
-        x, y = getattr(event, "x", None), getattr(event, "y", None)
-        if x is not None and y is not None:
-            shift = {"x": x - dx, "y": y - dy}
-        target = getattr(event, "target", None)
-        if target is not None and target.bbox is not None:
-            box = target.bbox.model_copy(update={"x": target.bbox.x - dx, "y": target.bbox.y - dy})
-            shift["target"] = target.model_copy(update={"bbox": box})
-        yield line, (event.model_copy(update=shift) if shift else event)
+        yield line, to_viewport(event, dx, dy)
 
 
 def _lost(paths: list[str], error: BaseException | None) -> Iterator[ReplayResult]:

@@ -56,6 +56,25 @@ class Target(_Model):
     )
 
 
+class TokenCount(_Model):
+    """The tokens of a model request, as its server counted them."""
+
+    prompt: int = Field(ge=0)
+    completion: int = Field(ge=0)
+
+
+class AgentTurn(_Model):
+    """The agent's own account of one step, as it gave it (`last_step`, docs/agents.md)."""
+
+    reply: str = Field(default="", description="The model's reply text (cut, with a note).")
+    action: str = Field(default="", description="The action the agent read from its reply.")
+    request_s: float | None = Field(
+        default=None, ge=0, description="Seconds its request(s) took, retries included."
+    )
+    tokens: TokenCount | None = None
+    error: str | None = Field(default=None, description="What went wrong in the agent's step.")
+
+
 class _Event(_Model):
     model_config = ConfigDict(json_schema_extra=_require("type"))
 
@@ -65,6 +84,10 @@ class _Event(_Model):
     target: Target | None = None
     action: dict[str, Any] | None = None
     tab: int | None = None
+    agent: AgentTurn | None = Field(
+        default=None,
+        description="On the first event an agent's step wrote: the agent's account of the step.",
+    )
 
 
 def _move_schema(schema: JsonDict) -> None:
@@ -423,8 +446,8 @@ def parse_event(
     Raises:
         TrajectoryFormatError: invalid JSON, unknown ``type`` or a bad field.
 
-    >>> parse_event('{"t": 5, "type": "mouse.move", "x": 10, "y": 20}')
-    MouseMove(t=5.0, type='mouse.move', target=None, action=None, tab=None, x=10.0, y=20.0)
+    >>> parse_event('{"t": 5, "type": "mouse.move", "x": 10, "y": 20}')  # doctest: +ELLIPSIS
+    MouseMove(t=5.0, type='mouse.move', target=None, ..., x=10.0, y=20.0)
     >>> parse_event({"t": 5, "type": "jump"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...

@@ -34,6 +34,17 @@ def _dump_meta(meta: TrajectoryMeta) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
+def _umask_mode() -> int:
+    """The mode `open()` gives a new file under this process's umask (0644 under 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+# Read once, at import: os.umask can only be read by setting it, which is not thread-safe.
+_FILE_MODE = _umask_mode()
+
+
 def _write_atomic(path: Path, text: str) -> None:
     # A reader (or a crash) must never see a half-written meta.json.
     fd, tmp = tempfile.mkstemp(prefix=".meta.", suffix=".tmp", dir=path.parent)
@@ -41,6 +52,8 @@ def _write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
+            # mkstemp makes it 0600; meta.json is as readable as the events beside it.
+            os.fchmod(f.fileno(), _FILE_MODE)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:

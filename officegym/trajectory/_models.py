@@ -98,6 +98,52 @@ class Privacy(_Model):
 Source = Literal[
     "human", "agent", "synthetic", "import:rrweb", "import:chrome-recorder", "import:miniwob"
 ]
+ImportFormat = Literal["miniwob", "rrweb", "chrome-recorder"]
+
+
+class SourceLabel(_Model):
+    """The source's own verdict on the episode, kept as ground truth (MiniWoB++'s `reward`,
+    with the time penalty, and `rawReward`, without)."""
+
+    reward: float | None = None
+    raw_reward: float | None = None
+
+
+class ImportSkip(_Model):
+    """A step of the source that has no event in the trajectory, and why."""
+
+    position: str = Field(description="Where in the source: `states[16]`, `steps[3].selectors`.")
+    step: str = Field(description="The step's kind in the source's own words.")
+    reason: str
+
+
+class ClockJump(_Model):
+    """A place where the source's clock jumped (back, or far forward): the events from `event`
+    on were shifted by `-seconds` so that time runs forward, and none was dropped."""
+
+    event: int = Field(ge=0, description="Index in events.jsonl of the first event after it.")
+    seconds: float = Field(description="Its size as recorded; negative when the clock went back.")
+
+
+class UnknownKey(_Model):
+    """A key event whose key code has no known key: stored as key `Unidentified`."""
+
+    event: int = Field(ge=0, description="Index in events.jsonl of the event.")
+    code: int = Field(description="The key code as the source recorded it.")
+
+
+class Imported(_Model):
+    """Where an imported trajectory came from, and what its import changed or left out. The
+    importers list at most 1,000 entries of each kind (import-report.jsonl has every skip)."""
+
+    path: str = Field(description="The source file, as given to `officegym import`.")
+    format: ImportFormat
+    label: SourceLabel | None = Field(
+        default=None, description="The source's own success label; null if it has none."
+    )
+    skipped: list[ImportSkip] = Field(default_factory=list)
+    clock_jumps: list[ClockJump] = Field(default_factory=list)
+    unknown_keys: list[UnknownKey] = Field(default_factory=list)
 
 
 def _meta_schema(schema: JsonDict) -> None:
@@ -133,6 +179,9 @@ class TrajectoryMeta(_Model):
     outcome: Outcome = Field(default_factory=Outcome)
     privacy: Privacy = Field(default_factory=Privacy)
     agent: str | None = None
+    imported: Imported | None = Field(
+        default=None, description="Set by `officegym import`: the source and what changed."
+    )
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("started_at")

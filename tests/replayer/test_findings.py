@@ -123,10 +123,14 @@ def test_pointer_outside_the_viewport_redundant_clicks_and_undo() -> None:
          "viewport": {"width": 800, "height": 600}, "started_at": "2026-01-01T00:00:00Z"}
     )  # fmt: skip
     button = {"selector": "#send", "role": "button", "name": "Send"}
+    # The screen after the second click is the screen before it: the click changed nothing.
+    screen = {"type": "screenshot", "frame": "frames/000001.png", "sha256": "ab" * 32}
     raw = [
         {"t": 0, "type": "mouse.down", "x": 900, "y": 10},
         {"t": 1000, "type": "mouse.down", "x": 50, "y": 50, "target": button},
+        {**screen, "t": 1500},
         {"t": 3000, "type": "mouse.down", "x": 52, "y": 50, "target": button},
+        {**screen, "t": 3500},
         *keys("draft", 4000, 150, {"selector": "#subject"}),
         *[{"t": 5000 + i * 100, "type": "key.down", "key": "Backspace",
            "target": {"selector": "#subject"}} for i in range(5)],
@@ -138,10 +142,10 @@ def test_pointer_outside_the_viewport_redundant_clicks_and_undo() -> None:
     found = auditor.finish(len(raw) - 1)
     assert [(f.kind, f.event_index) for f in found] == [
         ("outside_viewport", 0),
-        ("redundant_action", 2),
-        ("undone_action", 12),
-        ("undone_action", 13),
-        ("truncated", 13),  # no `done` at the end
+        ("redundant_action", 3),
+        ("undone_action", 14),
+        ("undone_action", 15),
+        ("truncated", 15),  # no `done` at the end
     ]
 
 

@@ -245,6 +245,9 @@ def test_replay_command_writes_verdicts_and_exits_by_them(
     import sys
 
     good = recorded["mail.apply-label"]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "meta.json").write_text("{not json")
     out = tmp_path / "verdicts.jsonl"
     cmd = [
         sys.executable,
@@ -252,7 +255,7 @@ def test_replay_command_writes_verdicts_and_exits_by_them(
         "officegym.cli",
         "replay",
         str(good),
-        str(tmp_path / "nope"),
+        str(broken),
         "--out",
         str(out),
     ]

@@ -196,7 +196,9 @@ def test_a_bad_file_is_rejected_and_the_batch_goes_on(tmp_path: Path, fmt: str) 
         (src / f"good-{i}.json").write_text(GOOD[fmt])
     for name, content, _ in bad:
         (src / name).write_text(content)
-    code = main(["import", fmt, str(src), "--out", str(out), "--workers", "1", "--quiet"])
+    argv = ["import", fmt, str(src), "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(argv) == 0  # the good files were imported: a reject alone is not a failure
+    code = main([*argv, "--fail-on-reject"])
     assert code == 1  # some files were rejected: said by the exit code, not a traceback
     lines = {Path(line["source"]).name: line for line in report_of(out)}
     assert len(lines) == 3 + len(bad)

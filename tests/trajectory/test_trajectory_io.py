@@ -149,6 +149,18 @@ def test_update_meta_and_outcome_rewrite_the_header(tmp_path: Path, meta: Trajec
     assert [p.name for p in (tmp_path / "rec").iterdir() if p.name.startswith(".")] == []
 
 
+def test_meta_json_is_as_readable_as_the_events_beside_it(
+    tmp_path: Path, meta: TrajectoryMeta
+) -> None:
+    """The header is written through a temporary file (0600 as made): it ends with the mode
+    any file the writer opens gets, 0644 under the usual umask."""
+    with TrajectoryWriter(tmp_path / "rec", meta) as writer:
+        writer.update_meta(agent="oracle")  # written a second time
+    modes = {name: (tmp_path / "rec" / name).stat().st_mode & 0o777 for name in (
+        "meta.json", "events.jsonl")}  # fmt: skip
+    assert modes["meta.json"] == modes["events.jsonl"]
+
+
 def test_writer_refuses_to_clobber_or_go_back_in_time(tmp_path: Path, meta: TrajectoryMeta) -> None:
     with TrajectoryWriter(tmp_path / "rec", meta) as writer:
         writer.write({"t": 300, "type": "done"})

@@ -1,17 +1,18 @@
 """Importers: recordings made by other tools, as trajectory v1.
 
 `officegym import FORMAT SRC... --out DIR` writes one trajectory per source file, plus
-`DIR/import-report.jsonl` with each file's outcome and every step it could not convert. Nothing
-is written or removed outside `DIR`: output names are plain folder names, and every path is
-checked by `inside` before it is used.
+`DIR/import-report.jsonl` with each file's outcome and every step it could not convert. A
+source found under a folder keeps its path relative to that folder (`SRC/a/x.json` →
+`DIR/a/x/`). Nothing is written or removed outside `DIR`: output names are made of plain
+folder names, and every path is checked by `inside` before it is used.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from officegym.replayer.importers import chrome_recorder, miniwob, rrweb
@@ -21,52 +22,77 @@ from officegym.replayer.importers._common import (
     ImportFormatError,
     ImportResult,
     Skipped,
-    import_one,
-    read_source,
 )
+from officegym.replayer.importers._output import clear, discard, write_conversion
+from officegym.replayer.importers._source import read_source
 
+# Each converts a decoded source; a format in STREAMED is read from its file a piece at a time.
 CONVERTERS: dict[str, Callable[[Any, Path], Conversion]] = {
     "chrome-recorder": chrome_recorder.convert,
     "rrweb": rrweb.convert,
     "miniwob": miniwob.convert,
 }
+STREAMED: dict[str, Callable[[Path], Conversion]] = {"miniwob": miniwob.convert_file}
 FORMATS = tuple(CONVERTERS)
 SOURCE_SUFFIXES = (".json", ".json.gz", ".jsonl", ".gz")
 REPORT_NAME = "import-report.jsonl"  # in --out, next to the trajectories
 _NAME_BYTES = 200  # a folder name, with room for "-N", within every file system's 255
 
 
-def find_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """Source files: the files given, and the .json/.json.gz/.jsonl files under folders."""
+def find_sources(paths: Iterable[str | Path], exclude: Iterable[Path] = ()) -> list[Path]:
+    """Source files: the files given, and the .json/.json.gz/.jsonl files under folders.
+
+    Args:
+        paths: files and folders, as given on the command line.
+        exclude: folders not to search (the import's own `--out`, when it is inside a source
+            folder: its trajectories and report are not sources).
+    """
+    skip = {folder.resolve() for folder in exclude}
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.endswith(SOURCE_SUFFIXES)
-            )
-        else:
+        if not path.is_dir():
             found.append(path)  # a missing file gets its own `rejected` line
+            continue
+        if path.resolve() in skip:
+            continue
+        under: list[Path] = []
+        for folder, dirs, files in os.walk(path):  # links to folders are not followed
+            here = Path(folder)
+            dirs[:] = [d for d in dirs if (here / d).resolve() not in skip]
+            under += (here / f for f in files if f.endswith(SOURCE_SUFFIXES))
+        found += sorted(p for p in under if p.is_file())
     return found
 
 
-def output_names(sources: list[Path]) -> list[str]:
-    """A folder name per source: its name without the suffix, made unique with -2, -3, …
+def output_names(sources: list[Path], folders: Sequence[str | Path] = ()) -> list[str]:
+    """A trajectory's path inside `--out` per source: the source's path relative to the
+    deepest of `folders` that holds it (its file name if none does), without the suffix.
 
-    A name is always one plain folder inside `--out`: separators and control characters become
-    `_`, and a name of dots only (`..json` would give `.`) becomes `recording`. None is the
+    Each part is one plain folder name: separators and control characters become `_`, and a
+    name of dots only (`..json` would give `.`) becomes `recording`. Two sources that would
+    share a path, or one whose path is a folder of another's, get `-2`, `-3`, …; none is the
     report's name.
     """
-    names, used = [], {REPORT_NAME}
+    bases = sorted((Path(f) for f in folders), key=lambda f: len(f.parts), reverse=True)
+    paths = []
     for source in sources:
-        base = source.name
+        base = next((b for b in bases if source.is_relative_to(b)), None)
+        *parents, name = source.relative_to(base).parts if base is not None else (source.name,)
         for suffix in (".gz", ".json", ".jsonl"):
-            base = base.removesuffix(suffix)
-        base = _safe_name(base)
-        name, n = base, 1
+            name = name.removesuffix(suffix)
+        parts = [*map(_safe_name, parents), _safe_name(name)]
+        if len(parts) > 1 and parts[0] == REPORT_NAME:
+            parts[0] = f"_{REPORT_NAME}"  # a folder cannot be where the report's file is
+        paths.append(PurePosixPath(*parts))
+    # A trajectory is never a folder that holds another: the folders are taken first.
+    used = {REPORT_NAME, *(str(up) for path in paths for up in path.parents if up.parts)}
+    names = []
+    for path in map(str, paths):
+        name, n = path, 1
         while name in used:
             n += 1
-            name = f"{base}-{n}"
+            name = f"{path}-{n}"
         used.add(name)
         names.append(name)
     return names
@@ -78,25 +104,71 @@ def _safe_name(base: str) -> str:
     return name if name.strip(".") else "recording"
 
 
+def import_one(fmt: str, source: Path, out: Path, root: Path | None = None) -> ImportResult:
+    """Import one file; a bad file gives a `rejected` result, never an exception.
+
+    Args:
+        out: the trajectory folder to write.
+        root: the folder every write and removal must stay inside (`--out`); by default the
+            parent of `out`.
+    """
+    root = out.parent if root is None else root
+    where = str(source)
+    try:
+        clear(root, out, where)
+    except ImportFormatError as exc:  # nothing was written, so nothing is removed
+        return ImportResult(where, "rejected", reason=str(exc), position=exc.position)
+    try:
+        if fmt in STREAMED:
+            conversion = STREAMED[fmt](source)
+        else:
+            conversion = CONVERTERS[fmt](read_source(source), source)
+        events, skipped = write_conversion(conversion, out, where, root)
+    except ImportFormatError as exc:
+        result = ImportResult(where, "rejected", reason=str(exc), position=exc.position)
+    except RecursionError:  # a converter walking a document nested too deeply for it
+        reason = f"{source}: nested too deeply to convert"
+        result = ImportResult(where, "rejected", reason=reason, position="whole file")
+    except Exception as exc:
+        # The converters check every field they read, and the fuzz tests look for what they
+        # miss; but a batch of thousands of files made by other tools must not stop at one
+        # shape nobody foresaw. The file is rejected, naming what went wrong, and the rest go on.
+        problem = f"could not be converted ({type(exc).__name__}: {exc}); please report this"
+        result = ImportResult(where, "rejected", reason=f"{source}: {problem}",
+                              position="whole file")  # fmt: skip
+    else:
+        outcome = "partial" if skipped else "imported"
+        return ImportResult(where, outcome, str(out), events, skipped)
+    discard(root, out, where)
+    return result
+
+
 def _import_chunk(job: tuple[str, str, list[tuple[str, str]]]) -> list[ImportResult]:
     fmt, root, pairs = job
     return [import_one(fmt, Path(src), Path(out), Path(root)) for src, out in pairs]
 
 
 def import_all(
-    fmt: str, sources: list[Path], out: Path, workers: int | None = None
+    fmt: str,
+    sources: list[Path],
+    out: Path,
+    workers: int | None = None,
+    folders: Sequence[str | Path] = (),
 ) -> Iterator[ImportResult]:
     """Import every source into `out`, yielding each file's result as its chunk finishes.
 
     Args:
         workers: processes to convert in (default: one per CPU); 1 converts in this one.
+        folders: the folders the sources were found in: each source's trajectory keeps its
+            path relative to its folder (see `output_names`).
 
     Raises:
         ValueError: `fmt` is not a known format.
     """
     if fmt not in CONVERTERS:
         raise ValueError(f"unknown import format {fmt!r}; use one of {', '.join(FORMATS)}")
-    pairs = [(str(s), str(out / n)) for s, n in zip(sources, output_names(sources), strict=True)]
+    names = output_names(sources, folders)
+    pairs = [(str(s), str(out / n)) for s, n in zip(sources, names, strict=True)]
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(pairs) < 20:
         for src, dest in pairs:
@@ -114,6 +186,7 @@ __all__ = [
     "FORMATS",
     "MAX_SOURCE_BYTES",
     "REPORT_NAME",
+    "STREAMED",
     "ImportFormatError",
     "ImportResult",
     "Skipped",

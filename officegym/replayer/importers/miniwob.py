@@ -1,65 +1,59 @@
 """MiniWoB++ human demonstrations (`.json` / `.json.gz` from its record.js) to trajectory v1.
 
-A demonstration holds `taskName`, `utterance`, `reward` and `states`: each state has `time` (ms
-since the episode started), the `action` that made it ({type, x, y} for the mouse at page
-coordinates, {type, keyCode, charCode} for keys; `timing` is the DOM event phase) and the `dom`
-with the acted-on element flagged `recordingTarget`. record.js listens in the capture and the
-bubble phase, so each input appears twice: the bubble copy (phase 3) is dropped.
+A demonstration holds `taskName`, `utterance`, `reward`, `rawReward` and `states`: each state
+has `time` (ms since the episode started, by the wall clock), the `action` that made it
+({type, x, y} for the mouse at page coordinates, {type, keyCode, charCode} for keys; `timing`
+is the DOM event phase) and the `dom` as `core.getDOMInfo` gives it: the BODY and its visible
+elements, each with its `getBoundingClientRect` box, the acted-on one flagged
+`recordingTarget`. record.js listens in the capture and the bubble phase, so each input appears
+twice: the bubble copy (phase 3) is dropped.
 
-MiniWoB++ does not store the random instance of the episode, so an imported demonstration names
-no task and no page: it is kept for training and audit, and does not replay.
+Nothing is lost on the way:
+
+- Every key code maps to a key (`_keycodes.py`): the keypad, F-keys, media keys, Caps Lock. A
+  key the input method handles (code 229) is the character its keypress or the field's new
+  value shows; a code no keyboard is known to send is kept as key `Unidentified` and listed in
+  `meta.imported.unknown_keys` with the code.
+- The clock may jump (record.js reads the wall clock): a step back in time, or forward by more
+  than `MAX_GAP_MS`, shifts the events after it so time runs forward, and is listed in
+  `meta.imported.clock_jumps`; no event is dropped.
+- The viewport is the page's: the BODY's size in the first snapshot. Events keep record.js's
+  page coordinates, and a target's box (a viewport box in the snapshot) is moved into them.
+
+The demonstration is read a state at a time (`JsonStream`), so a 100 MB one is never in memory
+whole. MiniWoB++ does not store the random instance of the episode, so an imported
+demonstration names no task and no page: it is kept for training and audit, and does not replay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from officegym.replayer.importers._common import Conversion, ImportFormatError, expect, number
+from officegym.replayer.importers._keycodes import (
+    CAPS_LOCK,
+    IME,
+    UNIDENTIFIED,
+    key_code,
+    key_name,
+    typed_char,
+)
+from officegym.replayer.importers._source import JsonStream
 from officegym.trajectory.keys import MODIFIERS
 
-VIEWPORT = {"width": 160, "height": 210}  # the task area record.js records in
+VIEWPORT = {"width": 160, "height": 210}  # the task area: when the first snapshot has no size
 BUBBLE = 3
-KEY_CODES = {
-    8: "Backspace", 9: "Tab", 13: "Enter", 16: "Shift", 17: "Control", 18: "Alt", 27: "Escape",
-    32: " ", 33: "PageUp", 34: "PageDown", 35: "End", 36: "Home", 37: "ArrowLeft", 38: "ArrowUp",
-    39: "ArrowRight", 40: "ArrowDown", 46: "Delete", 91: "Meta", 186: ";", 187: "=", 188: ",",
-    189: "-", 190: ".", 191: "/", 192: "`", 219: "[", 220: "\\", 221: "]", 222: "'",
-}  # fmt: skip
-
-
-def _key_name(code: int, shift: bool) -> str | None:
-    if 48 <= code <= 57:
-        return chr(code)
-    if 65 <= code <= 90:
-        return chr(code) if shift else chr(code).lower()
-    return KEY_CODES.get(code)
-
-
-def _recording_target(dom: Any) -> dict[str, Any] | None:
-    """The element record.js flagged, as a trajectory target (tag, text, box, id selector)."""
-    stack = [dom]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, dict):
-            continue
-        if node.get("recordingTarget"):
-            tag = str(node.get("tag", "")).lower().split("_")[0]  # INPUT_text: an input
-            target: dict[str, Any] = {"tag": tag or None}
-            if isinstance(node.get("id"), str) and node["id"]:
-                target["selector"] = f"#{node['id']}"
-            if isinstance(node.get("text"), str) and node["text"].strip():
-                target["text"] = node["text"].strip()[:120]
-            box = [number(node.get(k)) for k in ("left", "top", "width", "height")]
-            if all(v is not None for v in box) and box[2] >= 0 and box[3] >= 0:  # type: ignore[operator]
-                target["bbox"] = dict(zip(("x", "y", "width", "height"), box, strict=True))
-            return {k: v for k, v in target.items() if v is not None}
-        children = node.get("children")
-        if isinstance(children, list):
-            stack.extend(children)
-    return None
+# A forward step longer than any episode is a clock jump: MiniWoB++ ends an episode at its time
+# limit, 10 s by default and 1,000 s in the versions that allow the most.
+MAX_GAP_MS = 20 * 60 * 1000
+LOOKAHEAD = 64  # states held to find a keydown's keypress; more and the keydown goes without
+DECISIVE = frozenset({"keydown", "keyup", "mousedown", "mouseup"})  # ends a keydown's lookahead
+Pieces = Iterable[tuple[str | None, int | None, Any]]
 
 
 def convert(data: Any, source: Path) -> Conversion:
@@ -68,50 +62,155 @@ def convert(data: Any, source: Path) -> Conversion:
     Raises:
         ImportFormatError: not a demonstration (no `states` list), or no input in it.
     """
-    return _Converter(data, source).run()
+    if not isinstance(data, dict):
+        return _Converter(source).run([(None, None, data)])
+    return _Converter(source).run((key, None, value) for key, value in data.items())
 
 
-@dataclass(frozen=True)
+def convert_file(source: Path) -> Conversion:
+    """Convert a demonstration file, reading it a state at a time.
+
+    Raises:
+        ImportFormatError: unreadable or not JSON (see `JsonStream`), not a demonstration, or
+            no input in it.
+    """
+    return _Converter(source).run(JsonStream(source).pieces("states"))
+
+
+def _flagged(dom: Any) -> dict[str, Any] | None:
+    """The element record.js flagged `recordingTarget` in a snapshot."""
+    stack = [dom]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if node.get("recordingTarget"):
+            return node
+        children = node.get("children")
+        if isinstance(children, list):
+            stack.extend(children)
+    return None
+
+
+def _box(node: Any) -> tuple[float, float, float, float] | None:
+    box = [number(node.get(k)) for k in ("left", "top", "width", "height")]
+    left, top, width, height = box
+    if left is None or top is None or width is None or height is None:
+        return None
+    return (left, top, width, height) if width >= 0 and height >= 0 else None
+
+
+def _target(dom: Any) -> dict[str, Any] | None:
+    """The flagged element as a trajectory target: tag, text, id selector, and its box in page
+    coordinates (the snapshot's boxes are the viewport's: a page scrolled by s shows the BODY
+    at -s, so s is added back)."""
+    node = _flagged(dom)
+    if node is None:
+        return None
+    target: dict[str, Any] = {"tag": str(node.get("tag", "")).lower().split("_")[0] or None}
+    if isinstance(node.get("id"), str) and node["id"]:
+        target["selector"] = f"#{node['id']}"
+    if isinstance(node.get("text"), str) and node["text"].strip():
+        target["text"] = node["text"].strip()[:120]
+    box, page = _box(node), _box(dom) if isinstance(dom, dict) else None
+    if box is not None:
+        scroll_x, scroll_y = (max(0.0, -page[0]), max(0.0, -page[1])) if page else (0.0, 0.0)
+        target["bbox"] = {"x": box[0] + scroll_x, "y": box[1] + scroll_y,
+                          "width": box[2], "height": box[3]}  # fmt: skip
+    return {k: v for k, v in target.items() if v is not None}
+
+
+def _field_value(dom: Any) -> tuple[Any, str] | None:
+    """The flagged element's `ref` and text value, if it is a text field."""
+    node = _flagged(dom)
+    if node is None or not isinstance(node.get("value"), str):
+        return None
+    return node.get("ref"), node["value"]
+
+
+@dataclass
 class _Step:
-    """One state's action, checked (an object with a type and a time) and not a duplicate."""
+    """One state's input, checked (an object with a type and a time) and not a duplicate."""
 
-    index: int  # in `states`, for a handler that looks at the state after it
     position: str
     kind: str
-    t: float
+    t: float  # ms, with the clock jumps before it taken out
     action: dict[str, Any]
-    state: dict[str, Any]
+    dom: Any
+    jumps: list[float] = field(default_factory=list)  # seconds: clock jumps just before it
+
+
+class _Clock:
+    """record.js's times made to run forward: each jump is taken out of the times after it."""
+
+    def __init__(self) -> None:
+        self.last = 0.0  # the episode starts at 0 (record.js's ept0)
+        self.offset = 0.0
+        self.jumps: list[float] = []  # seconds, not yet given to a step
+
+    def time(self, t: float) -> float:
+        gap = t - self.last
+        if gap < 0 or gap > MAX_GAP_MS:
+            self.offset -= gap
+            self.jumps.append(gap / 1000)
+        self.last = t
+        return t + self.offset
+
+    def take(self) -> list[float]:
+        jumps, self.jumps = self.jumps, []
+        return jumps
 
 
 class _Converter:
-    """One pass over `states`: `read` drops what holds no new input, then the handler for the
-    action type (`_HANDLERS`) turns it into events or a skip."""
+    """One pass over `states`: `read` drops what holds no new input; a step waits in `window`
+    until the states after it that its handler looks at (a keydown's keypress) are read, then
+    the handler for its action type (`_HANDLERS`) turns it into events or a skip."""
 
-    def __init__(self, data: Any, source: Path) -> None:
-        self.where = str(source)
-        top = expect(data, dict, self.where, "(top level)")
-        self.states = expect(top.get("states"), list, self.where, "states")
-        self.out = _header(top, source)
+    def __init__(self, source: Path) -> None:
+        self.source, self.where = source, str(source)
+        self.out = Conversion({})
+        self.top: dict[str, Any] = {}  # the demonstration's other members: taskName, reward, …
+        self.viewport: dict[str, int] | None = None
+        self.has_states = False
+        self.window: deque[_Step] = deque()
+        self.clock = _Clock()
         self.held: list[str] = []  # modifier keys down, in the order they were pressed
+        self.pressed: dict[int, str] = {}  # key code → the key its keydown was named
+        self.caps = False
+        self.typed: dict[str, Any] | None = None  # an input method's change, after its key
         self.last: tuple[Any, ...] | None = None
         self.clicks = 0
         self.inputs = 0
 
-    def run(self) -> Conversion:
-        for i, state in enumerate(self.states):
-            step = self.read(i, state)
-            if step is None:
-                continue
-            handler = _HANDLERS.get(step.kind)
-            if handler is None:
-                self.out.skip(step.position, step.kind, f"unknown action type {step.kind!r}")
+    def run(self, pieces: Pieces) -> Conversion:
+        for key, index, value in pieces:
+            if key is None:
+                expect(value, dict, self.where, "(top level)")
+            elif key == "states" and index is not None:
+                self.state(index, value)
+            elif key == "states":
+                for i, state in enumerate(expect(value, list, self.where, "states")):
+                    self.state(i, state)
+                self.has_states = True
             else:
-                handler(self, step)
+                self.top[key] = value
+        if not self.has_states:
+            expect(None, list, self.where, "states")
+        self.handle_window(final=True)
+        self.out.clock_jumps += [(len(self.out.events), s) for s in self.clock.take()]
         if not self.inputs:
             raise ImportFormatError(
                 self.where, None, "states", "no mouse or key input in any state"
             )
+        self.out.meta, self.out.label = _header(self.top, self.source, self.viewport)
         return self.out
+
+    def state(self, i: int, state: Any) -> None:
+        self.has_states = True
+        step = self.read(i, state)
+        if step is not None:
+            self.window.append(step)
+            self.handle_window(final=False)
 
     def read(self, i: int, state: Any) -> _Step | None:
         """The state's input, or None for a state that holds none (or one already seen)."""
@@ -119,10 +218,12 @@ class _Converter:
         if not isinstance(state, dict):
             self.out.skip(position, "?", "a state must be an object")
             return None
-        action = state.get("action")
+        if self.viewport is None and isinstance(state.get("dom"), dict):
+            self.viewport = _page_size(state["dom"])
+        action, t = state.get("action"), number(state.get("time"))
+        t = self.clock.time(t) if t is not None else None
         if action is None:
             return None  # the initial state: no input
-        t = number(state.get("time"))
         if not isinstance(action, dict) or not isinstance(action.get("type"), str) or t is None:
             self.out.skip(position, "?", "expected time (a number) and action {type, …}")
             return None
@@ -133,7 +234,22 @@ class _Converter:
         if key == self.last:
             return None  # an input on the document itself is seen twice at phase 2
         self.last = key
-        return _Step(i, position, kind, max(0.0, t), action, state)
+        return _Step(position, kind, t, action, state.get("dom"), self.clock.take())
+
+    def handle_window(self, final: bool) -> None:
+        """Handle each waiting step whose lookahead is complete: all of them before a decisive
+        step (or at the end, or when too many wait)."""
+        window = self.window
+        while window and (
+            final or len(window) > LOOKAHEAD or (len(window) > 1 and window[-1].kind in DECISIVE)
+        ):
+            step = window.popleft()
+            self.out.clock_jumps += [(len(self.out.events), s) for s in step.jumps]
+            handler = _HANDLERS.get(step.kind)
+            if handler is None:
+                self.out.skip(step.position, step.kind, f"unknown action type {step.kind!r}")
+            else:
+                handler(self, step)
 
     def emit(self, position: str, event: dict[str, Any]) -> None:
         self.out.events.append((position, event))
@@ -153,7 +269,7 @@ class _Converter:
             "y": y,
             "click_count": max(self.clicks, 1),
         }
-        target = _recording_target(step.state.get("dom"))
+        target = _target(step.dom)
         if target:
             event["target"] = target
         self.emit(step.position, event)
@@ -164,33 +280,84 @@ class _Converter:
         return bool(events) and events[-1][1]["type"] == "mouse.up" and t - events[-1][1]["t"] < 500
 
     def key(self, step: _Step) -> None:
-        code = number(step.action.get("keyCode"))
-        name = _key_name(int(code), "Shift" in self.held) if code is not None else None
-        if name is None:
-            self.out.skip(
-                step.position, step.kind, f"keyCode {step.action.get('keyCode')!r} has no key name"
-            )
+        raw = step.action.get("keyCode")
+        code = number(raw)
+        if code is None or code != int(code):
+            self.out.skip(step.position, step.kind, f"keyCode {raw!r}: expected a key code")
             return
-        if step.kind == "keydown" and len(name) == 1:
-            name = self.pressed_char(step.index) or name
-        down = step.kind == "keydown"
+        code, down = int(code), step.kind == "keydown"
+        name = self.key_down(step, code) if down else self.key_up(code)
+        if name is None:
+            name = UNIDENTIFIED
+            self.out.unknown_keys.append((len(self.out.events), code))
         if name in MODIFIERS and down and name not in self.held:
             self.held.append(name)
         modifiers = sorted(m for m in self.held if m != name)
         if name in MODIFIERS and not down and name in self.held:
             self.held.remove(name)
         event = {"t": step.t, "type": "key." + step.kind[3:], "key": name, "modifiers": modifiers}
+        if physical := key_code(code):
+            event["code"] = physical
         self.emit(step.position, event)
+        if self.typed:
+            self.emit(step.position, self.typed)
+            self.typed = None
 
-    def pressed_char(self, i: int) -> str | None:
-        """The character of the keypress after state `i`: it, not the keyCode, has the case and
-        the keyboard layout."""
-        states = self.states
-        nxt = states[i + 1] if i + 1 < len(states) and isinstance(states[i + 1], dict) else {}
-        press = nxt.get("action")
-        press = press if isinstance(press, dict) else {}
-        char = number(press.get("charCode")) if press.get("type") == "keypress" else None
-        return chr(int(char)) if char and 32 <= char < 0x110000 else None
+    def key_down(self, step: _Step, code: int) -> str | None:
+        """The key pressed: the character its keypress typed (it has the case and the layout),
+        else the key code's name; for the input method's 229, what it typed in the field."""
+        char, ended_by = self.lookahead()
+        if code == IME and char is None:
+            char = self.composed(step, ended_by)
+        if code == CAPS_LOCK:
+            self.caps = not self.caps
+        name = char or key_name(code, shift="Shift" in self.held, caps=self.caps)
+        if name is not None:
+            self.pressed[code] = name
+        return name
+
+    def key_up(self, code: int) -> str | None:
+        """The key released, named as its press was (an input method's press was 229, while
+        its release may carry the key's own code)."""
+        if code not in self.pressed and IME in self.pressed:
+            return self.pressed.pop(IME)
+        return self.pressed.pop(code, None) or key_name(
+            code, shift="Shift" in self.held, caps=self.caps
+        )
+
+    def lookahead(self) -> tuple[str | None, _Step | None]:
+        """The character of the keypress among the next states, and the decisive step after."""
+        for later in self.window:
+            if later.kind == "keypress":
+                return typed_char(later.action.get("charCode")), None
+            if later.kind in DECISIVE:
+                return None, later
+        return None, None
+
+    def composed(self, step: _Step, after: _Step | None) -> str | None:
+        """What an input method typed with one key: the text field's value before the key
+        (its snapshot) against after (the next input's). One character added is that key;
+        another change (a composition replacing text) is kept as the field's new value, a
+        `text.input` after the key, which is then named `Process`."""
+        before = _field_value(step.dom)
+        now = _field_value(after.dom) if after is not None else None
+        if before is None or now is None or before[0] != now[0] or before[1] == now[1]:
+            return None
+        old, new = before[1], now[1]
+        start = 0
+        while start < min(len(old), len(new)) and old[start] == new[start]:
+            start += 1
+        end = 0
+        while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+            end += 1
+        if len(old) - start - end == 0 and len(new) - start - end == 1:
+            return new[start]
+        target = _target(step.dom) or {}
+        target.pop("text", None)  # the field's value changes: its text is not what finds it
+        self.typed = {"t": step.t, "type": "text.input", "text": new, "replace": True}
+        if target:
+            self.typed["target"] = target
+        return None
 
     def already_seen(self, step: _Step) -> None:
         """click, dblclick, keypress: what the press and release (or keydown) already stand
@@ -212,21 +379,28 @@ _HANDLERS: dict[str, Callable[[_Converter, _Step], None]] = {
 }  # by record.js action type; any other type is skipped as unknown
 
 
-def _header(top: dict[str, Any], source: Path) -> Conversion:
-    """An empty conversion with the demonstration's task, utterance and reward."""
-    reward = number(top.get("reward"))
-    extra = {
-        "miniwob_task": top.get("taskName"),
-        "utterance": top.get("utterance"),
-        "reward": reward,
-        "raw_reward": number(top.get("rawReward")),
-    }
-    return Conversion.of(
+def _page_size(dom: dict[str, Any]) -> dict[str, int]:
+    """The page's size: the BODY's box in a snapshot (the task area if it has none)."""
+    box = _box(dom)
+    if box is None or box[2] < 1 or box[3] < 1 or max(box[2], box[3]) > 1e6:
+        return dict(VIEWPORT)
+    return {"width": math.ceil(box[2]), "height": math.ceil(box[3])}
+
+
+def _header(
+    top: dict[str, Any], source: Path, viewport: dict[str, int] | None
+) -> tuple[dict[str, Any], dict[str, float | None] | None]:
+    """The demonstration's meta (task name and utterance in `extra`) and its reward label."""
+    reward, raw_reward = number(top.get("reward")), number(top.get("rawReward"))
+    extra = {"miniwob_task": top.get("taskName"), "utterance": top.get("utterance")}
+    meta = Conversion.of(
         "miniwob",
         source,
         "MiniWoB++ record.js",
         "1970-01-01T00:00:00Z",  # demonstrations keep no wall-clock time
-        VIEWPORT,
+        viewport or VIEWPORT,
         extra={k: v for k, v in extra.items() if v is not None},
         outcome={"claimed_success": reward > 0 if reward is not None else None},
-    )
+    ).meta
+    has_label = reward is not None or raw_reward is not None
+    return meta, {"reward": reward, "raw_reward": raw_reward} if has_label else None
