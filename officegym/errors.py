@@ -91,8 +91,26 @@ class RunSettingsError(RunFolderError):
 
     def __init__(self, folder: str, field: str, stored: object, given: object) -> None:
         self.field, self.stored, self.given = field, stored, given
-        flag = "--" + field.replace("_", "-")
         super().__init__(
             f"{folder} was run with {field} {stored!r}, not {given!r}: resume it with "
-            f"{flag} {stored}, or pass another --out for a run with {flag} {given}"
+            f"{_as_flags(field, stored)}, or pass another --out for a run with "
+            f"{_as_flags(field, given)}"
         )
+
+
+# Settings given as a repeated flag, by the flag's name.
+_REPEATED_FLAGS = {"tasks": "--task", "agent_options": "--agent-option"}
+
+
+def _as_flags(field: str, value: object) -> str:
+    """The command-line flags that give `field` the value `value`: `--task a --task b`."""
+    flag = _REPEATED_FLAGS.get(field)
+    if flag is None:
+        return f"--{field.replace('_', '-')} {value}"
+    if isinstance(value, dict):
+        items = [f"{key}={item}" for key, item in value.items()]
+    elif isinstance(value, list | tuple):
+        items = [str(item) for item in value]
+    else:
+        items = [str(value)]
+    return " ".join(f"{flag} {item}" for item in items) if items else f"no {flag}"

@@ -1,20 +1,27 @@
 """pytest plugin: every task × seed of a suite becomes a test item, so model regression tests run
 (and parallelise with pytest-xdist) like any other tests.
 
-    pytest --officegym-agent=pkg.mod:Agent --officegym-suite=smoke --officegym-seeds=3 -n 4
+    pytest -p officegym --officegym-suite=smoke --officegym-agent=pkg.mod:Agent -n 4
 
-Items are named `<task id>[seed=<n>]`. With `--officegym-baseline=RUN_DIR`, only items that
-passed in the baseline and fail now fail; other failures are reported as xfail with the reason.
-With `--officegym-out=RUN_DIR` every episode is stored as `officegym run` stores it (results,
-trajectories), so today's run can be tomorrow's baseline. Fixtures `office_env` and
-`office_task` are there for hand-written tests. Loaded through the `pytest11` entry point; it
+With `--officegym-suite` the session is the suite's episodes and nothing else: the folder's own
+test files and doctests are not collected, so the command works from any folder (a project's
+root included). Items are named `<task id>[seed=<n>]`. Every session stores its episodes in a
+run folder of its own, as `officegym run` stores them (results, trajectories, a report written
+when the session ends): `--officegym-out=RUN_DIR`, or by default a new folder under pytest's
+cache (`.pytest_cache/d/officegym/<date-time>`, the last `KEPT_RUNS` kept). A failed item's
+message gives the paths of its trajectory and of the report. With `--officegym-baseline=RUN_DIR`,
+only items that passed in the baseline and fail now fail; other failures are xfail with the
+reason. Fixtures `office_env` and `office_task` are there for hand-written tests. Loaded through
+the `pytest11` entry point `officegym` (`-p officegym` loads it where autoloading is off); it
 does nothing unless `--officegym-suite` is given.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
+import re
+import shutil
+from collections.abc import Callable, Generator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +34,29 @@ if TYPE_CHECKING:
     from officegym.runner import EpisodeRunner
     from officegym.tasks import Task
 
+# Default run folders (in pytest's cache) kept; older ones go as a new one is made, as pytest
+# keeps only its last few `tmp_path` folders.
+KEPT_RUNS = 10
+CACHE_NAME = "officegym"  # the folder in pytest's cache (`.pytest_cache/d/officegym`)
+RUN_NAME = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?")  # a default run folder: date-time[-n]
+STORE_NAME = "results.sqlite"
+# Where the controller tells pytest-xdist workers which run folder this session writes to.
+WORKER_INPUT_KEY = "officegym_run_dir"
+
+# This session's run folder (None: no episode runs in it).
+_RUN_DIR: pytest.StashKey[Path | None] = pytest.StashKey()
+# After the session, on the controller: "report PATH", why there is none, or "" (no episodes).
+_REPORT: pytest.StashKey[str] = pytest.StashKey()
+_RUNNER: pytest.StashKey[EpisodeRunner] = pytest.StashKey()  # one per process (xdist worker)
+_BASELINE: pytest.StashKey[dict[tuple[str, int], bool]] = pytest.StashKey()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("officegym", "officegym: agents scored on office tasks as tests")
     group.addoption(
-        "--officegym-suite", metavar="SUITE", help="turn every task × seed of SUITE into a test"
+        "--officegym-suite",
+        metavar="SUITE",
+        help="run every task × seed of SUITE as a test, and nothing else",
     )
     group.addoption(
         "--officegym-agent",
@@ -48,7 +73,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="fail only items that passed in this run and fail now",
     )
     group.addoption(
-        "--officegym-out", metavar="RUN_DIR", help="store every episode in this run directory"
+        "--officegym-out",
+        metavar="RUN_DIR",
+        help="a new or empty folder to store the episodes, trajectories and report in "
+        f"(default: a new folder under .pytest_cache/d/{CACHE_NAME}/)",
     )
     group.addoption(
         "--officegym-action-mode",
@@ -60,6 +88,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 class EpisodeFailed(Exception):
     """The agent did not solve the task (the item's failure, shown without a traceback)."""
+
+
+class OfficegymSuite(pytest.Collector):
+    """The items of one suite: every task × seed, collected in place of the folder's tests."""
+
+    def __init__(self, *, task_ids: list[str], seeds: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.task_ids, self.seeds = task_ids, seeds
+
+    def collect(self) -> Iterator[OfficegymItem]:
+        for task_id in self.task_ids:
+            for seed in range(self.seeds):
+                name = f"{task_id}[seed={seed}]"
+                yield OfficegymItem.from_parent(
+                    self, name=name, nodeid=name, task_id=task_id, seed=seed
+                )
 
 
 class OfficegymItem(pytest.Item):
@@ -85,7 +129,11 @@ class OfficegymItem(pytest.Item):
             if not before:
                 pytest.xfail(f"failed in the baseline too; {message}")
             message = f"regressed (passed in the baseline): {message}"
-        raise EpisodeFailed(message)
+        raise EpisodeFailed(
+            f"{message}\n  trajectory: {result.trajectory}\n"
+            f"  report: {_run_dir(self.config) / 'report' / 'index.html'} "
+            "(written when the session ends)"
+        )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, EpisodeFailed):
@@ -96,88 +144,251 @@ class OfficegymItem(pytest.Item):
         return self.path, None, f"officegym {self.task_id} seed {self.seed}"
 
 
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
-    suite = config.getoption("officegym_suite")
+# ---- configuration: check the options, then claim this session's run folder --------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "officegym: an officegym episode (task × seed)")
+    config.stash[_RUN_DIR] = None
+    suite = config.getoption("officegym_suite", None)
     if not suite:
         return
+    _check_options(config, suite)
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:  # a pytest-xdist worker: its controller chose the folder
+        if WORKER_INPUT_KEY in worker_input:
+            config.stash[_RUN_DIR] = Path(worker_input[WORKER_INPUT_KEY])
+        return
+    if config.option.collectonly or config.option.help:
+        return  # no episode runs: no folder to make
+    config.stash[_RUN_DIR] = _start_run(config, suite)
+
+
+def _start_run(config: pytest.Config, suite: str) -> Path:
+    """Claim this session's run folder and record in it what the run is."""
+    from officegym.errors import OfficegymError
+    from officegym.results import ResultStore
+
+    out = config.getoption("officegym_out")
+    try:
+        run_dir = _claim(config.invocation_params.dir / out) if out else _new_cache_run(config)
+        store = ResultStore(run_dir / STORE_NAME)  # there from now on: no other run takes it
+        try:
+            store.set_info(
+                agent=config.getoption("officegym_agent"),
+                suite=suite,
+                seeds=config.getoption("officegym_seeds"),
+                action_mode=config.getoption("officegym_action_mode"),
+            )
+        finally:
+            store.close()
+    except (OfficegymError, OSError) as exc:  # read-only, full, not ours: one line, no traceback
+        raise pytest.UsageError(f"officegym: cannot start the run folder: {exc}") from None
+    return run_dir
+
+
+def _check_options(config: pytest.Config, suite: str) -> None:
+    """Refuse options that cannot work, before any folder is made or browser started."""
     from officegym.agents import load_agent
     from officegym.errors import OfficegymError
     from officegym.tasks import suite_tasks
 
-    seeds = config.getoption("officegym_seeds")
     try:
-        task_ids = suite_tasks(suite)
+        suite_tasks(suite)
         load_agent(config.getoption("officegym_agent"), seed=0)
     except (OfficegymError, ValueError) as exc:
         raise pytest.UsageError(f"officegym: {exc}") from None
-    if seeds < 1:
+    if config.getoption("officegym_seeds") < 1:
         raise pytest.UsageError("officegym: --officegym-seeds must be at least 1")
-    for task_id in task_ids:
-        for seed in range(seeds):
-            name = f"{task_id}[seed={seed}]"
-            items.append(
-                OfficegymItem.from_parent(
-                    session, name=name, nodeid=name, task_id=task_id, seed=seed
-                )
+    baseline = config.getoption("officegym_baseline")
+    if baseline and not (Path(baseline) / STORE_NAME).exists():
+        raise pytest.UsageError(
+            f"officegym: --officegym-baseline {baseline} holds no {STORE_NAME}: pass a run "
+            "directory written by `officegym run --out` or `--officegym-out`"
+        )
+
+
+def _claim(out: Path) -> Path:
+    """`--officegym-out`: a new or empty folder, never one that holds another run's episodes."""
+    if out.exists() and not out.is_dir():
+        raise pytest.UsageError(f"officegym: --officegym-out {out} is a file: name a folder")
+    present = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if present:
+        names = ", ".join(_printable(n) for n in present[:5])
+        more = f" and {len(present) - 5} more" if len(present) > 5 else ""
+        raise pytest.UsageError(
+            f"officegym: --officegym-out {out} is not empty ({names}{more}): each run needs a "
+            f"folder of its own; pass a new one, or leave the option out for a new folder under "
+            f".pytest_cache/d/{CACHE_NAME}/"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _new_cache_run(config: pytest.Config) -> Path:
+    """A new run folder in pytest's cache, named by the time it starts; older ones pruned."""
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        raise pytest.UsageError(
+            "officegym: pass --officegym-out=RUN_DIR: the default run folder is in pytest's "
+            "cache, which is off (-p no:cacheprovider)"
+        )
+    runs: Path = cache.mkdir(CACHE_NAME)
+    _prune(runs, keep=KEPT_RUNS - 1)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        run = runs / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            run.mkdir()  # atomic: two sessions starting in the same second get one each
+        except FileExistsError:
+            continue
+        return run
+    raise pytest.UsageError(f"officegym: could not make a new run folder in {runs}")
+
+
+def _prune(runs: Path, keep: int) -> None:
+    """Remove all but the newest `keep` default run folders (only folders named as ours)."""
+    ours = [(m[1], int(m[2] or 1), p) for p in runs.iterdir() if (m := RUN_NAME.fullmatch(p.name))]
+    for *_, old in sorted(ours)[: max(len(ours) - keep, 0)]:
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _printable(name: str) -> str:
+    """A file name with its control characters shown as `?` (it is echoed to a terminal)."""
+    return re.sub(r"[\x00-\x1f\x7f]", "?", name)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, on the controller: every worker writes into the controller's run folder."""
+    run_dir = node.config.stash.get(_RUN_DIR, None)
+    if run_dir is not None:
+        node.workerinput[WORKER_INPUT_KEY] = str(run_dir)
+
+
+def _run_dir(config: pytest.Config) -> Path:
+    run_dir = config.stash.get(_RUN_DIR, None)
+    if run_dir is None:
+        raise RuntimeError("officegym: an episode runs but the session has no run folder")
+    return run_dir
+
+
+# ---- collection: the suite's items in place of the folder's own tests --------------------------
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # With a suite, the session is the suite: no test file, conftest below the root or doctest
+    # of the folder is collected (so the command runs the same from a project's root).
+    return True if config.getoption("officegym_suite") else None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    report: pytest.CollectReport = yield
+    suite = collector.config.getoption("officegym_suite")
+    if suite and isinstance(collector, pytest.Session) and report.passed:
+        from officegym.tasks import suite_tasks
+
+        report.result.append(
+            OfficegymSuite.from_parent(
+                collector,
+                name=f"officegym-{suite}",
+                task_ids=suite_tasks(suite),
+                seeds=collector.config.getoption("officegym_seeds"),
             )
+        )
+    return report
 
 
-# ---- one runner (browser, env) per process: pytest-xdist workers each get their own ------------
-_RUNNER: EpisodeRunner | None = None
-_BASELINE: dict[tuple[str, int], bool] | None = None
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not config.getoption("officegym_suite"):
+        return
+    # Files named on the command line are collected whatever pytest_ignore_collect says.
+    others = [item for item in items if not isinstance(item, OfficegymItem)]
+    if others:
+        items[:] = [item for item in items if isinstance(item, OfficegymItem)]
+        config.hook.pytest_deselected(items=others)
 
 
+# ---- episodes: one runner (browser, env) per process ------------------------------------------
 def _episode(config: pytest.Config, task_id: str, seed: int) -> EpisodeResult:
-    global _RUNNER
     from officegym.results import ResultStore
     from officegym.runner import EpisodeRunner
 
-    if _RUNNER is None:
-        _RUNNER = EpisodeRunner(
+    if _RUNNER not in config.stash:
+        config.stash[_RUNNER] = EpisodeRunner(
             config.getoption("officegym_agent"), config.getoption("officegym_action_mode")
         )
-    out = config.getoption("officegym_out")
-    root = Path(out) if out else Path(tempfile.mkdtemp(prefix="officegym-"))
+    root = _run_dir(config)
     episode_id = f"{task_id}-s{seed}"
-    result = _RUNNER.run(task_id, seed, episode_id, root / "episodes" / episode_id / "trajectory")
-    if out:
-        store = ResultStore(root / "results.sqlite")
-        try:
-            store.add(result)  # committed now: a crash later in the session keeps it
-        finally:
-            store.close()
+    trajectory = root / "episodes" / episode_id / "trajectory"
+    result = config.stash[_RUNNER].run(task_id, seed, episode_id, trajectory)
+    store = ResultStore(root / STORE_NAME)
+    try:
+        store.add(result)  # committed now: a crash later in the session keeps it
+    finally:
+        store.close()
     return result
 
 
 def _baseline(config: pytest.Config) -> dict[tuple[str, int], bool] | None:
-    global _BASELINE
     path = config.getoption("officegym_baseline")
     if not path:
         return None
-    if _BASELINE is None:
+    if _BASELINE not in config.stash:
         from officegym.results import load_results
 
-        _BASELINE = {(r.task_id, r.seed): r.success for r in load_results(Path(path))}
-    return _BASELINE
+        config.stash[_BASELINE] = {(r.task_id, r.seed): r.success for r in load_results(Path(path))}
+    return config.stash[_BASELINE]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    global _RUNNER
-    if _RUNNER is not None:
-        _RUNNER.close()
-        _RUNNER = None
+    config = session.config
+    runner = config.stash.get(_RUNNER, None)
+    if runner is not None:
+        runner.close()
+        del config.stash[_RUNNER]
+    run_dir = config.stash.get(_RUN_DIR, None)
+    if run_dir is not None and not hasattr(config, "workerinput"):
+        config.stash[_REPORT] = _finish_run(config, run_dir)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "officegym: an officegym episode (task × seed)")
-    baseline = config.getoption("officegym_baseline", None)
-    if baseline and not (Path(baseline) / "results.sqlite").exists():
-        raise pytest.UsageError(
-            f"officegym: --officegym-baseline {baseline} holds no results.sqlite: pass a run "
-            "directory written by `officegym run --out` or `--officegym-out`"
-        )
+def _finish_run(config: pytest.Config, run_dir: Path) -> str:
+    """The controller, once every episode has ended: the report, or why there is none."""
+    from officegym.errors import OfficegymError
+    from officegym.report import write_report
+    from officegym.results import load_results
+
+    if not load_results(run_dir):  # every item deselected, or the session stopped at once
+        if config.getoption("officegym_out"):
+            for store in run_dir.glob(f"{STORE_NAME}*"):  # the folder stays usable for a run
+                store.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        return ""
+    try:
+        return f"report {write_report(run_dir)}"
+    except (OfficegymError, OSError) as exc:
+        return f"no report: {exc}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run_dir = config.stash.get(_RUN_DIR, None)
+    if run_dir is None or _REPORT not in config.stash:
+        return
+    report = config.stash[_REPORT]
+    if not report:
+        terminalreporter.write_line("officegym: no episode ran")
+        return
+    from officegym.results import load_results
+
+    results = load_results(run_dir)
+    solved = sum(r.success for r in results)
+    episodes = f"{len(results)} episode" + ("s" if len(results) != 1 else "")
+    terminalreporter.write_line(f"officegym: {episodes}, {solved} solved, stored in {run_dir}")
+    terminalreporter.write_line(f"officegym: {report}")
 
 
 # ---- fixtures for hand-written tests ----------------------------------------------------------

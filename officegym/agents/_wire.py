@@ -6,8 +6,10 @@ Shared by the agent adapters: `http://HOST:PORT/act` and `openai-compatible:MODE
 from __future__ import annotations
 
 import base64
+import http.client
 import io
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,44 @@ from officegym.errors import AgentError
 
 # Statuses worth another try: the server is busy or briefly down, not wrong about the request.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+# A reply is read whole before it is parsed: a chat completion is kilobytes, an endpoint that
+# streams without end must not fill the memory.
+MAX_REPLY_BYTES = 16 * 2**20
+# What an error message quotes of a server's words (a body's first line): enough to read.
+QUOTE_CHARS = 200
+# The longest wait a Retry-After may ask for before the next attempt.
+MAX_RETRY_AFTER_S = 10.0
+
+
+class EndpointError(AgentError):
+    """A request to an agent's endpoint failed, or its reply could not be read.
+
+    Attributes:
+        kind: how it failed, worded the same way each time it fails that way: `HTTP 401`,
+            `connection refused`, `host not found`, `connection failed`, `timeout`,
+            `reply not JSON`, `reply too large`, or the adapter's own (`reply without choices`).
+            The runner stops a run whose first episodes all fail with the same kind.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # two arguments: pickled as made
+        return (type(self), (self.kind, str(self)))
+
+
+def quote(text: str | bytes) -> str:
+    """A server's words for a message: the first line, printable characters only, bounded.
+
+    >>> quote(b"bad key\\x1b[31m\\nmore")
+    'bad key?[31m'
+    """
+    if isinstance(text, bytes):
+        text = text[: QUOTE_CHARS * 4].decode(errors="replace")
+    lines = text.strip().splitlines()
+    line = "".join(c if c.isprintable() else "?" for c in (lines[0] if lines else ""))
+    return line[:QUOTE_CHARS] + ("…" if len(line) > QUOTE_CHARS else "")
 
 
 def png_base64(screenshot: Any) -> str | None:
@@ -48,9 +88,33 @@ def observation_json(observation: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
+class RequestMeter:
+    """Every attempt at a request, counted as it is made: a failed attempt is a request too.
+
+    One meter lasts an episode (the adapters make a new one in `reset`); `usage()` is the
+    episode's `usage` as stored with its result.
+    """
+
+    requests: int = 0  # attempts, retries included
+    retries: int = 0  # attempts after the first of a request
+    failed: int = 0  # attempts that gave no usable reply (an error status, none, or garbled)
+    seconds: float = 0.0  # waiting for replies, summed over every attempt
+
+    def usage(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "failed_requests": self.failed,
+            "latency_s": round(self.seconds, 3),
+        }
+
+
+@dataclass
 class Reply:
+    """A reply's JSON body, and how long the request took over all its attempts."""
+
     body: Any
-    retries: int
+    seconds: float
 
 
 def post_json(
@@ -61,46 +125,102 @@ def post_json(
     retries: int,
     headers: dict[str, str] | None = None,
     backoff: float = 0.5,
+    meter: RequestMeter | None = None,
 ) -> Reply:
     """POST JSON and read JSON back, retrying what is worth retrying.
 
     Retried: connection failures, timeouts and statuses in RETRY_STATUSES (honouring a short
-    Retry-After), at most `retries` times with exponential backoff.
+    Retry-After), at most `retries` times with exponential backoff. Each attempt is counted in
+    `meter` as it ends, also when this raises.
 
     Raises:
-        AgentError: a status that will not change on retry (named with the body's first line),
-            a reply that is not JSON, or the last retry's failure.
+        EndpointError: a status that will not change on retry (named with the body's first
+            line), a reply that is not JSON or is too large, or the last retry's failure.
     """
+    meter = meter if meter is not None else RequestMeter()
     data = json.dumps(payload).encode()
-    attempt = 0
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    attempt, spent = 0, 0.0
     while True:
-        request = urllib.request.Request(
-            url,
-            data=data,
-            method="POST",
-            headers={"Content-Type": "application/json", **(headers or {})},
-        )
-        wait = backoff * 2**attempt
+        meter.requests += 1
+        meter.retries += attempt > 0
+        start = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                raw = response.read()
+            raw = _attempt(url, data, all_headers, timeout)
             break
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300].decode(errors="replace").strip().splitlines()
-            reason = f"{url} answered HTTP {exc.code}: {detail[0] if detail else exc.reason}"
-            if exc.code not in RETRY_STATUSES:
-                raise AgentError(reason) from exc
-            retry_after = exc.headers.get("Retry-After", "")
-            if retry_after.isdigit():
-                wait = min(float(retry_after), 10.0)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            why = getattr(exc, "reason", exc)
-            reason = f"{url} did not answer within {timeout:g}s ({why})"
+        except _Retriable as exc:
+            failure = exc
+        except EndpointError:
+            meter.failed += 1
+            raise
+        finally:
+            took = time.perf_counter() - start
+            spent += took
+            meter.seconds += took
+        meter.failed += 1
         if attempt >= retries:
-            raise AgentError(f"{reason}; gave up after {attempt + 1} attempt(s)")
+            raise EndpointError(
+                failure.kind, f"{failure.reason}; gave up after {attempt + 1} attempt(s)"
+            )
+        wait = failure.retry_after
+        time.sleep(backoff * 2**attempt if wait is None else wait)
         attempt += 1
-        time.sleep(wait)
     try:
-        return Reply(json.loads(raw), attempt)
-    except json.JSONDecodeError as exc:
-        raise AgentError(f"{url} answered with something that is not JSON: {raw[:80]!r}") from exc
+        return Reply(json.loads(raw), spent)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        meter.failed += 1
+        raise EndpointError(
+            "reply not JSON", f"{url} answered with something that is not JSON: {raw[:80]!r}"
+        ) from None
+
+
+class _Retriable(Exception):
+    """An attempt that failed in a way another attempt may not."""
+
+    def __init__(self, kind: str, reason: str, retry_after: float | None = None) -> None:
+        self.kind, self.reason, self.retry_after = kind, reason, retry_after
+
+
+def _attempt(url: str, data: bytes, headers: dict[str, str], timeout: float) -> bytes:
+    """One POST; its body.
+
+    Raises:
+        _Retriable: worth another attempt.
+        EndpointError: not worth one.
+    """
+    request = urllib.request.Request(url, data=data, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw: bytes = response.read(MAX_REPLY_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        kind = f"HTTP {exc.code}"
+        reason = f"{url} answered {kind}: {quote(exc.read(QUOTE_CHARS * 4)) or quote(exc.reason)}"
+        if exc.code not in RETRY_STATUSES:
+            raise EndpointError(kind, reason) from None
+        retry_after = exc.headers.get("Retry-After", "")
+        asked = min(float(retry_after), MAX_RETRY_AFTER_S) if retry_after.isdigit() else None
+        raise _Retriable(kind, reason, asked) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        kind, why = _transport_failure(exc)
+        if kind == "timeout":
+            raise _Retriable(kind, f"{url} did not answer within {timeout:g}s") from None
+        raise _Retriable(kind, f"{url}: {kind} ({quote(str(why))})") from None
+    if len(raw) > MAX_REPLY_BYTES:
+        raise EndpointError(
+            "reply too large", f"{url} answered with more than {MAX_REPLY_BYTES} bytes"
+        )
+    return raw
+
+
+def _transport_failure(exc: BaseException) -> tuple[str, object]:
+    """(kind, detail) of a failure to connect, send or read."""
+    why: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(why, TimeoutError):
+        return "timeout", why
+    if isinstance(why, ConnectionRefusedError):
+        return "connection refused", why
+    if isinstance(why, socket.gaierror):
+        return "host not found", why
+    if isinstance(why, ConnectionResetError | http.client.HTTPException):
+        return "connection broken", why  # the server hung up, or sent half a reply
+    return "connection failed", why

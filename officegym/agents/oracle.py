@@ -31,7 +31,7 @@ class OracleAgent:
 
     name = "oracle"
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self) -> None:  # it follows the plan: nothing to seed
         self.plan: deque[PlanStep] = deque()
         self.queued: deque[A.Action] = deque()
         self.mode = "computer"

@@ -3,21 +3,52 @@
 `--agent http://HOST:PORT/act` POSTs every observation and takes the action in the reply;
 `--agent openai-compatible:MODEL@URL` asks a chat-completions server (OpenAI, vLLM, llama.cpp,
 …) with the screenshot and the accessibility tree, and reads the action from the reply with the
-env's own parser. docs/agents.md has both wire formats.
+env's own parser. docs/agents.md has both wire formats and every option (`--agent-option`).
+
+Both count every request they make, retries and failures included (`usage`), and leave an
+account of each step in `last_step` (the model's reply, the action read from it, the request's
+time and tokens, what went wrong), which the runner stores in `steps.jsonl` and the trajectory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from typing import Any
+from typing import Any, TypeGuard
+from urllib.parse import urlsplit
 
-from officegym.agents._wire import observation_json, png_base64, post_json
+from officegym.agents._options import (
+    body_options,
+    count_option,
+    header_option,
+    price,
+    read_prompt,
+    transport_options,
+)
+from officegym.agents._wire import (
+    EndpointError,
+    RequestMeter,
+    observation_json,
+    png_base64,
+    post_json,
+    quote,
+)
 from officegym.envs.actions import ActionMode, action_names
 from officegym.errors import AgentError
 
-TIMEOUT = float(os.environ.get("OFFICEGYM_AGENT_TIMEOUT", "60"))
-RETRIES = int(os.environ.get("OFFICEGYM_AGENT_RETRIES", "3"))
+__all__ = [
+    "SYSTEM_PROMPT",
+    "ChatCompletionsAgent",
+    "EndpointError",
+    "HttpAgent",
+    "action_from_reply",
+    "parse_chat_spec",
+]
+
+# What the prompt repeats of each earlier action: a reply without a call is sent whole as the
+# action, and eight of those must not swell every later prompt.
+HISTORY_ACTION_CHARS = 300
 
 
 class HttpAgent:
@@ -25,24 +56,49 @@ class HttpAgent:
 
     The action in the reply is an action object (`{"action": "click", "x": 10, "y": 20}`) or a
     call string (`"click('12')"`); anything else reaches the env, which reports it as the next
-    observation's `last_action_error`.
+    observation's `last_action_error`. A reply may add `"reply"`: the text the agent's model
+    wrote, kept with the step.
+
+    Args:
+        url: the endpoint.
+        timeout: seconds per attempt (default `$OFFICEGYM_AGENT_TIMEOUT`, else 60).
+        retries: more attempts after a retriable failure (default `$OFFICEGYM_AGENT_RETRIES`,
+            else 3).
+        headers: more HTTP headers for every request.
+
+    Raises:
+        AgentError: an option of the wrong type or out of range.
     """
 
     name = "http"
 
     def __init__(
-        self, url: str, seed: int | None = None, timeout: float = TIMEOUT, retries: int = RETRIES
+        self,
+        url: str,
+        seed: int | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        self.url, self.timeout, self.retries = url, timeout, retries
+        self.url = url
+        self.timeout, self.retries = transport_options(timeout, retries)
+        self.headers = header_option(headers)
         self.episode: dict[str, Any] = {}
         self.step = 0
-        self.usage: dict[str, Any] = {}
+        self.meter = RequestMeter()
+        self.last_step: dict[str, Any] | None = None
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """This episode's requests: attempts, retries, failed attempts, seconds waited."""
+        return self.meter.usage()
 
     def reset(self, info: dict[str, Any]) -> None:
         keys = ("task_id", "seed", "goal", "action_mode", "viewport")
         self.episode = {k: info[k] for k in keys if k in info}
         self.step = 0
-        self.usage = {"requests": 0, "retries": 0}
+        self.meter = RequestMeter()
+        self.last_step = None
 
     def act(self, observation: dict[str, Any]) -> Any:
         payload = {
@@ -50,13 +106,26 @@ class HttpAgent:
             "step": self.step,
             "observation": observation_json(observation),
         }
-        reply = post_json(self.url, payload, timeout=self.timeout, retries=self.retries)
         self.step += 1
-        self.usage["requests"] += 1
-        self.usage["retries"] += reply.retries
-        if not isinstance(reply.body, dict) or "action" not in reply.body:
-            raise AgentError(f"{self.url} replied without an 'action': {str(reply.body)[:120]}")
-        return reply.body["action"]
+        with _StepAccount(self, self.meter) as account:
+            reply = post_json(
+                self.url,
+                payload,
+                timeout=self.timeout,
+                retries=self.retries,
+                headers=self.headers,
+                meter=self.meter,
+            )
+            if not isinstance(reply.body, dict) or "action" not in reply.body:
+                self.meter.failed += 1
+                raise EndpointError(
+                    "reply without an action",
+                    f"{self.url} replied without an 'action': {quote(json.dumps(reply.body))}",
+                )
+            action = reply.body["action"]
+            text = reply.body.get("reply")
+            account.done(text if isinstance(text, str) else "", _action_string(action), None)
+        return action
 
 
 SYSTEM_PROMPT = """You operate a web browser to do an office task for a user.
@@ -73,17 +142,31 @@ _EXAMPLES = {
 _CALL = re.compile(r"^\s*`*\s*([a-z_]+\(.*\))\s*`*\s*$")
 
 
+def find_call(text: str) -> str | None:
+    """The last line of a model's reply that reads as an action call, or None."""
+    for line in reversed(text.strip().splitlines()):
+        match = _CALL.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
 def action_from_reply(text: str) -> str:
     """The last line of a model's reply that reads as an action call, else the whole reply.
 
     >>> action_from_reply("I will open it.\\n```\\nclick('12')\\n```")
     "click('12')"
     """
-    for line in reversed(text.strip().splitlines()):
-        match = _CALL.match(line)
-        if match:
-            return match.group(1)
-    return text.strip()
+    call = find_call(text)
+    return call if call is not None else text.strip()
+
+
+def system_prompt(template: str, mode: ActionMode) -> str:
+    """The system prompt of an action mode: `{examples}` and `{actions}` filled in (any other
+    brace is the template's own text)."""
+    return template.replace("{examples}", _EXAMPLES[mode]).replace(
+        "{actions}", ", ".join(action_names(mode))
+    )
 
 
 class ChatCompletionsAgent:
@@ -93,10 +176,20 @@ class ChatCompletionsAgent:
         model: the model name the server knows.
         base_url: up to the API version, e.g. `http://127.0.0.1:8000/v1`.
         api_key: sent as a bearer token; default `$OFFICEGYM_API_KEY`, then `$OPENAI_API_KEY`.
+        timeout, retries: as `HttpAgent`'s.
         history: how many of the previous turns (action and error) are repeated in the prompt.
+        max_tokens: the request's `max_tokens`; not sent when None (the server's default).
+        temperature: the request's `temperature` (default 0); not sent when None.
+        extra_body: more fields of every request body (`top_p`, `stop`, …), added last.
+        headers: more HTTP headers for every request (they win over the bearer token).
+        system_prompt_file: a UTF-8 file whose text replaces `SYSTEM_PROMPT`.
 
     Token counts come from the replies' `usage`; the cost is counted when prices are set in
     `$OFFICEGYM_PRICE_INPUT` and `$OFFICEGYM_PRICE_OUTPUT` (currency units per million tokens).
+
+    Raises:
+        AgentError: an option of the wrong type or out of range, an unreadable prompt file, or
+            a price that is not a number.
     """
 
     name = "openai-compatible"
@@ -107,36 +200,53 @@ class ChatCompletionsAgent:
         base_url: str,
         seed: int | None = None,
         api_key: str | None = None,
-        timeout: float = TIMEOUT,
-        retries: int = RETRIES,
+        timeout: float | None = None,
+        retries: int | None = None,
         history: int = 8,
+        max_tokens: int | None = None,
+        temperature: float | None = 0.0,
+        extra_body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        system_prompt_file: str | None = None,
     ) -> None:
-        self.model, self.url = model, base_url.rstrip("/") + "/chat/completions"
+        self.model, self.url = model, chat_url(base_url)
         self.api_key = (
             api_key or os.environ.get("OFFICEGYM_API_KEY") or os.environ.get("OPENAI_API_KEY")
         )
-        self.timeout, self.retries, self.history = timeout, retries, history
-        self.prices = (
-            _price("OFFICEGYM_PRICE_INPUT"),
-            _price("OFFICEGYM_PRICE_OUTPUT"),
-        )
-        self.mode, self.goal = "computer", ""
+        self.timeout, self.retries = transport_options(timeout, retries)
+        self.history = count_option("history", history, minimum=0)
+        self.body = body_options(max_tokens, temperature, extra_body)
+        self.headers = header_option(headers)
+        self.template = read_prompt(system_prompt_file) if system_prompt_file else SYSTEM_PROMPT
+        self.prices = (price("OFFICEGYM_PRICE_INPUT"), price("OFFICEGYM_PRICE_OUTPUT"))
+        self.mode: ActionMode = "computer"
+        self.goal = ""
         self.turns: list[str] = []
-        self.usage: dict[str, Any] = {}
+        self.meter = RequestMeter()
+        self.tokens = [0, 0]  # prompt, completion: this episode's
+        self.last_step: dict[str, Any] | None = None
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """This episode's requests (as `HttpAgent`'s), tokens, and cost when prices are set."""
+        usage = self.meter.usage()
+        usage["prompt_tokens"], usage["completion_tokens"] = self.tokens
+        price_in, price_out = self.prices
+        if price_in is not None and price_out is not None:
+            cost = (self.tokens[0] * price_in + self.tokens[1] * price_out) / 1e6
+            usage["cost"] = round(cost, 6)
+        return usage
 
     def reset(self, info: dict[str, Any]) -> None:
-        self.mode = info.get("action_mode", "computer")
+        self.mode = "browser" if info.get("action_mode") == "browser" else "computer"
         self.goal = info.get("goal", "")
         self.turns = []
-        self.usage = {"requests": 0, "retries": 0, "prompt_tokens": 0, "completion_tokens": 0}
-        if all(p is not None for p in self.prices):
-            self.usage["cost"] = 0.0
+        self.meter = RequestMeter()
+        self.tokens = [0, 0]
+        self.last_step = None
 
     def messages(self, observation: dict[str, Any]) -> list[dict[str, Any]]:
-        mode: ActionMode = "browser" if self.mode == "browser" else "computer"
-        system = SYSTEM_PROMPT.format(
-            examples=_EXAMPLES[mode], actions=", ".join(action_names(mode))
-        )
+        system = system_prompt(self.template, self.mode)
         lines = [f"Goal: {observation.get('goal') or self.goal}", f"URL: {observation.get('url')}"]
         if self.turns:
             lines.append("Your previous actions:\n" + "\n".join(self.turns[-self.history :]))
@@ -153,59 +263,153 @@ class ChatCompletionsAgent:
 
     def act(self, observation: dict[str, Any]) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        payload = {"model": self.model, "messages": self.messages(observation), "temperature": 0}
-        reply = post_json(
-            self.url, payload, timeout=self.timeout, retries=self.retries, headers=headers
-        )
-        self.usage["requests"] += 1
-        self.usage["retries"] += reply.retries
-        try:
-            text = reply.body["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError) as exc:
-            raise AgentError(f"{self.url} replied without choices[0].message.content") from exc
-        self._count(reply.body.get("usage") or {})
-        action = action_from_reply(text)
+        payload = {"model": self.model, "messages": self.messages(observation), **self.body}
+        with _StepAccount(self, self.meter) as account:
+            reply = post_json(
+                self.url,
+                payload,
+                timeout=self.timeout,
+                retries=self.retries,
+                headers={**headers, **self.headers},
+                meter=self.meter,
+            )
+            choice, text = self._read_reply(reply.body)
+            tokens = _tokens(reply.body.get("usage"))
+            if tokens:
+                self.tokens[0] += tokens["prompt"]
+                self.tokens[1] += tokens["completion"]
+            call = find_call(text)
+            action = call if call is not None else text.strip()
+            account.done(text, action, _reply_note(choice, call, text), tokens)
         if observation.get("last_action_error") and self.turns:
             self.turns[-1] += f"  (failed: {observation['last_action_error']})"
-        self.turns.append(action)
+        short = action[:HISTORY_ACTION_CHARS]
+        self.turns.append(short + ("…" if len(action) > HISTORY_ACTION_CHARS else ""))
         return action
 
-    def _count(self, usage: dict[str, Any]) -> None:
-        prompt, completion = (
-            int(usage.get("prompt_tokens", 0)),
-            int(usage.get("completion_tokens", 0)),
-        )
-        self.usage["prompt_tokens"] += prompt
-        self.usage["completion_tokens"] += completion
-        price_in, price_out = self.prices
-        if price_in is not None and price_out is not None:
-            cost = (prompt * price_in + completion * price_out) / 1e6
-            self.usage["cost"] = round(self.usage["cost"] + cost, 6)
+    def _read_reply(self, body: Any) -> tuple[dict[str, Any], str]:
+        """The reply's first choice and its text.
+
+        Raises:
+            EndpointError: the body has no `choices[0].message.content` (kind
+                `reply without choices`).
+        """
+        try:
+            choice = body["choices"][0]
+            content = choice["message"]["content"]
+            if isinstance(content, list):  # content parts, as some servers answer
+                content = "".join(p["text"] for p in content if p.get("type") == "text")
+            if content is not None and not isinstance(content, str):
+                raise TypeError(type(content).__name__)
+        except (KeyError, IndexError, TypeError, AttributeError):
+            self.meter.failed += 1
+            raise EndpointError(
+                "reply without choices",
+                f"{self.url} replied without choices[0].message.content: {quote(json.dumps(body))}",
+            ) from None
+        return choice, content or ""
 
 
-def _price(variable: str) -> float | None:
-    raw = os.environ.get(variable)
-    if raw is None:
+class _StepAccount:
+    """Keeps an adapter's `last_step` for the step under way: its reply, action, the seconds
+    its request took, its tokens and its error, also when the step raises."""
+
+    def __init__(self, agent: HttpAgent | ChatCompletionsAgent, meter: RequestMeter) -> None:
+        self.agent, self.meter, self.before = agent, meter, meter.seconds
+
+    def __enter__(self) -> _StepAccount:
+        self.agent.last_step = self._entry("", "", None, None)
+        return self
+
+    def done(
+        self, reply: str, action: str, error: str | None, tokens: dict[str, int] | None = None
+    ) -> None:
+        self.agent.last_step = self._entry(reply, action, error, tokens)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
+        if exc is not None and self.agent.last_step is not None:
+            self.agent.last_step.update(request_s=self._seconds(), error=str(exc))
+
+    def _seconds(self) -> float:
+        return round(self.meter.seconds - self.before, 3)
+
+    def _entry(
+        self, reply: str, action: str, error: str | None, tokens: dict[str, int] | None
+    ) -> dict[str, Any]:
+        return {
+            "reply": reply,
+            "action": action,
+            "request_s": self._seconds(),
+            "tokens": tokens,
+            "error": error,
+        }
+
+
+def _reply_note(choice: dict[str, Any], call: str | None, text: str) -> str | None:
+    """What is worth knowing about a reply that did not go as asked, or None."""
+    notes = []
+    if choice.get("finish_reason") == "length":
+        notes.append("the reply was cut off at max_tokens")
+    if call is None and not text.strip().startswith("{"):
+        notes.append("no line of the reply reads as an action call: the whole reply is the action")
+    return "; ".join(notes) or None
+
+
+def _tokens(usage: Any) -> dict[str, int] | None:
+    """A reply's token counts as `{"prompt": n, "completion": n}`; None when it has none."""
+    if not isinstance(usage, dict):
         return None
+    prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    if _is_count(prompt) and _is_count(completion):
+        return {"prompt": prompt, "completion": completion}
+    return None
+
+
+def _is_count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _action_string(action: Any) -> str:
+    """An action as text, for the step's account (a call string stays as it is)."""
+    if isinstance(action, str):
+        return action
     try:
-        return float(raw)
-    except ValueError:
-        raise AgentError(
-            f"${variable}={raw!r} is not a number (price per million tokens)"
-        ) from None
+        return json.dumps(action)
+    except (TypeError, ValueError, RecursionError):
+        return f"<{type(action).__name__}>"
+
+
+# ---- the spec -----------------------------------------------------------------------------------
 
 
 def parse_chat_spec(spec: str) -> tuple[str, str]:
     """`openai-compatible:MODEL@URL` → (model, url).
 
+    A model name may hold `@` and `/` (`meta-llama/Llama-3@v2`), and a URL may hold `@` after
+    its scheme (`http://user@host`); so the spec is cut at its last `@` followed by a scheme.
+
+    >>> parse_chat_spec("openai-compatible:meta-llama/Llama-3@v2@http://host:8000/v1")
+    ('meta-llama/Llama-3@v2', 'http://host:8000/v1')
+
     Raises:
-        AgentError: the spec lacks the model or the URL.
+        AgentError: the spec lacks the model or the URL, or the URL names no host.
     """
     body = spec.removeprefix("openai-compatible:")
-    model, sep, url = body.partition("@")
-    if not sep or not model or not url.startswith(("http://", "https://")):
+    cut = max(body.rfind("@http://"), body.rfind("@https://"))
+    model, url = (body[:cut], body[cut + 1 :]) if cut > 0 else ("", "")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a malformed port or IPv6 address
+        host = None
+    if not model or not host:
         raise AgentError(
             f"cannot read agent {spec!r}: write openai-compatible:MODEL@URL, "
             "e.g. openai-compatible:gpt-4o@https://api.openai.com/v1"
         )
     return model, url
+
+
+def chat_url(base_url: str) -> str:
+    """The chat-completions endpoint of an API base (a full endpoint URL is kept as it is)."""
+    base = base_url.rstrip("/")
+    return base if base.endswith("/chat/completions") else base + "/chat/completions"

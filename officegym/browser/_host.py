@@ -232,6 +232,17 @@ class BrowserHost:
         self._thread.join(timeout=5)
 
 
+def _forget_shared_in_child() -> None:
+    # A forked child (an AsyncVectorEnv worker, say) inherits the parent's hosts without the
+    # threads that drive them: using one would hang until its timeout, and closing one would
+    # stop the parent's browser. The child starts its own on first use.
+    BrowserHost._shared = {}
+    BrowserHost._guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_shared_in_child)
+
+
 @atexit.register
 def _close_shared() -> None:
     for host in BrowserHost._shared.values():

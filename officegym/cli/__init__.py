@@ -7,14 +7,26 @@ sets their `func` to its handler; `main` parses and calls that handler.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
 
 from rich.console import Console
 
-from officegym.cli import _compare, _data, _import, _record, _replay, _run, _sandbox, _tasks
-from officegym.cli._shared import EXIT_USAGE, Handler
+from officegym.cli import (
+    _compare,
+    _data,
+    _import,
+    _record,
+    _replay,
+    _run,
+    _sandbox,
+    _select,
+    _tasks,
+    _view,
+)
+from officegym.cli._shared import EXIT_OK, EXIT_USAGE, Handler
 from officegym.errors import OfficegymError
 
 __all__ = ["build_parser", "main"]
@@ -29,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="officegym", description="Replay and evaluation harness for computer-use agents."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_installed_version()}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
     # In the order that `officegym --help` lists them.
     _tasks.add_parser(verbs)
@@ -36,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     _replay.add_parser(verbs)
     _record.add_parser(verbs)
     _compare.add_parser(verbs)
+    _view.add_parser(verbs)
     _import.add_parser(verbs)
     _data.add_parser(verbs)
+    _select.add_parser(verbs)
     _sandbox.add_parser(verbs)
     return parser
 
@@ -52,20 +67,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: the verb's own, or EXIT_USAGE after one line on stderr for bad input,
         and for a file or folder that cannot be read or written (read-only, full, missing).
     """
-    args = build_parser().parse_args(argv)
-    console = Console(stderr=False, highlight=False)
+    try:
+        args = build_parser().parse_args(argv)
+    except FileNotFoundError as exc:  # an input that is not there (`existing_path`)
+        print(f"officegym: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    console = Console(highlight=False)
+    # Off a terminal rich wraps at 80 columns: a pipe, a file or a CI log gets whole lines.
+    console.soft_wrap = not console.is_terminal
     handler: Handler = args.func
     try:
-        return handler(args, console)
+        code = handler(args, console)
+        sys.stdout.flush()  # a reader gone shows here, inside the try, not at exit
+        return code
     except (OfficegymError, ValueError) as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
-        raise  # a closed pipe is no fault of the files: not reported as one
+        return _reader_gone()
     except (OSError, sqlite3.Error) as exc:
         # A missing input, or a read-only or full place to write: what and where, no traceback.
         print(f"officegym {args.verb}: {_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _installed_version() -> str:
+    """The version of the installed package, as its metadata (from pyproject.toml) has it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("officegym")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+def _reader_gone() -> int:
+    """The reader of stdout stopped reading (`officegym tasks list | head -1`): end quietly.
+
+    Nothing is wrong with the command or its files, so no message and EXIT_OK, as `head`
+    asked for no more. stdout is pointed at /dev/null because Python flushes it again at exit,
+    which would raise once more (the Python docs' "Note on SIGPIPE").
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (a test's capture): nothing to flush
+        pass
+    return EXIT_OK
 
 
 def _os_error(exc: OSError | sqlite3.Error) -> str:

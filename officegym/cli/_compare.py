@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from officegym.cli._shared import EXIT_NEGATIVE, EXIT_OK, Verbs, add_json
+from officegym.cli._shared import (
+    EXIT_NEGATIVE,
+    EXIT_OK,
+    Verbs,
+    add_json,
+    existing_path,
+    print_table,
+)
 
 if TYPE_CHECKING:
     from officegym.evaluators import Comparison
@@ -24,8 +30,12 @@ def add_parser(verbs: Verbs) -> None:
         verbs: The CLI's subparsers.
     """
     compare = verbs.add_parser("compare", help="compare run B with baseline run A, paired")
-    compare.add_argument("run_a", type=Path, metavar="RUN_A", help="baseline run directory")
-    compare.add_argument("run_b", type=Path, metavar="RUN_B", help="candidate run directory")
+    compare.add_argument(
+        "run_a", type=existing_path, metavar="RUN_A", help="baseline run directory"
+    )
+    compare.add_argument(
+        "run_b", type=existing_path, metavar="RUN_B", help="candidate run directory"
+    )
     compare.add_argument(
         "--alpha",
         type=float,
@@ -36,17 +46,19 @@ def add_parser(verbs: Verbs) -> None:
     compare.add_argument(
         "--html",
         action="store_true",
-        help="also write RUN_B/report/ with a compare page against RUN_A",
+        help="also write RUN_B/report/ with its compare view against RUN_A",
     )
     compare.set_defaults(func=cmd_compare)
 
-    report = verbs.add_parser("report", help="write a static HTML report of a run")
-    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run directory")
-    report.add_argument("--verdicts", type=Path, help="verdicts.jsonl of `officegym replay`")
-    report.add_argument("--baseline", type=Path, help="a run to compare this one against")
+    report = verbs.add_parser("report", help="write a run's offline HTML viewer (RUN/report/)")
+    report.add_argument("run_dir", type=existing_path, metavar="RUN_DIR", help="run directory")
+    report.add_argument(
+        "--verdicts", type=existing_path, help="verdicts.jsonl of `officegym replay`"
+    )
+    report.add_argument("--baseline", type=existing_path, help="a run to compare this one against")
     report.add_argument(
         "--reference",
-        type=Path,
+        type=existing_path,
         action="append",
         help="oracle run or valid recordings to measure efficiency against (repeatable)",
     )
@@ -69,9 +81,11 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     if args.html:
         from officegym.report import write_report
 
-        page = write_report(args.run_b, baseline=args.run_a, alpha=args.alpha).parent
-        # With --json, stdout holds only the JSON.
-        print(f"report: {page / 'compare.html'}", file=sys.stderr if args.json else sys.stdout)
+        page = write_report(args.run_b, baseline=args.run_a, alpha=args.alpha)
+        # The viewer's compare view, as an address a browser opens; with --json, stdout holds
+        # only the JSON.
+        where = f"report: {page.resolve().as_uri()}#/compare"
+        print(where, file=sys.stderr if args.json else sys.stdout)
     return EXIT_NEGATIVE if result.significant_regression else EXIT_OK
 
 
@@ -87,7 +101,7 @@ def _print_comparison(result: Comparison, args: argparse.Namespace, console: Con
             f"{row['success_b']:.0%}",
             f"{row['difference']:+.0%}",
         )
-    console.print(table)
+    print_table(console, table)
     console.print(
         f"success {result.success_a:.1%} → {result.success_b:.1%}, difference "
         f"{result.difference:+.1%} (95% CI by task {result.ci_low:+.1%} to "

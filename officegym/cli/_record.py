@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
-from officegym.cli._shared import EXIT_NEGATIVE, EXIT_OK, Verbs
+from officegym.cli._shared import EXIT_NEGATIVE, EXIT_OK, Verbs, add_quiet, progress_bar
 
 
 def add_parser(verbs: Verbs) -> None:
@@ -40,6 +41,7 @@ def add_parser(verbs: Verbs) -> None:
     synth.add_argument("--first-seed", type=int, default=0, help="seed of the first recording")
     synth.add_argument("--out", required=True, type=Path, help="folder to write them into")
     synth.add_argument("--zip", action="store_true", help="store each recording as a .zip")
+    add_quiet(synth)
     synth.set_defaults(func=cmd_synth)
 
 
@@ -107,34 +109,49 @@ def cmd_synth(args: argparse.Namespace, console: Console) -> int:
     Returns:
         EXIT_NEGATIVE when a recording failed or its task was not done, else EXIT_OK.
     """
+    from officegym.tasks import get_task, suite_tasks
+
+    task_ids = args.task or suite_tasks(args.suite)
+    for task_id in task_ids:
+        get_task(task_id)  # an unknown id fails before anything starts
+    if args.per_task < 1:
+        raise ValueError("--per-task must be at least 1")
+    seeds = range(args.first_seed, args.first_seed + args.per_task)
+    failures = 0
+    with progress_bar(console, quiet=args.quiet) as bar:
+        job = bar.add_task("synthesizing", total=len(task_ids) * len(seeds))
+        for task_id in task_ids:
+            for seed in seeds:
+                failures += not _synth_one(args, task_id, seed, console)
+                bar.advance(job)
+    return EXIT_NEGATIVE if failures else EXIT_OK
+
+
+def _synth_one(args: argparse.Namespace, task_id: str, seed: int, console: Console) -> bool:
+    """Make one recording into `--out` and print its line; True if it did its task.
+
+    Raises:
+        BrowserUnavailableError: no browser or screen to record in (no other will work either).
+    """
     import shutil
 
     from officegym.errors import BrowserUnavailableError
     from officegym.recorder import synthesize
-    from officegym.tasks import get_task, suite_tasks
     from officegym.trajectory import zip_trajectory
 
-    failures = 0
-    task_ids = args.task or suite_tasks(args.suite)
-    for task_id in task_ids:
-        get_task(task_id)  # an unknown id fails before anything starts
-    for task_id in task_ids:
-        for seed in range(args.first_seed, args.first_seed + args.per_task):
-            folder = args.out / task_id / f"s{seed}"
-            try:
-                result = synthesize(task_id, seed, folder)
-            except BrowserUnavailableError:
-                raise  # nothing else will work either
-            except Exception as exc:  # one failed recording never stops the others
-                failures += 1
-                shutil.rmtree(folder, ignore_errors=True)  # half a recording is not one
-                console.print(f"[red]failed[/] {task_id} seed {seed}: {exc}", soft_wrap=True)
-                continue
-            if args.zip:
-                zip_trajectory(folder, folder.with_suffix(".zip"))
-                shutil.rmtree(folder)
-            failures += not result.success
-            mark = "[green]done[/]" if result.success else "[red]task not done[/]"
-            again = f", {result.reclicks} click(s) made again" if result.reclicks else ""
-            console.print(f"{mark} {task_id} seed {seed} in {result.seconds:.1f}s{again}")
-    return EXIT_NEGATIVE if failures else EXIT_OK
+    folder = args.out / task_id / f"s{seed}"
+    try:
+        result = synthesize(task_id, seed, folder)
+    except BrowserUnavailableError:
+        raise
+    except Exception as exc:  # one failed recording never stops the others
+        shutil.rmtree(folder, ignore_errors=True)  # half a recording is not one
+        console.print(f"[red]failed[/] {task_id} seed {seed}: {escape(str(exc))}")
+        return False
+    if args.zip:
+        zip_trajectory(folder, folder.with_suffix(".zip"))
+        shutil.rmtree(folder)
+    mark = "[green]done[/]" if result.success else "[red]task not done[/]"
+    again = f", {result.reclicks} click(s) made again" if result.reclicks else ""
+    console.print(f"{mark} {task_id} seed {seed} in {result.seconds:.1f}s{again}")
+    return result.success

@@ -8,13 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from officegym.cli._shared import (
     EXIT_NEGATIVE,
     EXIT_OK,
     Verbs,
     add_backend,
+    add_quiet,
     add_workers,
+    existing_path,
     progress_bar,
 )
 
@@ -29,6 +32,7 @@ def add_parser(verbs: Verbs) -> None:
     replay.add_argument(
         "paths",
         nargs="+",
+        type=existing_path,
         metavar="PATH",
         help="trajectory folders or zips, or folders to search for them",
     )
@@ -45,8 +49,11 @@ def add_parser(verbs: Verbs) -> None:
         "--no-fail", action="store_true", help="exit 0 even when some recordings are not valid"
     )
     replay.add_argument(
-        "--serve", type=Path, help="answer the pages of imported recordings from this folder"
+        "--serve",
+        type=existing_path,
+        help="answer the pages of imported recordings from this folder",
     )
+    add_quiet(replay)
     replay.set_defaults(func=cmd_replay)
 
 
@@ -56,29 +63,47 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
     Returns:
         EXIT_NEGATIVE when a recording is not valid (unless `--no-fail`), else EXIT_OK.
     """
-    from officegym.replayer import Verdict, replay_all
+    from officegym.replayer import (
+        ImportOutcomes,
+        Verdict,
+        manifest_row,
+        read_recording,
+        replay_all,
+        write_manifest,
+    )
     from officegym.trajectory import find_trajectories
 
     paths = list(find_trajectories(args.paths))
     if not paths:
-        raise ValueError(f"no trajectories found in {' '.join(args.paths)}")
+        raise ValueError(f"no trajectories found in {' '.join(map(str, args.paths))}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     counts: Counter[str] = Counter()
-    with args.out.open("w") as out, progress_bar(console) as bar:
+    rows, outcomes = [], ImportOutcomes()
+    with args.out.open("w") as out, progress_bar(console, quiet=args.quiet) as bar:
         job = bar.add_task("replaying", total=len(paths))
         for result in replay_all(paths, args.mode, args.workers, args.backend, args.serve):
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             out.flush()  # a verdict is kept the moment it is known
             counts[result.verdict] += 1
+            path = Path(result.trajectory)
+            meta, stats = read_recording(path)  # the header and counts, for the manifest
+            rows.append(
+                manifest_row(
+                    path, meta, stats, result.findings, result.verdict, outcomes.outcome(path)
+                )
+            )
             bar.advance(job)
             if result.verdict != Verdict.VALID:
                 where = f" at event {result.event_index}" if result.event_index is not None else ""
-                console.print(
-                    f"[red]{result.verdict}[/]{where}: {result.trajectory}: {result.reason}",
-                    markup=True,
-                    highlight=False,
-                )
+                # Escaped: a path or a reason quoting a recording may hold brackets.
+                said = escape(f"{result.trajectory}: {result.reason}")
+                console.print(f"[red]{result.verdict}[/]{where}: {said}", highlight=False)
+    manifest, _ = write_manifest(rows, args.out.parent)
     summary = ", ".join(f"{counts[v]} {v}" for v in Verdict if counts[v])
-    console.print(f"{len(paths)} trajectories: {summary}   verdicts: {args.out}")
+    console.print(
+        f"{len(paths)} trajectories: {summary}   verdicts: {args.out}   manifest: {manifest} "
+        "(and .parquet)",
+        markup=False,  # paths may hold brackets
+    )
     invalid = len(paths) - counts[Verdict.VALID]
     return EXIT_NEGATIVE if invalid and not args.no_fail else EXIT_OK

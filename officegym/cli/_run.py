@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from officegym.cli._shared import EXIT_OK, Verbs, add_backend, add_workers, progress_bar
+from officegym.cli._shared import (
+    EXIT_OK,
+    Verbs,
+    add_backend,
+    add_workers,
+    print_table,
+    progress_bar,
+)
 from officegym.sandbox import SANDBOXES
 
 if TYPE_CHECKING:
@@ -27,11 +36,25 @@ def add_parser(verbs: Verbs) -> None:
     run = verbs.add_parser("run", help="run an agent on a suite and store every episode")
     run.add_argument("--suite", required=True, help="suite name (officegym tasks list)")
     run.add_argument(
+        "--task",
+        action="append",
+        metavar="ID",
+        help="only this task of the suite (repeat for more; a resume must name the same ones)",
+    )
+    run.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="only the first N episodes of the plan: the suite's tasks in the order "
+        "`tasks list --suite` prints them, each task's seeds in turn",
+    )
+    run.add_argument(
         "--agent",
         required=True,
         help="oracle, random, package.module:Class, http://HOST:PORT/PATH "
         "or openai-compatible:MODEL@URL (docs/agents.md)",
     )
+    _add_agent_options(run)
     run.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 of every task (default 1)")
     add_workers(run)
     run.add_argument("--out", required=True, type=Path, help="run directory to write")
@@ -54,6 +77,60 @@ def add_parser(verbs: Verbs) -> None:
     _add_limits(run)
     _add_placement(run)
     run.set_defaults(func=cmd_run)
+
+
+def _add_agent_options(run: argparse.ArgumentParser) -> None:
+    """How the agent is made, and when a failing one stops the run."""
+    run.add_argument(
+        "--agent-option",
+        action="append",
+        type=agent_option,
+        metavar="KEY=VALUE",
+        help="an argument of the agent's constructor; VALUE is read as JSON when it is JSON "
+        "(max_tokens=512, temperature=0.2, extra_body='{\"top_p\": 0.9}'), else as text "
+        "(system_prompt_file=prompt.txt); repeat for more (docs/agents.md)",
+    )
+    run.add_argument(
+        "--fail-fast",
+        type=int,
+        metavar="N",
+        help="stop the run (exit 2, naming the cause) when its first N episodes all fail the "
+        "same way, e.g. HTTP 401 or connection refused (default 3; 0: never)",
+    )
+
+
+def agent_option(text: str) -> tuple[str, Any]:
+    """`KEY=VALUE` of `--agent-option`: the key, and the value read as JSON, else as text.
+
+    >>> agent_option("max_tokens=512"), agent_option("system_prompt_file=my prompt.txt")
+    (('max_tokens', 512), ('system_prompt_file', 'my prompt.txt'))
+
+    Raises:
+        argparse.ArgumentTypeError: no `=`, or a key that is not a Python name.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise argparse.ArgumentTypeError(
+            f"{text[:80]!r}: write KEY=VALUE, KEY an argument name such as max_tokens"
+        )
+    try:
+        return key, json.loads(value)
+    except (json.JSONDecodeError, RecursionError):
+        return key, value
+
+
+def agent_options(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The `--agent-option` pairs as keyword arguments.
+
+    Raises:
+        ValueError: a key given twice.
+    """
+    options: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in options:
+            raise ValueError(f"--agent-option {key} is given twice: give each option once")
+        options[key] = value
+    return options
 
 
 def _add_limits(run: argparse.ArgumentParser) -> None:
@@ -104,7 +181,7 @@ def _add_placement(run: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace, console: Console) -> int:
     """Run the suite with a progress bar and a line per episode, then summarise and report."""
-    from officegym.runner import Limits, RunConfig, run
+    from officegym.runner import FAIL_FAST_AFTER, Limits, RunConfig, run
 
     config = RunConfig(
         suite=args.suite,
@@ -121,15 +198,20 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
         ray_address=args.ray_address,
         sandbox=args.sandbox,
         pin_cores=args.pin,
+        tasks=tuple(args.task or ()),
+        limit=args.limit,
+        agent_options=agent_options(args.agent_option or []),
+        fail_fast=FAIL_FAST_AFTER if args.fail_fast is None else args.fail_fast,
     )
     bar = progress_bar(console, "success {task.fields[rate]}")
     job = bar.add_task("episodes", total=None, rate="–")
-    successes = 0
+    successes = played = 0
 
     def progress(result: EpisodeResult, done: int, total: int) -> None:
-        nonlocal successes
-        successes += result.success
-        bar.update(job, completed=done, total=total, rate=f"{successes / done:.0%}")
+        nonlocal successes, played
+        # Of the episodes played now: `done` also counts those a resume found stored.
+        successes, played = successes + result.success, played + 1
+        bar.update(job, completed=done, total=total, rate=f"{successes / played:.0%}")
         if not args.quiet:
             console.print(_episode_line(result, done, total))
 
@@ -148,8 +230,9 @@ def _episode_line(result: EpisodeResult, done: int, total: int) -> str:
     """One episode's line: its mark, score, steps and time, and what went wrong if anything."""
     mark = "[green]✓[/]" if result.success else "[red]✗[/]"
     failed = [c["name"] for c in result.checkpoints if not c["passed"]]
+    # Escaped: an agent's error may hold brackets that rich would take for markup.
     note = (
-        f"  [dim]{result.error or 'failed: ' + '; '.join(failed)}[/]"
+        f"  [dim]{escape(result.error or 'failed: ' + '; '.join(failed))}[/]"
         if failed or result.error
         else ""
     )
@@ -191,5 +274,5 @@ def print_summary(summary: RunSummary, console: Console, out: Path) -> None:
             f"{row.mean_steps:.1f}",
             str(row.errors),
         )
-    console.print(table)
+    print_table(console, table)
     console.print(f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}")

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from officegym.cli._shared import EXIT_OK, Verbs, add_json
+from officegym.cli._shared import EXIT_OK, Verbs, add_json, print_table
 
 
 def add_parser(verbs: Verbs) -> None:
@@ -27,7 +27,7 @@ def add_parser(verbs: Verbs) -> None:
 
 
 def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
-    """Print every task (or one suite's) as a table, or as JSON with `--json`."""
+    """Print every task (or one suite's) as a table (plain rows off a terminal), or as JSON."""
     from officegym.tasks import get_task, suite_tasks, suites, task_ids
 
     ids = suite_tasks(args.suite) if args.suite else task_ids()
@@ -47,10 +47,12 @@ def cmd_tasks_list(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
-    table = Table(title=f"{len(rows)} tasks" + (f" in suite {args.suite!r}" if args.suite else ""))
+    # The count goes below, so that off a terminal the header is the first line.
+    count = f"{len(rows)} tasks" + (f" in suite {args.suite!r}" if args.suite else "")
+    table = Table(caption=count)
     for col in ("id", "apps", "tags", "instruction"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(r["id"], ",".join(r["apps"]), ",".join(r["tags"]), r["instruction"])
-    console.print(table)
+    print_table(console, table)
     return EXIT_OK

@@ -7,8 +7,19 @@ from typing import TYPE_CHECKING, Any
 import gymnasium
 
 from officegym._registration import env_id, register_envs
+from officegym.envs._bounds import (
+    MAX_AXTREE_CHARS,
+    MAX_ERROR_CHARS,
+    MAX_GOAL_CHARS,
+    MAX_TABS_CHARS,
+    OBSERVATION_CHARSET_RANGES,
+    OBSERVATION_TEXT_LIMITS,
+    bound_observation,
+    observation_charset,
+    observation_text,
+)
 from officegym.envs._protocol import OfficeEnvLike
-from officegym.envs.actions import ActionSpace, TextSpace, parse_action
+from officegym.envs.actions import ActionSpace, parse_action
 
 if TYPE_CHECKING:  # the names __getattr__ gives, typed for the checker
     from officegym.envs._env import ELEMENT_ID, OBSERVATION_FIELDS, OfficeEnv, observation_space
@@ -16,14 +27,22 @@ if TYPE_CHECKING:  # the names __getattr__ gives, typed for the checker
 __all__ = [
     "ELEMENT_ID",
     "ENV_BACKENDS",
+    "MAX_AXTREE_CHARS",
+    "MAX_ERROR_CHARS",
+    "MAX_GOAL_CHARS",
+    "MAX_TABS_CHARS",
+    "OBSERVATION_CHARSET_RANGES",
     "OBSERVATION_FIELDS",
+    "OBSERVATION_TEXT_LIMITS",
     "ActionSpace",
     "OfficeEnv",
     "OfficeEnvLike",
-    "TextSpace",
+    "bound_observation",
     "env_id",
     "make",
+    "observation_charset",
     "observation_space",
+    "observation_text",
     "parse_action",
     "register_envs",
 ]

@@ -7,11 +7,17 @@ unhashable dict key in a literal raises `TypeError`. So the text is first measur
 scan (no recursion) and only then parsed, and a value given as objects is copied into plain data
 with the same bounds. Whatever is out of bounds is an `ActionError`, which the env makes the
 step's `last_action_error`. The limits are documented in docs/agents.md ("Limits").
+
+What goes back to the agent is bounded too: each text field of an observation has a length
+limit and a character set, defined here once; its Gymnasium `Text` space is made from them
+(`officegym.envs._spaces`) and `bound_observation` keeps every observation inside them
+(docs/agents.md, "Observations").
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import json
 import numbers
@@ -243,3 +249,100 @@ def check_position(action: BaseModel, viewport: tuple[int, int], margin: float) 
                 f"{getattr(action, 'action', '')}: {name}={value:g} is off the page: positions are "
                 f"within the {width}x{height} viewport (x 0-{width}, y 0-{height}){beyond}"
             )
+
+
+# ---- what the env gives back ---------------------------------------------------------------------
+# The longest first page of any task's tree is 12,114 characters (mail, measured over every task of
+# core and miniwob); a page eight times that is cut, with a note. A longer limit costs every step of
+# a vector env: Gymnasium copies a text through shared memory one character slot at a time.
+MAX_AXTREE_CHARS = 100_000
+MAX_GOAL_CHARS = 4_096  # the longest goal of a task is 209 characters
+# An action's error, and what the page tried to reach (10 attempts of 200 characters at most).
+MAX_ERROR_CHARS = 4_096
+MAX_TABS_CHARS = 8_192  # "0: URL (active)" a line; a page can open any number of tabs
+# Each text field of an observation and its length limit; a URL is bounded as a `goto`'s is.
+OBSERVATION_TEXT_LIMITS = {
+    "goal": MAX_GOAL_CHARS,
+    "url": MAX_STRING_CHARS,
+    "axtree": MAX_AXTREE_CHARS,
+    "last_action_error": MAX_ERROR_CHARS,
+    "tabs": MAX_TABS_CHARS,
+}
+# The characters an observation shows as they are (first and last code point of each range): what
+# the apps show and everyday European text, symbols and emoji. Everything else is written as its
+# JSON escape (`\u00ad`; a pair beyond U+FFFF: `\ud83e\udd80`): controls, invisible marks (soft
+# hyphen, zero-width space and joiners, direction overrides), lone surrogates, and the scripts
+# beyond, CJK among them (its 21,000 ideographs would make each `Text` space several times as
+# costly to build, copy and compare). The tree writes names as JSON strings, so there an escape
+# is JSON and reading the string back gives the page's own text. Code points, not Unicode
+# categories: the set is the same under every Python (a sandbox's and the host's).
+OBSERVATION_CHARSET_RANGES = (
+    (0x09, 0x0A),  # tab, newline
+    (0x20, 0x7E),  # ASCII
+    (0xA0, 0xAC),  # Latin-1 (without its controls and the soft hyphen)
+    (0xAE, 0x52F),  # Latin-1, Latin Extended, IPA, combining accents, Greek, Cyrillic
+    (0x1E00, 0x1FFF),  # Latin Extended Additional (Vietnamese), Greek Extended
+    (0x2010, 0x2027),  # dashes, quotes, daggers, bullets, ellipsis
+    (0x202F, 0x205E),  # narrow no-break space, per mille, primes, more punctuation
+    (0x2070, 0x2BFF),  # super- and subscripts, currency, arrows, maths, shapes, symbols, dingbats
+    (0xFE0F, 0xFE0F),  # "as an emoji" (☀️)
+    (0xFFFD, 0xFFFD),  # the replacement character
+    (0x1F1E6, 0x1F1FF),  # flags' letters
+    (0x1F300, 0x1F64F),  # pictographs (📌, 🔒) and faces
+    (0x1F680, 0x1F6FF),  # transport and map symbols
+    (0x1F900, 0x1F9FF),  # more pictographs
+)
+# A cut's end: an escape (or a backslash) the cut broke off, which would read as something else.
+_BROKEN_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?$")
+
+
+@functools.cache
+def observation_charset() -> str:
+    """Every character an observation's text shows as it is (`OBSERVATION_CHARSET_RANGES`)."""
+    return "".join(
+        chr(c) for first, last in OBSERVATION_CHARSET_RANGES for c in range(first, last + 1)
+    )
+
+
+@functools.cache
+def _outside_charset() -> re.Pattern[str]:
+    ranges = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in OBSERVATION_CHARSET_RANGES)
+    return re.compile(f"[^{ranges}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]  # ASCII: "\ud83d\ude00" for one character beyond U+FFFF
+
+
+def observation_text(text: str, limit: int) -> str:
+    r"""`text` as an observation shows it: each character outside `observation_charset()` as its
+    JSON escape, and at most `limit` characters, a longer text cut (at a line's end if it has
+    lines) and ended with a note of its full length.
+
+    >>> observation_text("Zoë \u200b🙂 确定", 100)
+    'Zoë \\u200b🙂 \\u786e\\u5b9a'
+    >>> observation_text("x" * 100, 50)
+    'xxxxxxxxx…[cut short: the text has 100 characters]'
+    """
+    shown = _outside_charset().sub(_escape, text[:limit])  # an escape is longer, never shorter
+    if len(text) <= limit and len(shown) <= limit:
+        return shown
+    lines = "\n" in shown
+    note = ("\n" if lines else "") + f"…[cut short: the text has {len(text):,} characters]"
+    head = shown[: max(limit - len(note), 0)]
+    end = head.rfind("\n")
+    if lines and end > 0:
+        head = head[:end]  # no line shown in part (a name's JSON string cut open)
+    return _BROKEN_ESCAPE.sub("", head) + note
+
+
+def bound_observation(obs: dict[str, Any]) -> dict[str, Any]:
+    """`obs` with each text field within its space (`OBSERVATION_TEXT_LIMITS`, the charset)."""
+    return {
+        name: (
+            observation_text(value, OBSERVATION_TEXT_LIMITS[name])
+            if name in OBSERVATION_TEXT_LIMITS and isinstance(value, str)
+            else value
+        )
+        for name, value in obs.items()
+    }

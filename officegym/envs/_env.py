@@ -35,15 +35,16 @@ from officegym.browser import (
     restart_stage,
 )
 from officegym.envs import ENV_BACKENDS
+from officegym.envs._bounds import OBSERVATION_TEXT_LIMITS, bound_observation
 from officegym.envs._executor import Executor
 from officegym.envs._protocol import OfficeEnvLike
+from officegym.envs._spaces import text_space
 from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, blocked_text, perform
 from officegym.envs.actions import (
     VIEWPORT_MARGIN,
     ActionMode,
     ActionSpace,
     Answer,
-    TextSpace,
     parse_action,
 )
 from officegym.errors import ActionError
@@ -59,10 +60,11 @@ __all__ = ["ELEMENT_ID", "OBSERVATION_FIELDS", "STAGE_ACTIONS", "OfficeEnv", "ob
 
 
 def observation_space(fields: tuple[str, ...], viewport: tuple[int, int]) -> spaces.Dict:
-    """The observation space of an env that fills `fields` at this viewport size."""
+    """The observation space of an env that fills `fields` at this viewport size: Gymnasium's
+    own spaces (`Text` and `Box`), so vector envs can share observations in memory."""
     images = {"screenshot": viewport, SCREEN_FIELD: SCREEN}
     obs_spaces: dict[str, spaces.Space[Any]] = {
-        name: TextSpace() for name in fields if name not in images
+        name: text_space(name) for name in fields if name in OBSERVATION_TEXT_LIMITS
     }
     for name, (width, height) in images.items():
         if name in fields:
@@ -361,7 +363,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         return obs
 
     def _filter(self, obs: dict[str, Any]) -> dict[str, Any]:
-        return {k: obs[k] for k in self.fields}
+        """The agent's observation: its fields, the text in their spaces (the trajectory keeps
+        the page's own URL)."""
+        return bound_observation({k: obs[k] for k in self.fields})
 
     def render(self) -> np.ndarray[Any, Any] | None:
         shot: np.ndarray[Any, Any] | None = self._last_obs.get("screenshot")

@@ -434,31 +434,6 @@ class ActionSpace(spaces.Space[Any]):
         return isinstance(other, ActionSpace) and other.mode == self.mode
 
 
-class TextSpace(spaces.Space[str]):
-    """Any Unicode string up to `max_length` (gymnasium's Text space only takes a fixed charset)."""
-
-    def __init__(self, max_length: int = 1_000_000, seed: int | None = None) -> None:
-        super().__init__(shape=None, dtype=None, seed=seed)
-        self.max_length = max_length
-
-    @property
-    def is_np_flattenable(self) -> bool:
-        return False
-
-    def contains(self, x: Any) -> bool:
-        return isinstance(x, str) and len(x) <= self.max_length
-
-    def sample(self, mask: Any = None, probability: Any = None) -> str:
-        n = int(self.np_random.integers(0, 16))
-        return "".join(chr(int(c)) for c in self.np_random.integers(32, 127, size=n))
-
-    def __repr__(self) -> str:
-        return f"TextSpace({self.max_length})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextSpace) and other.max_length == self.max_length
-
-
 __all__ = [
     "MAX_ACTION_CHARS",
     "MAX_COORD",
@@ -497,7 +472,6 @@ __all__ = [
     "Select",
     "TabClose",
     "TabFocus",
-    "TextSpace",
     "Type",
     "Wait",
     "Wheel",

@@ -1,75 +1,54 @@
-"""`officegym report RUN_DIR`: a static HTML report of a run, readable offline from file://.
+"""`officegym report RUN` and `officegym view RECORDING…`: the viewer, written as files.
 
-Pages: `index.html` (summary with CIs, per-app and per-skill tables and plots, every episode),
-`episodes/<id>.html` (step timeline, screenshots with click and typing markers, checkpoints),
-`verdicts.html` (a replay's verdicts) and `compare.html` (against a baseline run). Screenshots
-are linked where the run stored them, not copied.
+The viewer is one page, `index.html`, that works offline from file://: its data is JSON inside
+the page (a `<script type="application/json">`, never run), its code and style are files next to
+it (`viewer*.js`, `viewer.css`), and its screenshots are image files it names by relative URLs
+(a run's own frames where the run keeps them; copies under `frames/` for recordings and zips).
+A Content-Security-Policy lets the page load only those files: no inline script, no network.
+Nothing read from a run or a recording reaches the page as markup: the scripts put every text
+in with `textContent`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-from collections import Counter
-from dataclasses import dataclass, field
+import math
+import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from officegym.errors import TrajectoryFormatError
-from officegym.evaluators import (
-    EpisodeMetrics,
-    aggregate,
-    compare_runs,
-    episode_metrics,
-    load_references,
+from officegym.evaluators import aggregate, compare_runs, episode_metrics, load_references
+from officegym.report._episodes import recording_episode, run_episode, totals
+from officegym.report._marks import clip
+from officegym.report._timeline import (
+    MAX_LOG_LINE,
+    TEXT_CHARS,
+    Frames,
+    Step,
+    agent_timeline,
+    read_step_log,
 )
-from officegym.report._svg import ci_bars, difference_bars
 from officegym.results import EpisodeResult, ResultStore, load_results
 from officegym.tasks import task_labels
-from officegym.trajectory import TrajectoryReader
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass
-class Marker:
-    """Something to draw on a screenshot, in the page's CSS pixels."""
-
-    kind: str  # click | type | key | scroll
-    x: float
-    y: float
-    label: str = ""
-    width: float = 0.0
-    height: float = 0.0
-
-
-@dataclass
-class Step:
-    number: int
-    action: str
-    error: str = ""
-    think_ms: float | None = None
-    env_ms: float | None = None
-    url: str = ""
-    frame: str | None = None  # what the agent saw before acting, relative to the page
-    markers: list[Marker] = field(default_factory=list)
-
-
-def _jinja() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), trim_blocks=True
-    )
-    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
-    env.filters["num"] = lambda v, digits=2: "–" if v is None else f"{v:.{digits}f}"
-    return env
-
-
-def page_name(episode_id: str) -> str:
-    return re.sub(r"[^\w.-]", "_", episode_id) + ".html"
+STATIC = Path(__file__).parent / "static"
+# The scripts of the viewer, in the order the page loads them (each adds to `OG`).
+SCRIPTS = ("viewer-core.js", "viewer-list.js", "viewer-episode.js", "viewer-compare.js")
+# What `officegym view` checks before it writes into a folder that is not empty: a viewer's page.
+GENERATOR = "officegym viewer"
+# The files an earlier version's report wrote, removed so no stale page stays beside the viewer.
+OLD_REPORT_FILES = ("style.css", "compare.html", "verdicts.html")
+VERSION = "officegym.viewer/1"  # the `format` of the page's data (docs/viewer.md, "Data")
+MAX_VERDICTS = 50_000
+# The long texts of steps (models' replies, accessibility trees) one page holds at most, in
+# characters: a run of thousands of episodes would otherwise make a page no browser opens.
+STEP_TEXT_BUDGET = 40_000_000
+OVER_BUDGET = "(not kept: the page holds at most {:,} characters of replies and trees)"
 
 
 def write_report(
@@ -80,47 +59,94 @@ def write_report(
     references: list[str | Path] | None = None,
     alpha: float = 0.05,
 ) -> Path:
-    """Write `RUN_DIR/report/` and return the path of its `index.html`.
+    """Write the run's viewer to `RUN_DIR/report/` and return the path of its `index.html`.
 
     Args:
-        verdicts: a `verdicts.jsonl` of `officegym replay`, shown on its own page.
-        baseline: another run; `compare.html` then shows this run against it, paired.
+        verdicts: a `verdicts.jsonl` of `officegym replay`, shown in its own view.
+        baseline: another run; the compare view then pairs this run's episodes with its.
         references: oracle runs or valid recordings, for efficiency and step agreement.
+        alpha: the significance level of the summary's intervals and the comparison's test.
 
     Raises:
         FileNotFoundError: the run (or baseline, or verdicts file) does not exist.
+        ValueError: the baseline shares no (task, seed) episode with the run; a verdicts line
+            is not JSON.
     """
     run = Path(run_dir)
     results = load_results(run)
     info = _run_info(run)
     out = run / "report"
-    (out / "episodes").mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_old_report(out)
+    frames = Frames(out, copy=False)
     refs = load_references(references or [])
     metrics = {r.episode_id: episode_metrics(r, refs, task_labels) for r in results}
-    (out / "style.css").write_text((TEMPLATES / "style.css").read_text())
-    site = _Site(out, _jinja(), _navigation(out, verdicts, baseline))
-    if verdicts is not None:
-        _write_verdicts(site, verdicts)
-    if baseline is not None:
-        _write_comparison(site, run, baseline, alpha)
-    for result in results:
-        _write_episode(site, result, metrics[result.episode_id])
-    _write_index(site, run, info, results, metrics, alpha)
-    return out / "index.html"
+    episodes = [
+        run_episode(run, r, metrics[r.episode_id], frames, f"e{i}") for i, r in enumerate(results)
+    ]
+    summary = (
+        aggregate(results, list(metrics.values()), alpha, labels=task_labels) if results else None
+    )
+    title = f"{info.get('agent', '?')} on {info.get('suite', '?')}"
+    data: dict[str, Any] = {
+        "kind": "run",
+        "title": title,
+        "source": str(run),
+        "info": {k: v for k, v in info.items() if isinstance(v, str | int | float | bool)},
+        "episodes": episodes,
+        "totals": totals(episodes),
+        "summary": summary,
+        "compare": _comparison(run, Path(baseline), alpha, frames) if baseline else None,
+        "verdicts": _verdicts(Path(verdicts)) if verdicts else None,
+    }
+    return _write_app(out, f"{title} — officegym report", data)
 
 
-@dataclass
-class _Site:
-    """The report's directory, its templates, and the pages every page's navigation lists."""
+def write_viewer(recordings: Sequence[str | Path], out: str | Path) -> Path:
+    """Write a viewer of recordings (trajectory folders or zips) to `out`; return its page.
 
-    out: Path
-    jinja: Environment
-    pages: dict[str, str]
+    Every frame is copied into `out/frames/`, so the folder can be handed on whole. A
+    recording that cannot be read is listed with the reason (error kind `unreadable`).
 
-    def write(self, name: str, template: str, **context: Any) -> None:
-        context.setdefault("up", "")
-        page = self.jinja.get_template(template).render(pages=self.pages, **context)
-        (self.out / name).write_text(page)
+    Raises:
+        ValueError: `out` holds files, and no viewer written earlier.
+    """
+    folder = Path(out)
+    page = folder / "index.html"
+    if folder.exists() and any(folder.iterdir()):
+        if not (page.is_file() and GENERATOR in page.read_text(errors="replace")[:2000]):
+            raise ValueError(f"{folder} holds files that are no viewer's: choose another --out")
+        shutil.rmtree(folder / "frames", ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = Frames(folder, copy=True)
+    episodes = [recording_episode(Path(p), frames, f"r{i}") for i, p in enumerate(recordings)]
+    title = f"{len(episodes)} recording{'' if len(episodes) == 1 else 's'}"
+    data = {
+        "kind": "recordings",
+        "title": title,
+        "source": ", ".join(str(p) for p in recordings[:5]) + (" …" if len(recordings) > 5 else ""),
+        "info": {},
+        "episodes": episodes,
+        "totals": totals(episodes),
+        "summary": None,
+        "compare": None,
+        "verdicts": None,
+    }
+    return _write_app(folder, f"{title} — officegym viewer", data)
+
+
+def episode_steps(result: EpisodeResult, page_dir: Path) -> tuple[list[Step], tuple[int, int]]:
+    """The episode's steps from its trajectory and step log, each with the frame it acted on
+    as a URL relative to `page_dir`, and the page's size.
+
+    An agent's trajectory has one `observe` (and its screenshot) after reset and after every
+    step, so step i's events lie between observations i-1 and i, and observation i-1 is what
+    the agent saw when it chose step i.
+    """
+    trajectory = Path(result.trajectory) if result.trajectory else None
+    log = read_step_log(trajectory.parent / "steps.jsonl") if trajectory else []
+    timeline = agent_timeline(trajectory, log, Frames(page_dir, copy=False), "e0")
+    return timeline.steps, timeline.viewport
 
 
 def _run_info(run: Path) -> dict[str, Any]:
@@ -131,203 +157,137 @@ def _run_info(run: Path) -> dict[str, Any]:
         store.close()
 
 
-def _navigation(
-    out: Path, verdicts: str | Path | None, baseline: str | Path | None
-) -> dict[str, str]:
-    pages = {"index.html": "Summary"}
-    if verdicts is not None:
-        pages["verdicts.html"] = "Replay verdicts"
-    if baseline is not None:
-        pages["compare.html"] = "Against the baseline"
-    for stale in ("verdicts.html", "compare.html"):  # from an earlier report of this run
-        if stale not in pages:
-            (out / stale).unlink(missing_ok=True)
-    return pages
+def _remove_old_report(out: Path) -> None:
+    """Remove what an earlier report of this run wrote that this one does not write again."""
+    for name in OLD_REPORT_FILES:
+        (out / name).unlink(missing_ok=True)
+    pages = out / "episodes"  # one page per episode, before the viewer
+    if pages.is_dir():
+        for page in pages.glob("*.html"):
+            page.unlink()
+        if not any(pages.iterdir()):
+            pages.rmdir()
+    shutil.rmtree(out / "frames", ignore_errors=True)  # copies of zipped trajectories' frames
 
 
-def _write_verdicts(site: _Site, verdicts: str | Path) -> None:
-    rows = _read_verdicts(Path(verdicts))
-    site.write(
-        "verdicts.html",
-        "verdicts.html",
-        rows=rows,
-        source=str(verdicts),
-        counts=Counter(r.get("verdict", "?") for r in rows),
-    )
+def _comparison(run: Path, baseline: Path, alpha: float, frames: Frames) -> dict[str, Any]:
+    """The baseline's episodes, each paired with this run's by (task, seed), what flipped, and
+    the paired statistics."""
+    stats = compare_runs(baseline, run, alpha)
+    mine = {(r.task_id, r.seed): r for r in load_results(run)}
+    theirs = {(r.task_id, r.seed): r for r in load_results(baseline)}
+    base_episodes = [
+        run_episode(baseline, r, None, frames, f"b{i}") for i, r in enumerate(theirs.values())
+    ]
+    pairs = []
+    for task, seed in sorted(mine.keys() | theirs.keys()):
+        a, b = theirs.get((task, seed)), mine.get((task, seed))
+        flip = ""
+        if a is not None and b is not None and a.success != b.success:
+            flip = "pass->fail" if a.success else "fail->pass"
+        pairs.append(
+            {
+                "task": task,
+                "seed": seed,
+                "a": a.episode_id if a else None,
+                "b": b.episode_id if b else None,
+                "flip": flip,
+            }
+        )
+    info = _run_info(baseline)
+    return {
+        "baseline": {
+            "source": str(baseline),
+            "title": f"{info.get('agent', '?')} on {info.get('suite', '?')}",
+        },
+        "stats": stats.as_dict(),
+        "episodes": base_episodes,
+        "totals": totals(base_episodes),
+        "pairs": pairs,
+    }
 
 
-def _write_comparison(site: _Site, run: Path, baseline: str | Path, alpha: float) -> None:
-    comparison = compare_runs(Path(baseline), run, alpha)
-    plot = difference_bars(
-        [(t, row["difference"]) for t, row in comparison.per_task.items()],
-        "Success difference per task, this run minus the baseline",
-    )
-    site.write(
-        "compare.html",
-        "compare.html",
-        c=comparison,
-        plot=plot,
-        baseline=str(baseline),
-        run=str(run),
-    )
-
-
-def _write_episode(site: _Site, result: EpisodeResult, metrics: EpisodeMetrics) -> None:
-    steps, viewport = episode_steps(result, site.out / "episodes")
-    site.write(
-        f"episodes/{page_name(result.episode_id)}",
-        "episode.html",
-        r=result,
-        m=metrics,
-        steps=steps,
-        viewport=viewport,
-        up="../",
-    )
-
-
-def _write_index(
-    site: _Site,
-    run: Path,
-    info: dict[str, Any],
-    results: list[EpisodeResult],
-    metrics: dict[str, EpisodeMetrics],
-    alpha: float,
-) -> None:
-    summary = (
-        aggregate(results, list(metrics.values()), alpha, labels=task_labels) if results else None
-    )
-    site.write(
-        "index.html",
-        "index.html",
-        info=info,
-        results=results,
-        metrics=metrics,
-        summary=summary,
-        plots=_summary_plots(summary),
-        page_name=page_name,
-        written=datetime.now(UTC).isoformat(timespec="seconds"),
-        run=str(run),
-    )
-
-
-def _summary_plots(summary: dict[str, Any] | None) -> dict[str, str]:
-    plots = {}
-    if summary:
-        for key, title in (("per_app", "Success per app"), ("per_tag", "Success per skill")):
-            bars = [
-                (name, g["success"]["mean"], g["success"]["low"], g["success"]["high"])
-                for name, g in summary[key].items()
-            ]
-            plots[key] = ci_bars(bars, f"{title}, with 95% confidence intervals") if bars else ""
-    return plots
-
-
-def _read_verdicts(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with path.open() as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
+def _verdicts(path: Path) -> dict[str, Any]:
+    """The rows of a replay's `verdicts.jsonl`, their texts cut to bounds."""
+    rows: list[dict[str, Any]] = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(iter(lambda: handle.readline(MAX_LOG_LINE + 1), b""), 1):
+            if len(rows) >= MAX_VERDICTS or not raw.strip():
                 continue
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not a verdict line: {exc.msg}") from None
-    return rows
+                row = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                raise ValueError(f"{path}:{number}: not a verdict line") from None
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{number}: not a verdict line (no JSON object)")
+            rows.append(_bounded(row))
+    return {"source": str(path), "rows": rows}
 
 
-def episode_steps(result: EpisodeResult, page_dir: Path) -> tuple[list[Step], tuple[int, int]]:
-    """The episode's steps from its step log and trajectory, with the frame each acted on.
+def _bounded(value: Any, depth: int = 0) -> Any:
+    """JSON read from elsewhere, made safe to embed: texts cut, non-finite numbers as null,
+    nesting and list lengths bounded."""
+    if isinstance(value, str):
+        return clip(value, TEXT_CHARS)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool | int) or value is None:
+        return value
+    if depth > 4:
+        return clip(json.dumps(value, default=str)[:TEXT_CHARS], TEXT_CHARS)
+    if isinstance(value, dict):
+        return {clip(str(k), 200): _bounded(v, depth + 1) for k, v in list(value.items())[:100]}
+    if isinstance(value, list | tuple):
+        return [_bounded(v, depth + 1) for v in value[:200]]
+    return clip(str(value), TEXT_CHARS)
 
-    An agent's trajectory has one `observe` (and its screenshot) after reset and after every
-    step, so step i's events lie between observations i-1 and i, and observation i-1 is what
-    the agent saw when it chose step i.
+
+def script_json(data: Any) -> str:
+    """`data` as JSON that is safe inside a `<script>` element: no `<`, `>` or `&` (so no
+    `</script>` or `<!--`) anywhere, and no NaN or Infinity, which JSON.parse refuses.
+
+    >>> script_json({"reply": "</script><img src=x onerror=alert(1)>"})
+    '{"reply":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    log = (
-        _read_step_log(Path(result.trajectory).parent / "steps.jsonl") if result.trajectory else []
+    text = json.dumps(_finite_only(data), ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite_only(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite_only(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_only(v) for v in value]
+    return value
+
+
+def _spend_text_budget(episodes: list[dict[str, Any]]) -> None:
+    """Keep steps' replies and trees in order until STEP_TEXT_BUDGET characters are spent;
+    put a note in place of each one after that."""
+    left = STEP_TEXT_BUDGET
+    for episode in episodes:
+        for step in episode["steps"]:
+            for holder, key in ((step, "axtree"), (step.get("agent") or {}, "reply")):
+                text = holder.get(key)
+                if not text:
+                    continue
+                if len(text) <= left:
+                    left -= len(text)
+                else:
+                    holder[key] = OVER_BUDGET.format(STEP_TEXT_BUDGET)
+
+
+def _write_app(out: Path, title: str, data: dict[str, Any]) -> Path:
+    """Write the page, its scripts and its style into `out`; return the page's path."""
+    data = {"format": VERSION, "written": datetime.now(UTC).isoformat(timespec="seconds"), **data}
+    _spend_text_budget([*data["episodes"], *(data["compare"] or {}).get("episodes", [])])
+    jinja = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    page = jinja.get_template("index.html").render(
+        title=title, generator=GENERATOR, scripts=SCRIPTS, data=script_json(data)
     )
-    segments: list[list[Any]] = [[]]
-    frames: list[str | None] = []
-    viewport = (1280, 720)
-    trajectory = Path(result.trajectory) if result.trajectory else None
-    if trajectory is not None and (trajectory / "meta.json").exists():
-        try:
-            with TrajectoryReader(trajectory) as reader:
-                viewport = (reader.meta.viewport.width, reader.meta.viewport.height)
-                for _, event in reader.iter_events():
-                    if event.type == "observe":
-                        segments.append([])
-                        frames.append(None)
-                    elif event.type == "screenshot" and frames and frames[-1] is None:
-                        frames[-1] = os.path.relpath(trajectory / event.frame, page_dir)
-                    else:
-                        segments[-1].append(event)
-        except (TrajectoryFormatError, OSError):
-            segments, frames = [[]], []  # the timeline falls back to the step log alone
-    if len(segments) > 1 and not segments[-1]:
-        segments.pop()  # the episode ended on an observation (truncated), not inside a step
-    steps = []
-    count = max(len(log), len(segments) - 1)
-    for i in range(1, count + 1):
-        events = segments[i] if i < len(segments) else []
-        line = log[i - 1] if i - 1 < len(log) else {}
-        action = line.get("action") or _action_text(events)
-        steps.append(
-            Step(
-                number=i,
-                action=str(action),
-                error=line.get("error", ""),
-                think_ms=line.get("think_ms"),
-                env_ms=line.get("env_ms"),
-                url=line.get("url", ""),
-                frame=frames[i - 1] if i - 1 < len(frames) else None,
-                markers=_markers(events),
-            )
-        )
-    if frames and len(frames) > count:  # the last observation: the page as the episode ended
-        steps.append(Step(number=count + 1, action="(final page)", frame=frames[-1]))
-    return steps, viewport
-
-
-def _read_step_log(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    lines = []
-    for line in path.read_text().splitlines():
-        try:
-            lines.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a step cut off by a crash: what came before it stands
-    return lines
-
-
-def _action_text(events: list[Any]) -> str:
-    action = next((e.action for e in events if e.action), None)
-    return json.dumps(action) if action else "(no action reached the page)"
-
-
-def _markers(events: list[Any]) -> list[Marker]:
-    marks: list[Marker] = []
-    for event in events:
-        if event.type == "mouse.down":
-            label = "double-click" if event.click_count == 2 else event.button + " click"
-            marks.append(Marker("click", event.x, event.y, label))
-        elif event.type == "mouse.wheel":
-            marks.append(Marker("scroll", event.x, event.y, f"scroll {event.dy:+.0f}"))
-        elif event.type == "text.input":
-            text = "•••" if event.masked else event.text
-            box = event.target.bbox if event.target and event.target.bbox else None
-            x, y = (box.x, box.y) if box else (8.0, 8.0)
-            marks.append(
-                Marker(
-                    "type",
-                    x,
-                    y,
-                    f"typed “{text[:40]}”",
-                    box.width if box else 0.0,
-                    box.height if box else 0.0,
-                )
-            )
-        elif event.type == "key.down" and (len(event.key) > 1 or event.modifiers):
-            keys = "+".join([*event.modifiers, event.key])
-            marks.append(Marker("key", 8.0, 8.0 + 22 * sum(m.kind == "key" for m in marks), keys))
-    return marks
+    for name in ("viewer.css", *SCRIPTS):
+        shutil.copyfile(STATIC / name, out / name)
+    (out / "index.html").write_text(page, encoding="utf-8")
+    return out / "index.html"

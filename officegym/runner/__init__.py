@@ -15,6 +15,7 @@ from officegym.runner._executor import (
     executor_factory,
     make_executor,
 )
+from officegym.runner._failfast import FAIL_FAST_AFTER, FailFast, failure_kind
 from officegym.runner._jobs import RETRIED_STATUSES, Job, Pending, RetryPolicy
 from officegym.runner._pool import WorkerPool
 from officegym.runner._ray import RayPool, RayUnavailableError
@@ -24,10 +25,12 @@ from officegym.runner._summary import RunSummary, TaskSummary, summarize
 __all__ = [
     "EXECUTORS",
     "EXECUTOR_REGISTRY",
+    "FAIL_FAST_AFTER",
     "RETRIED_STATUSES",
     "EpisodeRunner",
     "Executor",
     "ExecutorFactory",
+    "FailFast",
     "Job",
     "Limits",
     "Pending",
@@ -40,6 +43,7 @@ __all__ = [
     "WorkerPool",
     "WorkerSpec",
     "executor_factory",
+    "failure_kind",
     "make_executor",
     "plan_episodes",
     "run",

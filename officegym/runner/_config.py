@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from officegym.runner._episode import EpisodeRunner
+from officegym.runner._failfast import FAIL_FAST_AFTER
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,18 @@ class WorkerSpec:
     backend: str = "headless"
     sandbox: str = "local"
     run_id: str = "adhoc"
+    # The agent's constructor's keyword arguments (`--agent-option`), as JSON values.
+    agent_options: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def episode_runner(self) -> EpisodeRunner:
-        return EpisodeRunner(self.agent, self.action_mode, self.backend, self.sandbox, self.run_id)
+        return EpisodeRunner(
+            self.agent,
+            self.action_mode,
+            self.backend,
+            self.sandbox,
+            self.run_id,
+            agent_options=self.agent_options,
+        )
 
 
 @dataclass(frozen=True)
@@ -55,3 +66,16 @@ class RunConfig:
     # local executor, 2+ workers: each worker on a core of its own. Off by default: measured on
     # 2 cores, pinned workers were not faster idle and slower beside a busy process.
     pin_cores: bool = False
+    # The agent's constructor's keyword arguments (`--agent-option KEY=VALUE`), as JSON values.
+    agent_options: dict[str, Any] = field(default_factory=dict, hash=False)
+    # Stop the run when its first this-many episodes all fail the same way; 0: never.
+    fail_fast: int = FAIL_FAST_AFTER
+    # Only these tasks of the suite (empty: every one). A set, kept sorted without repeats so a
+    # resume that names them in another order is the same run; the plan keeps the suite's order.
+    tasks: tuple[str, ...] = ()
+    # Only the first `limit` episodes of the plan (None: all). Not a setting of the run: a
+    # resume may go further, or finish the plan without it.
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tasks", tuple(sorted(set(self.tasks))))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -12,10 +12,20 @@ from typing import Any, TextIO, cast
 import gymnasium
 
 from officegym.agents import Agent, load_agent
+from officegym.agents.remote import EndpointError
 from officegym.envs import OfficeEnvLike, parse_action
-from officegym.errors import ActionError
+from officegym.errors import ActionError, AgentError
 from officegym.results import EpisodeResult
+from officegym.runner._steps import (
+    ACTION_TEXT_LIMIT,
+    agent_turn,
+    annotate_trajectory,
+    cut,
+    failed_step_line,
+    step_line,
+)
 from officegym.sandbox import SandboxWorker, get_sandbox
+from officegym.trajectory import AgentTurn
 
 
 class EpisodeRunner:
@@ -25,10 +35,11 @@ class EpisodeRunner:
         sandbox: the `--sandbox` name of where the envs run; its worker part starts with the
             first env and lasts until `close()`.
         run_id: labels what the sandbox makes, for cleanup by run.
+        agent_options: keyword arguments of the agent's constructor (`--agent-option`).
 
     Raises:
         ValueError: unknown sandbox.
-        AgentError: the agent cannot be loaded.
+        AgentError: the agent cannot be loaded, or does not take its options.
     """
 
     def __init__(
@@ -38,14 +49,18 @@ class EpisodeRunner:
         backend: str = "headless",
         sandbox: str = "local",
         run_id: str = "adhoc",
+        agent_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
         self.sandbox, self.run_id = sandbox, run_id
         self._sandbox = get_sandbox(sandbox)
-        self.agent: Agent = load_agent(agent_spec, seed=0)
+        self.agent: Agent = make_agent(agent_spec, agent_options or {})
         self._env: gymnasium.Env[Any, Any] | None = None
         self._task_id: str | None = None
         self._worker: SandboxWorker | None = None  # kept across tasks (a container, say)
+        # Trajectories whose agent accounts wait for the env to hand over their events (a
+        # sandbox's env copies them out when the episode is over or the env is reset).
+        self._unannotated: list[tuple[Path, dict[int, AgentTurn]]] = []
 
     def env_for(self, task_id: str) -> gymnasium.Env[Any, Any]:
         """The env of `task_id`: the current one, or a new one in place of another task's.
@@ -88,11 +103,15 @@ class EpisodeRunner:
         obs, info = env.reset(
             seed=seed, options={"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
         )
+        self._annotate_trajectories()  # the reset handed over the last episode's, if it held it
         # The step log beside the trajectory: what the agent asked for and what went wrong, one
         # line per step as it happens (the report's timeline reads it).
         trajectory_dir.parent.mkdir(parents=True, exist_ok=True)
+        turns: dict[int, AgentTurn] = {}
         with (trajectory_dir.parent / "steps.jsonl").open("w") as log:
-            steps, error, info = self._play(env, obs, info, log, on_step)
+            steps, error, info = self._play(env, obs, info, _StepLog(log, turns), on_step)
+        self._unannotated.append((trajectory_dir, turns))
+        self._annotate_trajectories()
         evaluation = cast(OfficeEnvLike, env.unwrapped).evaluation
         return EpisodeResult(
             episode_id=episode_id,
@@ -117,7 +136,7 @@ class EpisodeRunner:
         env: gymnasium.Env[Any, Any],
         obs: dict[str, Any],
         info: dict[str, Any],
-        log: TextIO,
+        log: _StepLog,
         on_step: Callable[[str, int], None] | None,
     ) -> tuple[int, str, dict[str, Any]]:
         """The agent's turns to the episode's end: (steps taken, the agent's error or "", the
@@ -126,15 +145,21 @@ class EpisodeRunner:
         try:
             self.agent.reset(info)
         except Exception as exc:
-            return steps, f"{who} failed to reset: {type(exc).__name__}: {exc}", info
+            return steps, f"{who} failed to reset ({failure_kind(exc)}): {said(exc)}", info
         while True:
             if on_step:
                 on_step("act", steps)
             t0 = time.perf_counter()
+            seen = obs.get("axtree")  # the tree the agent decides on, kept with its step
             try:
                 action = self.agent.act(obs)
             except Exception as exc:
-                return steps, f"{who} failed at step {steps + 1}: {type(exc).__name__}: {exc}", info
+                failure = f"{who} failed at step {steps + 1} ({failure_kind(exc)}): {said(exc)}"
+                turn = agent_turn(self.agent, failure)
+                if turn is not None:
+                    log.write(failed_step_line(steps + 1, obs, t0, turn))
+                return steps, failure, info
+            turn = agent_turn(self.agent)
             # Read here, in the agent's time: however malformed, it becomes the step's error.
             readable = agent_action(action, self.action_mode)
             t1 = time.perf_counter()
@@ -145,10 +170,17 @@ class EpisodeRunner:
             except ActionError as exc:  # an env that raises about the action blames the agent
                 return steps, f"{who}'s action at step {steps + 1} failed: {exc}", info
             steps += 1
-            log.write(json.dumps(step_line(steps, action, obs, t0, t1)) + "\n")
-            log.flush()
+            log.write(step_line(steps, action, obs, t0, t1, turn, seen), turn)
             if terminated or truncated:
                 return steps, "", info
+
+    def _annotate_trajectories(self) -> None:
+        """Put the agent's accounts into the trajectories whose events are all here by now."""
+        waiting = []
+        for folder, turns in self._unannotated:
+            if turns and not annotate_trajectory(folder, turns):
+                waiting.append((folder, turns))
+        self._unannotated = waiting
 
     def _close_env(self) -> None:
         if self._env is not None:
@@ -160,7 +192,9 @@ class EpisodeRunner:
         """Close the env and tear down the sandbox's worker part (idempotent)."""
         try:
             self._close_env()
+            self._annotate_trajectories()
         finally:
+            self._unannotated = []  # an env that never handed its trajectory over is gone
             if self._worker is not None:
                 self._worker.close()
                 self._worker = None
@@ -176,34 +210,51 @@ def agent_action(action: Any, mode: str) -> Any:
         return action
 
 
-def step_line(step: int, action: Any, obs: dict[str, Any], t0: float, t1: float) -> dict[str, Any]:
-    """One line of steps.jsonl: the action as the agent gave it, its error, and where time went."""
-    return {
-        "step": step,
-        "action": action_text(action),
-        "error": obs.get("last_action_error") or "",
-        "think_ms": round((t1 - t0) * 1000, 1),
-        "env_ms": round((time.perf_counter() - t1) * 1000, 1),
-        "url": obs.get("url", ""),
-    }
+class _StepLog:
+    """steps.jsonl as the episode goes, a line flushed per step; the agent's accounts are kept
+    by step for the trajectory too."""
+
+    def __init__(self, file: TextIO, turns: dict[int, AgentTurn]) -> None:
+        self.file, self.turns = file, turns
+
+    def write(self, line: dict[str, Any], turn: AgentTurn | None = None) -> None:
+        self.file.write(json.dumps(line) + "\n")
+        self.file.flush()
+        if turn is not None:
+            self.turns[line["step"]] = turn
 
 
-# What steps.jsonl keeps of an action: enough to read it; an agent's 10 MB string is not kept whole.
-ACTION_TEXT_LIMIT = 2000
+def make_agent(spec: str, options: Mapping[str, Any]) -> Agent:
+    """The agent of `spec`, made with its options.
 
-
-def action_text(action: Any) -> str:
-    """The action as steps.jsonl shows it. Whatever the agent returned (a nested or looped
-    structure, a huge string) gives a line: the env has already refused what it cannot parse."""
+    Raises:
+        UnknownNameError: no agent by that name.
+        AgentError: it cannot be loaded, or does not take one of its options.
+    """
     try:
-        call = action.to_call() if hasattr(action, "to_call") else action
-        if not isinstance(call, str):
-            call = json.dumps(call, default=str)
-    except (ValueError, TypeError, RecursionError):
-        call = f"<{type(action).__name__} the parser refused>"
-    if len(call) > ACTION_TEXT_LIMIT:
-        call = f"{call[:ACTION_TEXT_LIMIT]}… ({len(call)} characters)"
-    return call
+        return load_agent(spec, seed=0, **options)
+    except TypeError as exc:
+        if not options:
+            raise
+        # An option its constructor does not take (or one of the wrong kind it did not check).
+        given = ", ".join(sorted(options))
+        raise AgentError(f"agent {spec!r} cannot be made with options {given}: {exc}") from None
+
+
+def said(exc: BaseException) -> str:
+    """What an agent's exception says, bounded (an agent's own exception may say anything, or
+    fail to say it)."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = "(its message cannot be read)"
+    return cut(text, ACTION_TEXT_LIMIT)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """How an agent's step failed, in the words that are the same each time it fails so: the
+    request's failure (`HTTP 401`, `connection refused`, …) or the exception's class."""
+    return exc.kind if isinstance(exc, EndpointError) else type(exc).__name__
 
 
 def agent_usage(agent: Agent) -> dict[str, Any]:

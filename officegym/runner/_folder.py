@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import socket
@@ -31,12 +32,39 @@ WORKERS_LOCK_NAME = "workers.lock"
 STORE_NAME = "results.sqlite"
 # The settings that make a run what it is: `--resume` must give the same ones. A field that
 # RunConfig lacks (a variant, say, before runs have one) is left out.
-RUN_FIELDS = ("agent", "suite", "seeds", "action_mode", "backend", "sandbox", "variant")
+RUN_FIELDS = (
+    "agent",
+    "agent_options",
+    "suite",
+    "tasks",
+    "seeds",
+    "action_mode",
+    "backend",
+    "sandbox",
+    "variant",
+)
+# Agent options that may hold a secret (a key, a header's token): stored as a digest, which
+# tells a change without keeping the value.
+SECRET_OPTIONS = ("api_key", "headers")
 
 
 def run_settings(config: RunConfig) -> dict[str, Any]:
     """The settings of `RUN_FIELDS` that `config` has, as stored in the run info table."""
-    return {name: getattr(config, name) for name in RUN_FIELDS if hasattr(config, name)}
+    settings = {name: getattr(config, name) for name in RUN_FIELDS if hasattr(config, name)}
+    if "agent_options" in settings:
+        settings["agent_options"] = _without_secrets(settings["agent_options"])
+    # As they come back from the table (JSON: a tuple as a list), to compare equal with it.
+    return dict(json.loads(json.dumps(settings)))
+
+
+def _without_secrets(options: dict[str, Any]) -> dict[str, Any]:
+    """The agent options to store: a secret's value replaced by the start of its SHA-256."""
+    shown = dict(options)
+    for name in SECRET_OPTIONS:
+        if name in shown:
+            text = json.dumps(shown[name], sort_keys=True)
+            shown[name] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:12]
+    return shown
 
 
 @contextlib.contextmanager

@@ -267,11 +267,12 @@ class _PoolRun:
         return slot
 
     def _finish(self, slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
-        assert slot.pending is not None
-        again = self.policy.settle(slot.pending, status, error, result)
+        pending, slot.pending = slot.pending, None  # settled, even if recording it stops the run
+        if pending is None:
+            raise RuntimeError("a result from a worker without a job")
+        again = self.policy.settle(pending, status, error, result)
         if again is not None:
             self.lanes.again(slot.lane, again)
-        slot.pending = None
 
     def _dismiss(self, slot: _Slot) -> None:
         with contextlib.suppress(OSError):
@@ -288,6 +289,10 @@ class _PoolRun:
             self.sandbox.cleanup_worker(self.pool.spec.run_id, slot.process.pid)
 
     def _shut_down(self) -> None:
+        # A worker still in an episode when the run ends (stopped by its fail-fast, or an
+        # interrupt) is stopped at once: nothing will read its result, and a resume plays it.
+        for slot in [s for s in self.slots if s.pending]:
+            self._stop(slot)
         for slot in list(self.slots):  # all at once: each closes its browser in parallel
             self._dismiss(slot)
         for slot in self.leaving:
@@ -331,5 +336,5 @@ class _PoolRun:
             reason = f"{doing} took longer than {allowed:g}s at step {step + 1}"
         # A hung agent is the agent's failure; a hung env is ours, and worth another try.
         status = "timeout" if phase == "act" or "episode" in reason else "crashed"
+        self._stop(slot)  # first: recording the result may stop the run (fail-fast)
         self._finish(slot, status, reason, None)
-        self._stop(slot)

@@ -5,24 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from officegym.agents import load_agent
 from officegym.results import Attempt, EpisodeResult, ResultStore
 from officegym.runner._config import RunConfig, WorkerSpec
+from officegym.runner._episode import make_agent
 from officegym.runner._executor import executor_factory, make_executor
+from officegym.runner._failfast import FailFast
 from officegym.runner._folder import claimed
 from officegym.runner._jobs import Job
 from officegym.runner._summary import RunSummary, summarize
 from officegym.sandbox import get_sandbox
-from officegym.tasks import get_task, suite_tasks
+from officegym.tasks import get_task, suite_tasks, suites
 
 
 def plan_episodes(config: RunConfig) -> list[Job]:
-    """Every episode of the run, grouped by task so envs are reused."""
-    return [
+    """Every episode of the run, in plan order; with `config.limit`, the first that many.
+
+    Plan order: the tasks in the order the suite lists them (`officegym tasks list --suite S`),
+    each with its seeds 0 … seeds-1 in turn, so a worker reuses its env for a task's seeds.
+
+    Raises:
+        UnknownNameError, ValueError: as `selected_tasks` says.
+    """
+    episodes = [
         Job(t, s, f"{t}-s{s}", str(config.out / "episodes" / f"{t}-s{s}" / "trajectory"))
-        for t in suite_tasks(config.suite)
+        for t in selected_tasks(config)
         for s in range(config.seeds)
     ]
+    return episodes if config.limit is None else episodes[: config.limit]
+
+
+def selected_tasks(config: RunConfig) -> list[str]:
+    """The suite's tasks, in its order; only those of `config.tasks` when it names some.
+
+    Raises:
+        UnknownNameError: unknown suite, or a task in `config.tasks` that does not exist
+            (with close ids).
+        ValueError: a task in `config.tasks` that exists but is not in the suite.
+    """
+    members = suite_tasks(config.suite)
+    for task_id in config.tasks:
+        if task_id not in members:
+            get_task(task_id)  # no such task at all: the error suggests close ids
+            theirs = ", ".join(s for s, ids in suites().items() if task_id in ids)
+            raise ValueError(
+                f"task {task_id!r} is not in suite {config.suite!r}: pass the suite of the "
+                f"tasks to run with --suite (its suites: {theirs})"
+            )
+    return [t for t in members if not config.tasks or t in config.tasks]
 
 
 def validate(config: RunConfig) -> None:
@@ -30,16 +59,20 @@ def validate(config: RunConfig) -> None:
 
     Raises:
         UnknownNameError: unknown suite, task or agent.
-        AgentError: the agent cannot be loaded.
-        ValueError: unknown executor or sandbox, limits out of range, or `retry_errors`
-            without `resume`.
+        AgentError: the agent cannot be loaded, or not with its options.
+        ValueError: unknown executor or sandbox, limits out of range, a task not in the suite,
+            `retry_errors` without `resume`, or `fail_fast` below 0.
         SandboxError: the sandbox cannot run on this machine.
     """
-    for task_id in suite_tasks(config.suite):
+    for task_id in selected_tasks(config):
         get_task(task_id)
-    load_agent(config.agent, seed=0)
+    make_agent(config.agent, config.agent_options)
+    if config.fail_fast < 0:
+        raise ValueError("--fail-fast is a number of episodes: 0 (never stop a run) or more")
     if config.seeds < 1 or config.workers < 1:
         raise ValueError("--seeds and --workers must be at least 1")
+    if config.limit is not None and config.limit < 1:
+        raise ValueError("--limit must be at least 1")
     executor_factory(config.executor)
     get_sandbox(config.sandbox).check()
     limits = config.limits
@@ -55,10 +88,13 @@ def run(
     """Run the suite; return its summary, as written to `<out>/summary.json`.
 
     `on_result(result, finished, total)` is called as each episode's final result is stored.
-    The run folder is locked for the run's life (see `officegym.runner._folder`).
+    The run folder is locked for the run's life (see `officegym.runner._folder`). When the
+    first `config.fail_fast` episodes all fail the same way, the run stops (`FailFast`): the
+    episodes stored so far stay, and no summary is written.
 
     Raises:
         UnknownNameError, AgentError, ValueError, SandboxError: as `validate` says.
+        AgentError: also when the run stopped because its first episodes failed the same way.
         RunFolderLockedError: another run, or workers of an earlier one, use `config.out`.
         RunFolderError: `config.out` is not empty without `resume`, or holds no run to resume.
         RunSettingsError: `resume` with a setting other than the one stored.
@@ -87,6 +123,7 @@ def _play(
     # A resumed episode's attempts are numbered on from the ones stored (a retried error, or one
     # in flight when a run was killed), which stay in the attempts table.
     earlier = store.last_attempts() if config.resume else {}
+    fail_fast = FailFast(config.fail_fast, str(config.out))
 
     def record(result: EpisodeResult) -> None:
         nonlocal finished
@@ -95,6 +132,7 @@ def _play(
         finished += 1
         if on_result:
             on_result(result, finished, total)
+        fail_fast.observe(result)  # raises to stop the run: the executor stops its workers
 
     def add_attempt(attempt: Attempt) -> None:
         number = attempt.attempt + earlier.get(attempt.episode_id, 0)
@@ -107,7 +145,12 @@ def _play(
         if run_id is not None:
             store.set_info(sandbox_run=run_id)
         spec = WorkerSpec(
-            config.agent, config.action_mode, config.backend, config.sandbox, run_id or "local"
+            config.agent,
+            config.action_mode,
+            config.backend,
+            config.sandbox,
+            run_id or "local",
+            agent_options=config.agent_options,
         )
         make_executor(config, spec).run(jobs, record, add_attempt)
         return summarize(store.results(), config)

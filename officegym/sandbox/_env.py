@@ -17,7 +17,13 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 from gymnasium.error import ResetNeeded
 
-from officegym.envs import ELEMENT_ID, OBSERVATION_FIELDS, OfficeEnvLike, observation_space
+from officegym.envs import (
+    ELEMENT_ID,
+    OBSERVATION_FIELDS,
+    OfficeEnvLike,
+    bound_observation,
+    observation_space,
+)
 from officegym.envs.actions import ActionMode, ActionSpace, parse_action
 from officegym.errors import ActionError, SandboxError
 from officegym.sandbox._docker import DockerWorker
@@ -123,7 +129,8 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         return obs, reply["reward"], terminated, truncated, reply["info"]
 
     def _observation(self, reply: dict[str, Any], pixels: bytes | None) -> dict[str, Any]:
-        obs = unpack_observation(reply["obs"], pixels)
+        # Bounded here too: the container runs pages an agent steered, and is not trusted.
+        obs = bound_observation(unpack_observation(reply["obs"], pixels))
         self._last = obs
         self.action_space.element_ids = ELEMENT_ID.findall(obs.get("axtree", ""))
         return obs

@@ -11,7 +11,6 @@ import base64
 import io
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,11 +20,12 @@ import pytest
 from PIL import Image
 
 from officegym.agents import AgentError, load_agent
-from officegym.agents._wire import post_json
+from officegym.agents._wire import RequestMeter, post_json
 from officegym.agents.oracle import OracleAgent
 from officegym.agents.remote import ChatCompletionsAgent, HttpAgent, action_from_reply
 from officegym.runner import EpisodeRunner
 from officegym.tasks import get_task
+from officegym.trajectory import TrajectoryReader
 
 Handler = Callable[[dict[str, Any], dict[str, str]], tuple[int, Any]]
 
@@ -68,8 +68,10 @@ def test_post_json_retries_busy_servers_and_fails_at_once_on_bad_requests(
 ) -> None:
     statuses = iter([503, 429, 200])
     url = serve(lambda body, _: (next(statuses), {"echo": body}))
-    reply = post_json(url, {"a": 1}, timeout=5, retries=3, backoff=0.01)
-    assert reply.body == {"echo": {"a": 1}} and reply.retries == 2
+    meter = RequestMeter()
+    reply = post_json(url, {"a": 1}, timeout=5, retries=3, backoff=0.01, meter=meter)
+    assert reply.body == {"echo": {"a": 1}}
+    assert (meter.requests, meter.retries, meter.failed) == (3, 2, 2)
 
     bad = serve(lambda body, _: (400, b"missing field 'observation'\nmore"))
     with pytest.raises(AgentError, match=r"HTTP 400: missing field 'observation'$"):
@@ -79,12 +81,19 @@ def test_post_json_retries_busy_servers_and_fails_at_once_on_bad_requests(
     with pytest.raises(AgentError, match=r"HTTP 502.*gave up after 3 attempt"):
         post_json(down, {}, timeout=5, retries=2, backoff=0.01)
 
+    gate = threading.Event()
+
     def slow(body: dict[str, Any], _: dict[str, str]) -> tuple[int, Any]:
-        time.sleep(1.0)
+        gate.wait(60)  # answers only once the client has given up
         return 200, {}
 
-    with pytest.raises(AgentError, match=r"did not answer within 0.2s"):
-        post_json(serve(slow), {}, timeout=0.2, retries=0)
+    meter = RequestMeter()
+    try:
+        with pytest.raises(AgentError, match=r"did not answer within 0.2s"):
+            post_json(serve(slow), {}, timeout=0.2, retries=0, meter=meter)
+    finally:
+        gate.set()
+    assert (meter.requests, meter.retries, meter.failed) == (1, 0, 1)
 
     garbage = serve(lambda body, _: (200, b"<html>"))
     with pytest.raises(AgentError, match="not JSON"):
@@ -129,7 +138,13 @@ def test_an_http_agent_solves_a_task_and_sees_screenshots_and_errors(
     url = serve(act) + "/act"
     result = EpisodeRunner(url).run("mail.star-with-shortcut", 2, "e1", tmp_path / "t")
     assert result.success, (result.error, result.checkpoints)
-    assert result.usage == {"requests": result.steps, "retries": 0}
+    usage = result.usage
+    assert {k: usage[k] for k in ("requests", "retries", "failed_requests")} == {
+        "requests": result.steps,
+        "retries": 0,
+        "failed_requests": 0,
+    }
+    assert isinstance(usage["latency_s"], float)
     first, second = seen[0], seen[1]
     assert first["observation"]["goal"] and first["episode"]["action_mode"] == "computer"
     assert "params" not in first["episode"]  # the task's parameters would give answers away
@@ -137,8 +152,10 @@ def test_an_http_agent_solves_a_task_and_sees_screenshots_and_errors(
     assert image.format == "PNG" and image.size == (1280, 720)
     assert "[" in first["observation"]["axtree"] and not first["observation"]["last_action_error"]
     assert "click(" in second["observation"]["last_action_error"]
-    steps = (tmp_path / "steps.jsonl").read_text().splitlines()
-    assert json.loads(steps[0])["error"] and len(steps) == result.steps
+    steps = [json.loads(line) for line in (tmp_path / "steps.jsonl").read_text().splitlines()]
+    assert steps[0]["error"] and len(steps) == result.steps
+    assert steps[0]["agent"]["action"] == "click(" and steps[0]["agent"]["error"] is None
+    assert json.loads(steps[1]["agent"]["action"])["action"] in ("click", "key", "hotkey")
 
 
 @pytest.mark.browser
@@ -148,11 +165,16 @@ def test_an_http_agent_that_rejects_the_request_ends_the_episode_with_the_reason
     url = serve(lambda body, _: (422, b"unsupported action_mode")) + "/act"
     result = EpisodeRunner(url).run("mail.star-with-shortcut", 0, "e1", tmp_path / "t")
     assert not result.success and result.score == 0
+    assert "failed at step 1 (HTTP 422)" in result.error
     assert "HTTP 422: unsupported action_mode" in result.error
+    # The failed step has its line: no action reached the env, and the agent says why.
+    (line,) = [json.loads(x) for x in (tmp_path / "steps.jsonl").read_text().splitlines()]
+    assert (line["step"], line["action"], line["env_ms"]) == (1, None, None)
+    assert "HTTP 422: unsupported action_mode" in line["agent"]["error"]
 
 
 @pytest.mark.browser
-def test_a_chat_completions_model_solves_a_task_with_tokens_and_cost_counted(
+def test_a_chat_completions_model_solves_a_task_with_every_request_and_reply_kept(
     serve: Callable[[Handler], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task_id, seed = "mail.apply-label", 1
@@ -178,19 +200,53 @@ def test_a_chat_completions_model_solves_a_task_with_tokens_and_cost_counted(
     monkeypatch.setenv("OFFICEGYM_PRICE_INPUT", "2.5")
     monkeypatch.setenv("OFFICEGYM_PRICE_OUTPUT", "10")
     spec = f"openai-compatible:test-model@{serve(complete)}/v1"
-    runner = EpisodeRunner(spec, action_mode="browser")
+    runner = EpisodeRunner(spec, action_mode="browser", agent_options={"max_tokens": 64})
     result = runner.run(task_id, seed, "e1", tmp_path / "t")
+    runner.close()
     assert result.success, (result.error, result.checkpoints)
     n = result.steps
     assert result.usage == {
-        "requests": n,
+        "requests": n + 1,  # the 503 was a request too
         "retries": 1,
+        "failed_requests": 1,
+        "latency_s": pytest.approx(result.usage["latency_s"]),
         "prompt_tokens": 1000 * n,
         "completion_tokens": 20 * n,
         "cost": pytest.approx(n * (1000 * 2.5 + 20 * 10) / 1e6),
     }
+    assert all(r["max_tokens"] == 64 for r in requests)  # --agent-option reaches the request
+    # What the model said, and what was read from it, per step: in steps.jsonl ...
+    steps = [json.loads(line) for line in (tmp_path / "steps.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps] == list(range(1, n + 1))
+    for line in steps:
+        agent = line["agent"]
+        assert agent["reply"] == f"Next I do this.\n```\n{line['action']}\n```"
+        assert agent["action"] == line["action"] and agent["error"] is None
+        assert agent["tokens"] == {"prompt": 1000, "completion": 20}
+        assert isinstance(agent["request_s"], float)
+        # The tree kept with the step is the one the model was shown for it.
+        assert line["axtree"] and any(line["axtree"] in text for text in _texts(requests))
+    assert sum(s["agent"]["request_s"] for s in steps) == pytest.approx(
+        result.usage["latency_s"], abs=0.01
+    )
+    # ... and in the trajectory, on the first event of each step, after the reset's observe.
+    events = TrajectoryReader(tmp_path / "t").events()
+    told = [(i, e.agent) for i, e in enumerate(events) if e.agent is not None]
+    assert [a.model_dump() for _, a in told] == [s["agent"] for s in steps]
+    assert events[0].type == "observe" and told[0][0] > 0
     first = requests[0]
     assert first["model"] == "test-model" and first["messages"][0]["role"] == "system"
     assert "fill" in first["messages"][0]["content"]  # the browser mode's actions are listed
     image = first["messages"][1]["content"][1]["image_url"]["url"]
     assert image.startswith("data:image/png;base64,iVBOR")
+
+
+def _texts(value: object) -> list[str]:
+    """Every string inside a JSON value (the text parts of the requests' messages)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _texts(item)]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    return []

@@ -64,5 +64,11 @@ def test_same_run_exits_0_and_unpaired_episodes_are_reported(tmp_path: Path) -> 
 
 def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     out = compare(str(tmp_path / "nope"), str(tmp_path / "nope2"))
+    assert out.returncode == 2 and "no such file or folder" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    out = compare(str(tmp_path / "a"), str(tmp_path / "b"))  # folders, but not runs
     assert out.returncode == 2 and "does not exist" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
     assert len(out.stderr.strip().splitlines()) == 1

@@ -508,3 +508,22 @@ def test_a_read_only_folder_is_one_line_naming_it(agents: dict[str, str], tmp_pa
         assert f"{locked / 'run'}: Permission denied" in line
     finally:
         locked.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    ("field", "stored", "given", "resume_with", "other_with"),
+    [
+        ("tasks", ["mail.a", "mail.b"], [], "--task mail.a --task mail.b", "no --task"),
+        ("agent_options", {"max_tokens": 512}, {}, "--agent-option max_tokens=512", "no --agent"),
+        ("agent", "oracle", "random", "--agent oracle", "--agent random"),
+    ],
+)
+def test_a_refused_resume_names_the_flags_as_they_are_typed(
+    field: str, stored: object, given: object, resume_with: str, other_with: str
+) -> None:
+    from officegym.errors import RunSettingsError
+
+    refusal = str(RunSettingsError("runs/a", field, stored, given))
+    assert f"resume it with {resume_with}, or pass another --out for a run with {other_with}" in (
+        refusal
+    )
