@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from officegym.results import RESULTS_FILE
+
 if TYPE_CHECKING:
     import gymnasium
 
@@ -39,7 +41,6 @@ if TYPE_CHECKING:
 KEPT_RUNS = 10
 CACHE_NAME = "officegym"  # the folder in pytest's cache (`.pytest_cache/d/officegym`)
 RUN_NAME = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?")  # a default run folder: date-time[-n]
-STORE_NAME = "results.sqlite"
 # Where the controller tells pytest-xdist workers which run folder this session writes to.
 WORKER_INPUT_KEY = "officegym_run_dir"
 
@@ -170,7 +171,7 @@ def _start_run(config: pytest.Config, suite: str) -> Path:
     out = config.getoption("officegym_out")
     try:
         run_dir = _claim(config.invocation_params.dir / out) if out else _new_cache_run(config)
-        store = ResultStore(run_dir / STORE_NAME)  # there from now on: no other run takes it
+        store = ResultStore(run_dir / RESULTS_FILE)  # there from now on: no other run takes it
         try:
             store.set_info(
                 agent=config.getoption("officegym_agent"),
@@ -199,9 +200,9 @@ def _check_options(config: pytest.Config, suite: str) -> None:
     if config.getoption("officegym_seeds") < 1:
         raise pytest.UsageError("officegym: --officegym-seeds must be at least 1")
     baseline = config.getoption("officegym_baseline")
-    if baseline and not (Path(baseline) / STORE_NAME).exists():
+    if baseline and not (Path(baseline) / RESULTS_FILE).exists():
         raise pytest.UsageError(
-            f"officegym: --officegym-baseline {baseline} holds no {STORE_NAME}: pass a run "
+            f"officegym: --officegym-baseline {baseline} holds no {RESULTS_FILE}: pass a run "
             "directory written by `officegym run --out` or `--officegym-out`"
         )
 
@@ -325,7 +326,7 @@ def _episode(config: pytest.Config, task_id: str, seed: int) -> EpisodeResult:
     episode_id = f"{task_id}-s{seed}"
     trajectory = root / "episodes" / episode_id / "trajectory"
     result = config.stash[_RUNNER].run(task_id, seed, episode_id, trajectory)
-    store = ResultStore(root / STORE_NAME)
+    store = ResultStore(root / RESULTS_FILE)
     try:
         store.add(result)  # committed now: a crash later in the session keeps it
     finally:
@@ -363,7 +364,7 @@ def _finish_run(config: pytest.Config, run_dir: Path) -> str:
 
     if not load_results(run_dir):  # every item deselected, or the session stopped at once
         if config.getoption("officegym_out"):
-            for store in run_dir.glob(f"{STORE_NAME}*"):  # the folder stays usable for a run
+            for store in run_dir.glob(f"{RESULTS_FILE}*"):  # the folder stays usable for a run
                 store.unlink(missing_ok=True)
         else:
             shutil.rmtree(run_dir, ignore_errors=True)

@@ -18,6 +18,9 @@ from typing import Any
 
 from officegym.errors import ResultStoreError
 
+# The store's file name in a run folder (what every reader and writer of a run opens).
+RESULTS_FILE = "results.sqlite"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS episodes (
     episode_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, seed INTEGER NOT NULL,
@@ -25,7 +28,8 @@ CREATE TABLE IF NOT EXISTS episodes (
     checkpoints TEXT NOT NULL, steps INTEGER NOT NULL, seconds REAL NOT NULL,
     error TEXT NOT NULL DEFAULT '', answer TEXT, trajectory TEXT NOT NULL DEFAULT '',
     finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}',
-    status TEXT NOT NULL DEFAULT 'done', attempts INTEGER NOT NULL DEFAULT 1
+    status TEXT NOT NULL DEFAULT 'done', attempts INTEGER NOT NULL DEFAULT 1,
+    error_kind TEXT
 );
 CREATE TABLE IF NOT EXISTS attempts (
     episode_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
@@ -38,6 +42,7 @@ LATER_COLUMNS = {
     "usage": "TEXT NOT NULL DEFAULT '{}'",
     "status": "TEXT NOT NULL DEFAULT 'done'",
     "attempts": "INTEGER NOT NULL DEFAULT 1",
+    "error_kind": "TEXT",  # NULL in the rows of earlier versions: their kind is not known
 }
 # How an episode ended. `done`: it ran to its end (success or not); `agent_error`: the agent
 # raised; `timeout`: the agent or the episode ran past its limit; `crashed`: the env, browser or
@@ -68,6 +73,10 @@ class EpisodeResult:
     usage: dict[str, Any] = field(default_factory=dict)
     status: str = "done"
     attempts: int = 1
+    # How an agent's failure came about, worded the same each time it fails so (`HTTP 401`,
+    # `connection refused`, `step timeout`, an exception's class, …); None when the episode
+    # did not fail by the agent, or was stored by a version that did not keep it.
+    error_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,7 @@ class Attempt:
 
 
 class ResultStore:
-    """`results.sqlite` of a run directory. Every `add` is its own committed transaction.
+    """`RESULTS_FILE` of a run directory. Every `add` is its own committed transaction.
 
     A new store appears with its tables already in it: it is made under a temporary name in the
     same folder and linked into place, so a reader of a live run never finds the file without
@@ -228,9 +237,9 @@ def load_results(run_dir: str | Path) -> list[EpisodeResult]:
     """Every stored episode of a run directory.
 
     Raises:
-        FileNotFoundError: the directory holds no results.sqlite (names what to pass instead).
+        FileNotFoundError: the directory holds no `RESULTS_FILE` (names what to pass instead).
     """
-    path = Path(run_dir) / "results.sqlite"
+    path = Path(run_dir) / RESULTS_FILE
     if not path.exists():
         raise FileNotFoundError(
             f"{path} does not exist: pass a directory written by `officegym run --out DIR`"

@@ -87,8 +87,9 @@ def load_agent(spec: str, seed: int | None = None, **options: Any) -> Agent:
             agent. The message says what is missing and how to fix it.
     """
     if spec.startswith(("http://", "https://")):
-        from officegym.agents.remote import HttpAgent
+        from officegym.agents.remote import HttpAgent, check_agent_url
 
+        check_agent_url(spec)  # first: construct's own errors quote the spec
         return construct(HttpAgent, spec, seed, options, spec)
     if spec.startswith("openai-compatible:"):
         from officegym.agents.remote import ChatCompletionsAgent, parse_chat_spec

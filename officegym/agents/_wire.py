@@ -9,6 +9,7 @@ import base64
 import http.client
 import io
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -30,6 +31,8 @@ MAX_REPLY_BYTES = 16 * 2**20
 QUOTE_CHARS = 200
 # The longest wait a Retry-After may ask for before the next attempt.
 MAX_RETRY_AFTER_S = 10.0
+# How much of a reply one read may take (a read returns what has come, up to this).
+READ_CHUNK_BYTES = 64 * 1024
 
 
 class EndpointError(AgentError):
@@ -133,6 +136,12 @@ def post_json(
     Retry-After), at most `retries` times with exponential backoff. Each attempt is counted in
     `meter` as it ends, also when this raises.
 
+    `timeout` bounds the connection and each read of the status line and headers, and the
+    reply's body as a whole: a server that sends its body a byte at a time is given up on once
+    `timeout` has passed since the request started (within one more read, so an attempt takes at
+    most about twice `timeout`). One that drips its headers is bounded only per read: the
+    runner's `--step-timeout` is the bound of a step whatever the server does.
+
     Raises:
         EndpointError: a status that will not change on retry (named with the body's first
             line), a reply that is not JSON or is too large, or the last retry's failure.
@@ -189,27 +198,52 @@ def _attempt(url: str, data: bytes, headers: dict[str, str], timeout: float) -> 
         EndpointError: not worth one.
     """
     request = urllib.request.Request(url, data=data, method="POST", headers=headers)
+    deadline = time.monotonic() + timeout
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw: bytes = response.read(MAX_REPLY_BYTES + 1)
+            raw = _read_body(response, url, timeout, deadline)
     except urllib.error.HTTPError as exc:
         kind = f"HTTP {exc.code}"
         reason = f"{url} answered {kind}: {quote(exc.read(QUOTE_CHARS * 4)) or quote(exc.reason)}"
         if exc.code not in RETRY_STATUSES:
             raise EndpointError(kind, reason) from None
-        retry_after = exc.headers.get("Retry-After", "")
-        asked = min(float(retry_after), MAX_RETRY_AFTER_S) if retry_after.isdigit() else None
-        raise _Retriable(kind, reason, asked) from None
+        raise _Retriable(kind, reason, _retry_after(exc.headers.get("Retry-After", ""))) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         kind, why = _transport_failure(exc)
         if kind == "timeout":
             raise _Retriable(kind, f"{url} did not answer within {timeout:g}s") from None
         raise _Retriable(kind, f"{url}: {kind} ({quote(str(why))})") from None
-    if len(raw) > MAX_REPLY_BYTES:
-        raise EndpointError(
-            "reply too large", f"{url} answered with more than {MAX_REPLY_BYTES} bytes"
-        )
     return raw
+
+
+def _read_body(
+    response: http.client.HTTPResponse, url: str, timeout: float, deadline: float
+) -> bytes:
+    """A reply's body, read as it comes, until `deadline` (`time.monotonic()`).
+
+    Raises:
+        _Retriable: the deadline passed before the body was whole (kind `timeout`).
+        EndpointError: the body is longer than `MAX_REPLY_BYTES`.
+    """
+    chunks, size = [], 0
+    while chunk := response.read1(READ_CHUNK_BYTES):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise EndpointError(
+                "reply too large", f"{url} answered with more than {MAX_REPLY_BYTES} bytes"
+            )
+        chunks.append(chunk)
+        if time.monotonic() > deadline and not response.isclosed():
+            raise _Retriable("timeout", f"{url} did not send its whole reply within {timeout:g}s")
+    return b"".join(chunks)
+
+
+def _retry_after(value: str) -> float | None:
+    """The seconds a Retry-After asks to wait, at most `MAX_RETRY_AFTER_S`; None for anything but
+    a plain number of seconds (an HTTP date, or text: `str.isdigit` takes "²", `float` not)."""
+    if not re.fullmatch(r"[0-9]{1,6}", value, re.ASCII):
+        return None
+    return min(float(value), MAX_RETRY_AFTER_S)
 
 
 def _transport_failure(exc: BaseException) -> tuple[str, object]:

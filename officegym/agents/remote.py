@@ -43,6 +43,7 @@ __all__ = [
     "EndpointError",
     "HttpAgent",
     "action_from_reply",
+    "check_agent_url",
     "parse_chat_spec",
 ]
 
@@ -80,7 +81,7 @@ class HttpAgent:
         retries: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.url = url
+        self.url = check_agent_url(url)
         self.timeout, self.retries = transport_options(timeout, retries)
         self.headers = header_option(headers)
         self.episode: dict[str, Any] = {}
@@ -209,7 +210,7 @@ class ChatCompletionsAgent:
         headers: dict[str, str] | None = None,
         system_prompt_file: str | None = None,
     ) -> None:
-        self.model, self.url = model, chat_url(base_url)
+        self.model, self.url = model, chat_url(check_agent_url(base_url))
         self.api_key = (
             api_key or os.environ.get("OFFICEGYM_API_KEY") or os.environ.get("OPENAI_API_KEY")
         )
@@ -248,8 +249,9 @@ class ChatCompletionsAgent:
     def messages(self, observation: dict[str, Any]) -> list[dict[str, Any]]:
         system = system_prompt(self.template, self.mode)
         lines = [f"Goal: {observation.get('goal') or self.goal}", f"URL: {observation.get('url')}"]
-        if self.turns:
-            lines.append("Your previous actions:\n" + "\n".join(self.turns[-self.history :]))
+        recent = self.turns[-self.history :] if self.history else []  # [-0:] is all of it
+        if recent:
+            lines.append("Your previous actions:\n" + "\n".join(recent))
         if observation.get("last_action_error"):
             lines.append(f"Your last action failed: {observation['last_action_error']}")
         if observation.get("axtree"):
@@ -385,18 +387,22 @@ def _action_string(action: Any) -> str:
 def parse_chat_spec(spec: str) -> tuple[str, str]:
     """`openai-compatible:MODEL@URL` → (model, url).
 
-    A model name may hold `@` and `/` (`meta-llama/Llama-3@v2`), and a URL may hold `@` after
-    its scheme (`http://user@host`); so the spec is cut at its last `@` followed by a scheme.
+    A model name may hold `@` and `/` (`meta-llama/Llama-3@v2`), so the spec is cut at its last
+    `@` followed by a scheme. A URL with user info (`http://user:pass@host`) or a query is
+    refused (`check_agent_url`).
 
     >>> parse_chat_spec("openai-compatible:meta-llama/Llama-3@v2@http://host:8000/v1")
     ('meta-llama/Llama-3@v2', 'http://host:8000/v1')
 
     Raises:
-        AgentError: the spec lacks the model or the URL, or the URL names no host.
+        AgentError: the spec lacks the model or the URL, the URL names no host, or it has user
+            info or a query.
     """
     body = spec.removeprefix("openai-compatible:")
     cut = max(body.rfind("@http://"), body.rfind("@https://"))
     model, url = (body[:cut], body[cut + 1 :]) if cut > 0 else ("", "")
+    if url:
+        check_agent_url(url)
     try:
         host = urlsplit(url).hostname
     except ValueError:  # a malformed port or IPv6 address
@@ -407,6 +413,39 @@ def parse_chat_spec(spec: str) -> tuple[str, str]:
             "e.g. openai-compatible:gpt-4o@https://api.openai.com/v1"
         )
     return model, url
+
+
+def check_agent_url(url: str) -> str:
+    """`url`, refused if it carries what may be a credential: user info (`user:pass@`) or a
+    query (`?key=…`).
+
+    An agent's URL is part of its spec, and the spec is the run's name for the agent: stored in
+    every result, the run's info and summary.json, shown in the report and in every error
+    message, and handed to the workers that make the agent. So it cannot be cut from what is
+    shown without being cut from what is used, and it must hold no secret; a query is refused
+    whole, as no rule tells a key (`?key=`, `?api-key=`) from a harmless parameter.
+
+    >>> check_agent_url("http://127.0.0.1:8000/v1")
+    'http://127.0.0.1:8000/v1'
+
+    Raises:
+        AgentError: the URL has user info or a query (the message shows it without them).
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed IPv6 address: refused as naming no host, where it is used
+        return url
+    if "@" not in parts.netloc and not parts.query:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    shown = f"{parts.scheme}://{host}{parts.path}"
+    what = "user info (NAME:PASSWORD@)" if "@" in parts.netloc else "a query (?…)"
+    raise AgentError(
+        f"the agent URL {shown} has {what}, which would be stored with every result and shown "
+        "in reports and messages: pass a key in $OFFICEGYM_API_KEY (the chat-completions "
+        "adapter sends it as a bearer token), or as a header with --agent-option "
+        '\'headers={"NAME": "VALUE"}\', and leave it out of the URL'
+    )
 
 
 def chat_url(base_url: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:  # an input that is not there (`existing_path`)
         print(f"officegym: {_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    console = Console(highlight=False)
+    console = _CliConsole(highlight=False)
     # Off a terminal rich wraps at 80 columns: a pipe, a file or a CI log gets whole lines.
     console.soft_wrap = not console.is_terminal
     handler: Handler = args.func
@@ -83,8 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OfficegymError, ValueError) as exc:
         print(f"officegym {args.verb}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except BrokenPipeError:
-        return _reader_gone()
+    except BrokenPipeError as exc:
+        if _stdout_reader_gone():
+            # `officegym tasks list | head -1`: nothing is wrong with the command or its
+            # files, so no message and EXIT_OK, as `head` asked for no more.
+            _silence_stdout()
+            return EXIT_OK
+        # A socket or a subprocess that went away is an error like any other.
+        print(f"officegym {args.verb}: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except (OSError, sqlite3.Error) as exc:
         # A missing input, or a read-only or full place to write: what and where, no traceback.
         print(f"officegym {args.verb}: {_os_error(exc)}", file=sys.stderr)
@@ -101,19 +109,52 @@ def _installed_version() -> str:
         return "(not installed)"
 
 
-def _reader_gone() -> int:
-    """The reader of stdout stopped reading (`officegym tasks list | head -1`): end quietly.
+class _CliConsole(Console):
+    """The verbs' console: when the reader of stdout goes away, the verb goes on without it.
 
-    Nothing is wrong with the command or its files, so no message and EXIT_OK, as `head`
-    asked for no more. stdout is pointed at /dev/null because Python flushes it again at exit,
-    which would raise once more (the Python docs' "Note on SIGPIPE").
+    `officegym run … | head -1` still plays every episode and writes its summary and report;
+    only what it prints is dropped. (rich's own console exits with 1 there, mid-run.)
     """
+
+    def on_broken_pipe(self) -> None:
+        """Called by rich inside its `except BrokenPipeError` around a write to stdout."""
+        if not _stdout_reader_gone():
+            raise  # the BrokenPipeError rich is handling: not about stdout
+        self.quiet = True
+        _silence_stdout()
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether the reader of stdout has gone, so a BrokenPipeError is about stdout.
+
+    Flushing stdout fails once more when its last write did; otherwise a pipe (or socket)
+    whose reader closed it polls as an error, where one that is read from polls as writable.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):  # closed, or no file: not a reader gone
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # stdout is no file (a test's capture)
+        return False
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+
+
+def _silence_stdout() -> None:
+    """Point stdout, whose reader has gone, at /dev/null: what is still written to it (and
+    Python's flush at exit, which would raise once more) goes nowhere (the Python docs' "Note
+    on SIGPIPE")."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     except (OSError, ValueError):  # stdout is no file (a test's capture): nothing to flush
         pass
-    return EXIT_OK
 
 
 def _os_error(exc: OSError | sqlite3.Error) -> str:

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from officegym.cli._shared import (
@@ -90,12 +91,16 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
 
 def _print_comparison(result: Comparison, args: argparse.Namespace, console: Console) -> None:
-    table = Table(title=f"{args.run_b} vs {args.run_a}: {result.pairs} paired episodes")
+    # Paths and task ids are text, not markup: a folder may be named `a[/]b`.
+    table = Table(
+        title=f"{escape(str(args.run_b))} vs {escape(str(args.run_a))}: "
+        f"{result.pairs} paired episodes"
+    )
     for col in ("task", "pairs", "success A", "success B", "difference"):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task, row in result.per_task.items():
         table.add_row(
-            task,
+            escape(task),
             str(int(row["pairs"])),
             f"{row['success_a']:.0%}",
             f"{row['success_b']:.0%}",
@@ -115,7 +120,7 @@ def _print_comparison(result: Comparison, args: argparse.Namespace, console: Con
         ("only in B", result.unpaired_b),
     ):
         if items:
-            console.print(f"{label}: {', '.join(items)}")
+            console.print(f"{label}: {', '.join(items)}", markup=False)
     verdict = (
         "significant regression" if result.significant_regression else "no significant regression"
     )
@@ -129,5 +134,5 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     index = write_report(
         args.run_dir, verdicts=args.verdicts, baseline=args.baseline, references=args.reference
     )
-    console.print(f"report: {index}", soft_wrap=True)
+    console.print(f"report: {index}", soft_wrap=True, markup=False)
     return EXIT_OK

@@ -124,6 +124,7 @@ def cmd_redact(args: argparse.Namespace, console: Console) -> int:
         f"redacted {report.events} events ({kinds}), blacked out regions in {report.frames} "
         f"frames: {args.out}",
         soft_wrap=True,
+        markup=False,  # paths may hold brackets
     )
     if report.unboxed:
         console.print(

@@ -64,7 +64,7 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
     def say(text: str) -> None:
         console.print(text, soft_wrap=True)
 
-    say(f"[bold]Task[/] {args.task} (seed {args.seed}): {recorder.goal}")
+    say(f"[bold]Task[/] {escape(args.task)} (seed {args.seed}): {escape(recorder.goal)}")
     if args.backend == "xvfb":
         say(
             f"The browser is on virtual display {recorder.display}; see it with, for example, "
@@ -86,7 +86,7 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
             recorder.finish((line.rstrip("\n") or None) if line else None)
         except Exception as exc:  # the window closed meanwhile: that ended it already
             if not recorder.finished.is_set():
-                say(f"[red]could not end the recording: {exc}[/]")
+                say(f"[red]could not end the recording: {escape(str(exc))}[/]")
                 recorder.finished.set()
 
     threading.Thread(target=read_answer, daemon=True).start()
@@ -94,12 +94,12 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
         recorder.wait()
     except KeyboardInterrupt:
         recorder.close()
-        say(f"interrupted: what was recorded until now is in {args.out}, without an answer")
+        say(escape(f"interrupted: what was recorded until now is in {args.out}, without an answer"))
         return 130
     evaluation = recorder.evaluation
     done = "done" if evaluation and evaluation.success else "not done"
     score = f"score {evaluation.score:.2f}" if evaluation else "not scored"
-    say(f"recorded {args.out}: the task is {done} ({score})")
+    say(escape(f"recorded {args.out}: the task is {done} ({score})"))
     return EXIT_OK
 
 

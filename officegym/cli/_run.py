@@ -218,11 +218,14 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # a terminated run still tears down its sandboxes
     with bar:
         summary = run(config, on_result=progress)
-    print_summary(summary, console, args.out)
-    if not args.no_report:
+    index = None
+    if not args.no_report:  # written before anything is printed: a reader gone cannot stop it
         from officegym.report import write_report
 
-        console.print(f"report: {write_report(args.out)}", soft_wrap=True)
+        index = write_report(args.out)
+    print_summary(summary, console, args.out)
+    if index is not None:
+        console.print(f"report: {index}", soft_wrap=True, markup=False)  # a path: no markup
     return EXIT_OK
 
 
@@ -241,7 +244,7 @@ def _episode_line(result: EpisodeResult, done: int, total: int) -> str:
     if result.attempts > 1:
         note += f"  [yellow](attempt {result.attempts})[/]"
     return (
-        f"[{done:>3}/{total}] {mark} {result.episode_id:<40} score {result.score:.2f}"
+        f"[{done:>3}/{total}] {mark} {escape(result.episode_id):<40} score {result.score:.2f}"
         f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"
     )
 
@@ -258,8 +261,9 @@ def print_summary(summary: RunSummary, console: Console, out: Path) -> None:
         console: The console to print on.
         out: The run directory.
     """
+    # Names as given (an agent's model or path may hold brackets), not markup.
     table = Table(
-        title=f"{summary.agent} on {summary.suite} — {summary.episodes} "
+        title=f"{escape(summary.agent)} on {escape(summary.suite)} — {summary.episodes} "
         f"episodes, success {summary.success_rate:.0%}, "
         f"mean score {summary.mean_score:.2f}"
     )
@@ -267,7 +271,7 @@ def print_summary(summary: RunSummary, console: Console, out: Path) -> None:
         table.add_column(col, justify="left" if col == "task" else "right")
     for task_id, row in summary.per_task.items():
         table.add_row(
-            task_id,
+            escape(task_id),
             str(row.episodes),
             f"{row.success_rate:.0%}",
             f"{row.mean_score:.2f}",
@@ -275,4 +279,6 @@ def print_summary(summary: RunSummary, console: Console, out: Path) -> None:
             str(row.errors),
         )
     print_table(console, table)
-    console.print(f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}")
+    console.print(
+        f"results: {out / 'results.sqlite'}   summary: {out / 'summary.json'}", markup=False
+    )

@@ -41,6 +41,7 @@ def cmd_sandbox_cleanup(args: argparse.Namespace, console: Console) -> int:
     removed = cleanup(args.run)
     which = f" of run {args.run}" if args.run else ""
     console.print(
-        f"removed {removed['containers']} containers and {removed['networks']} networks{which}"
+        f"removed {removed['containers']} containers and {removed['networks']} networks{which}",
+        markup=False,  # --run is the user's text
     )
     return EXIT_OK

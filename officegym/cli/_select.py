@@ -29,7 +29,16 @@ def add_parser(verbs: Verbs) -> None:
     )
     select.add_argument("--out", required=True, type=Path, help="folder to put them in")
     select.add_argument(
-        "--copy", action="store_true", help="copy every file (default: hard links where possible)"
+        "--copy",
+        action="store_true",
+        help="copy every file (default: hard links where possible; a hard link is the source's "
+        "own data, so a tool that edits a selected file in place edits the original too)",
+    )
+    select.add_argument(
+        "--root",
+        type=Path,
+        help="folder every chosen recording must be in, links followed (default: the "
+        "manifest's folder); a row leading elsewhere is refused",
     )
     select.set_defaults(func=cmd_select)
 
@@ -38,7 +47,9 @@ def cmd_select(args: argparse.Namespace, console: Console) -> int:
     """Link or copy the chosen recordings; a bad filter or manifest is a usage error (exit 2)."""
     from officegym.replayer import select_recordings
 
-    selection = select_recordings(args.manifest, args.where, args.out, copy=args.copy)
+    selection = select_recordings(
+        args.manifest, args.where, args.out, copy=args.copy, root=args.root
+    )
     console.print(
         f"{len(selection.chosen)} of {selection.total} recordings selected into {args.out} "
         f"({selection.linked} files linked, {selection.copied} copied)",

@@ -53,7 +53,8 @@ def cmd_view(args: argparse.Namespace, console: Console) -> int:
         raise ValueError(f"no recordings found in {' '.join(map(str, args.recordings))}")
     out = args.out or Path(tempfile.mkdtemp(prefix="officegym-view-"))
     page = write_viewer(recordings, out)
-    console.print(f"viewer: {page}", soft_wrap=True, highlight=False)
+    # Not markup: the path may hold brackets (`a[/]b`).
+    console.print(f"viewer: {page}", soft_wrap=True, highlight=False, markup=False)
     if args.open:
         webbrowser.open(page.resolve().as_uri())
     return EXIT_OK

@@ -17,6 +17,7 @@ from officegym.envs._bounds import (
     bound_observation,
     observation_charset,
     observation_text,
+    page_text,
 )
 from officegym.envs._protocol import OfficeEnvLike
 from officegym.envs.actions import ActionSpace, parse_action
@@ -43,6 +44,7 @@ __all__ = [
     "observation_charset",
     "observation_space",
     "observation_text",
+    "page_text",
     "parse_action",
     "register_envs",
 ]

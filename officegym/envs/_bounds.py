@@ -269,13 +269,11 @@ OBSERVATION_TEXT_LIMITS = {
     "tabs": MAX_TABS_CHARS,
 }
 # The characters an observation shows as they are (first and last code point of each range): what
-# the apps show and everyday European text, symbols and emoji. Everything else is written as its
-# JSON escape (`\u00ad`; a pair beyond U+FFFF: `\ud83e\udd80`): controls, invisible marks (soft
-# hyphen, zero-width space and joiners, direction overrides), lone surrogates, and the scripts
-# beyond, CJK among them (its 21,000 ideographs would make each `Text` space several times as
-# costly to build, copy and compare). The tree writes names as JSON strings, so there an escape
-# is JSON and reading the string back gives the page's own text. Code points, not Unicode
-# categories: the set is the same under every Python (a sandbox's and the host's).
+# the apps show and everyday European text, symbols and emoji. Everything else is written as an
+# escape: controls, invisible marks (soft hyphen, zero-width space and joiners, direction
+# overrides), lone surrogates, and the scripts beyond, CJK among them (its 21,000 ideographs would
+# make each `Text` space several times as costly to build, copy and compare). Code points, not
+# Unicode categories: the set is the same under every Python (a sandbox's and the host's).
 OBSERVATION_CHARSET_RANGES = (
     (0x09, 0x0A),  # tab, newline
     (0x20, 0x7E),  # ASCII
@@ -292,8 +290,19 @@ OBSERVATION_CHARSET_RANGES = (
     (0x1F680, 0x1F6FF),  # transport and map symbols
     (0x1F900, 0x1F9FF),  # more pictographs
 )
-# A cut's end: an escape (or a backslash) the cut broke off, which would read as something else.
-_BROKEN_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?$")
+# The tree writes every name, description and value as a JSON string, so there an escape is JSON's
+# (`\ud83e\udd80`, a pair, beyond U+FFFF) and a backslash in the page's text is already `\\`:
+# `json.loads` of a name gives the page's own text. The other fields are plain text: a backslash is
+# written `\\` too, so that a page's literal `\u786e` (`\\u786e`) and 确定 (`\u786e`) differ, and
+# a character beyond U+FFFF is one `\U0001f700`, so that it and the two surrogates of its JSON
+# pair (which a Python string, an agent's echoed action, can hold apart) differ too.
+_PLAIN_ESCAPE = re.compile(r"\\(?:(\\)|u([0-9a-fA-F]{4})|U(0010[0-9a-fA-F]{4}|000[0-9a-fA-F]{5}))")
+# A cut's end: a run of backslashes and what may follow the run's last one. An odd run's last
+# backslash starts an escape the cut broke off (or a `\\` cut in half), which would read as
+# something else; an even run is whole `\\`s.
+_ESCAPE_AT_END = re.compile(r"(\\+)(u[0-9a-fA-F]{0,3}|U[0-9a-fA-F]{0,7})?$")
+# In the tree, a high surrogate's escape there may be the first half of a JSON pair.
+_HIGH_SURROGATE_AT_END = re.compile(r"(\\+)u[dD][89abAB][0-9a-fA-F]{2}$")
 
 
 @functools.cache
@@ -305,26 +314,47 @@ def observation_charset() -> str:
 
 
 @functools.cache
-def _outside_charset() -> re.Pattern[str]:
+def _charset_set() -> frozenset[str]:
+    return frozenset(observation_charset())
+
+
+@functools.cache
+def _escaped(tree: bool) -> re.Pattern[str]:
+    """The characters written as escapes: those outside the charset, and in plain text `\\`."""
     ranges = "".join(f"\\U{first:08x}-\\U{last:08x}" for first, last in OBSERVATION_CHARSET_RANGES)
-    return re.compile(f"[^{ranges}]")
+    return re.compile(f"[^{ranges}]" if tree else f"[^{ranges}]|\\\\")
 
 
-def _escape(match: re.Match[str]) -> str:
+def _json_escape(match: re.Match[str]) -> str:
     return json.dumps(match.group())[1:-1]  # ASCII: "\ud83d\ude00" for one character beyond U+FFFF
 
 
-def observation_text(text: str, limit: int) -> str:
-    r"""`text` as an observation shows it: each character outside `observation_charset()` as its
-    JSON escape, and at most `limit` characters, a longer text cut (at a line's end if it has
-    lines) and ended with a note of its full length.
+def _plain_escape(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    if point == 0x5C:
+        return "\\\\"
+    return f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}"
 
-    >>> observation_text("Zoë \u200b🙂 确定", 100)
-    'Zoë \\u200b🙂 \\u786e\\u5b9a'
+
+def observation_text(text: str, limit: int, *, tree: bool = False) -> str:
+    r"""`text` as an observation shows it: each character outside `observation_charset()` as an
+    escape, and at most `limit` characters, a longer text cut (at a line's end if it has lines,
+    never inside an escape) and ended with a note of its full length.
+
+    Plain text (every field but the tree) writes a backslash as `\\`, a character up to U+FFFF as
+    `\uXXXX` and one beyond as `\UXXXXXXXX`; `page_text` reads them back. The tree (`tree=True`)
+    is the env's accessibility-tree text, whose names are JSON strings: there a character is
+    written as its JSON escape and backslashes are left as they are, JSON's own.
+
+    >>> observation_text("Zoë \u200b🙂 确定 \\u786e", 100)
+    'Zoë \\u200b🙂 \\u786e\\u5b9a \\\\u786e'
+    >>> observation_text('[1] button "确定 \\\\"', 100, tree=True)
+    '[1] button "\\u786e\\u5b9a \\\\"'
     >>> observation_text("x" * 100, 50)
     'xxxxxxxxx…[cut short: the text has 100 characters]'
     """
-    shown = _outside_charset().sub(_escape, text[:limit])  # an escape is longer, never shorter
+    escape = _json_escape if tree else _plain_escape
+    shown = _escaped(tree).sub(escape, text[:limit])  # an escape is longer, never shorter
     if len(text) <= limit and len(shown) <= limit:
         return shown
     lines = "\n" in shown
@@ -333,16 +363,52 @@ def observation_text(text: str, limit: int) -> str:
     end = head.rfind("\n")
     if lines and end > 0:
         head = head[:end]  # no line shown in part (a name's JSON string cut open)
-    return _BROKEN_ESCAPE.sub("", head) + note
+    return _whole_escapes(head, tree) + note
 
 
-def bound_observation(obs: dict[str, Any]) -> dict[str, Any]:
-    """`obs` with each text field within its space (`OBSERVATION_TEXT_LIMITS`, the charset)."""
+def _whole_escapes(head: str, tree: bool) -> str:
+    """`head` without an escape the cut broke off at its end."""
+    for end in (_ESCAPE_AT_END, _HIGH_SURROGATE_AT_END) if tree else (_ESCAPE_AT_END,):
+        broken = end.search(head)
+        if broken and len(broken[1]) % 2:
+            head = head[: broken.end(1) - 1]
+    return head
+
+
+def page_text(shown: str) -> str:
+    r"""The text a plain observation field (`goal`, `url`, `last_action_error`, `tabs`) shows, as
+    it was: `observation_text`'s escapes read back. A cut text reads back as the part shown and
+    the note. The tree's names are JSON strings: `officegym.agents.axtree.parse_axtree` reads them.
+
+    >>> page_text("\\u786e\\u5b9a \\\\u786e \\U0001f700")
+    '确定 \\u786e \U0001f700'
+    """
+    return _PLAIN_ESCAPE.sub(_unescape, shown)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    if match[1]:
+        return "\\"
+    return chr(int(match[2] or match[3], 16))
+
+
+def bound_observation(obs: dict[str, Any], *, already_shown: bool = False) -> dict[str, Any]:
+    """`obs` with each text field within its space (`OBSERVATION_TEXT_LIMITS`, the charset).
+
+    `already_shown`: `obs` is another env's observation (a sandbox's), so a text already in its
+    space is kept as it is: escaping it again would double its backslashes.
+    """
+    charset = _charset_set()
+
+    def bound(name: str, value: str) -> str:
+        limit = OBSERVATION_TEXT_LIMITS[name]
+        if already_shown and len(value) <= limit and charset.issuperset(value):
+            return value
+        return observation_text(value, limit, tree=name == "axtree")
+
     return {
-        name: (
-            observation_text(value, OBSERVATION_TEXT_LIMITS[name])
-            if name in OBSERVATION_TEXT_LIMITS and isinstance(value, str)
-            else value
-        )
+        name: bound(name, value)
+        if name in OBSERVATION_TEXT_LIMITS and isinstance(value, str)
+        else value
         for name, value in obs.items()
     }

@@ -15,7 +15,7 @@ from typing import Any
 
 from officegym.errors import TrajectoryFormatError
 from officegym.evaluators._checks import LabelsOf, labels_from_id
-from officegym.results import EpisodeResult, load_results
+from officegym.results import RESULTS_FILE, EpisodeResult, load_results
 from officegym.trajectory import MODIFIERS, TrajectoryReader, find_trajectories, is_typing
 
 # Operations named as Mind2Web names them; the value (typed text, option, key) follows.
@@ -191,7 +191,7 @@ def load_references(paths: Iterable[str | Path]) -> dict[tuple[str, int], Refere
     refs: dict[tuple[str, int], Reference] = {}
     for raw in paths:
         path = Path(raw)
-        if (path / "results.sqlite").exists():
+        if (path / RESULTS_FILE).exists():
             for result in load_results(path):
                 key = (result.task_id, result.seed)
                 if result.success and key not in refs:

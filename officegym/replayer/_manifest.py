@@ -5,6 +5,12 @@
 its import went, its verdict, how many findings of each severity and kind it has, its length
 and size, and the source's own success label. Each file is written under a temporary name and
 renamed, so a crash never leaves half a manifest under the real name.
+
+A spreadsheet opening `manifest.csv` would run a cell that starts with `=`, `+`, `-`, `@`, a
+tab or a carriage return as a formula; a path or a source name is someone else's text, so in
+the CSV such a text cell (and one that starts with `'`, to keep the escape reversible) gets a
+leading `'` (OWASP's advice against CSV injection). `read_manifest` takes it off again; the
+Parquet file keeps every value exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ CSV_NAME, PARQUET_NAME = "manifest.csv", "manifest.parquet"
 IMPORT_REPORT = "import-report.jsonl"  # what `officegym import` writes next to trajectories
 MAX_REPORT_LINE = 16 * 2**20  # a report line lists one file's skipped steps: never this long
 FILE_MODE = 0o644
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")  # "'": so the escape reverses exactly
 
 
 class ManifestError(OfficegymError, ValueError):
@@ -35,12 +42,15 @@ class ManifestError(OfficegymError, ValueError):
     file, the line and the column)."""
 
 
+ColumnType = Literal["text", "int", "float"]
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the manifest."""
 
     name: str
-    type: Literal["text", "int", "float"]
+    type: ColumnType
     nullable: bool
     doc: str
 
@@ -212,6 +222,7 @@ def write_manifest(rows: Iterable[Row], folder: Path) -> tuple[Path, Path]:
     schema = pa.schema(
         [pa.field(c.name, types[c.type], nullable=c.nullable) for c in MANIFEST_COLUMNS]
     )
+    text = {c.name for c in MANIFEST_COLUMNS if c.type == "text"}
     csv_path, parquet_path = folder / CSV_NAME, folder / PARQUET_NAME
     with _replacing(csv_path, parquet_path) as (csv_tmp, parquet_tmp):
         table = pa.Table.from_pylist([{n: r[n] for n in names} for r in ordered], schema=schema)
@@ -219,8 +230,16 @@ def write_manifest(rows: Iterable[Row], folder: Path) -> tuple[Path, Path]:
         with csv_tmp.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(names)
-            writer.writerows(["" if r[n] is None else r[n] for n in names] for r in ordered)
+            writer.writerows([_csv_cell(r[n], n in text) for n in names] for r in ordered)
     return csv_path, parquet_path
+
+
+def _csv_cell(value: Any, is_text: bool) -> Any:
+    if value is None:
+        return ""
+    if is_text and str(value).startswith(_FORMULA_STARTS):
+        return "'" + str(value)  # not a formula in a spreadsheet; taken off by read_manifest
+    return value
 
 
 @contextlib.contextmanager
@@ -245,7 +264,8 @@ def read_manifest(path: Path) -> tuple[dict[str, ColumnKind], list[Row]]:
         Its columns with what each holds, and its rows (an empty cell is None).
 
     Raises:
-        ManifestError: not a manifest: no `trajectory` column, a number that is not one.
+        ManifestError: not a manifest: no `trajectory` column, a number that is not one (or
+            not finite), a Parquet column of a type the manifest never holds.
         OSError: the file cannot be read.
     """
     if path.suffix == ".parquet":
@@ -278,11 +298,38 @@ def _read_parquet(path: Path) -> tuple[dict[str, ColumnKind], list[Row]]:
     except pa.ArrowException as exc:
         raise ManifestError(f"{path}: not a Parquet file we can read: {exc}") from None
     _check_header(path, table.column_names)
-    kinds: dict[str, ColumnKind] = {}
-    for field in table.schema:
-        number = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
-        kinds[field.name] = "number" if number else "text"
-    return kinds, table.to_pylist()
+    types = {field.name: _parquet_type(path, field) for field in table.schema}
+    rows = table.to_pylist()
+    for line, row in enumerate(rows, start=1):
+        for name, value in row.items():
+            if value is not None and types[name] != "text":
+                _check_number(path, line, name, value)
+    return {name: "text" if t == "text" else "number" for name, t in types.items()}, rows
+
+
+def _parquet_type(path: Path, field: Any) -> ColumnType:
+    """What a Parquet column holds, which must be what the schema says for one of ours (text,
+    int, float; a column the schema does not name may hold any of them); anything else (bytes,
+    bools, times, decimals, lists) would compare wrongly or not at all."""
+    import pyarrow as pa
+
+    kinds: dict[ColumnType, bool] = {
+        "text": pa.types.is_string(field.type) or pa.types.is_large_string(field.type),
+        "int": pa.types.is_integer(field.type),
+        "float": pa.types.is_floating(field.type),
+    }
+    column = COLUMNS.get(field.name)
+    if column is not None and not kinds[column.type]:
+        raise ManifestError(
+            f"{path}: column {field.name!r} holds {field.type}, the manifest's holds {column.type}"
+        )
+    found = [kind for kind, holds in kinds.items() if holds]
+    if not found:
+        raise ManifestError(
+            f"{path}: column {field.name!r} holds {field.type}: a manifest's columns hold "
+            "text, int or float"
+        )
+    return found[0]
 
 
 def _check_header(path: Path, header: Sequence[str] | None) -> None:
@@ -297,12 +344,27 @@ def _check_header(path: Path, header: Sequence[str] | None) -> None:
 
 def _cell(path: Path, line: int, name: str, value: str) -> Any:
     column = COLUMNS.get(name)
-    if value == "" or column is None or column.type == "text":
-        return value if value != "" else None
+    if value == "":
+        return None
+    if column is None:
+        return value
+    if column.type == "text":
+        return value[1:] if value.startswith("'") else value  # the writer's formula escape
     try:
         number = int(value) if column.type == "int" else float(value)
     except ValueError:
         number = math.nan
-    if not math.isfinite(number):
-        raise ManifestError(f"{path}:{line}: {name}: {value[:40]!r} is not a number")
+    return _check_number(path, line, name, number, value)
+
+
+def _check_number(path: Path, line: int, name: str, number: Any, shown: Any = None) -> Any:
+    """A cell of a number column: a finite int or float (a CSV's and a Parquet's alike)."""
+    finite = isinstance(number, int | float) and not isinstance(number, bool)
+    try:
+        finite = finite and math.isfinite(number)
+    except OverflowError:
+        finite = False
+    if not finite:
+        shown = str(number if shown is None else shown)[:40]
+        raise ManifestError(f"{path}:{line}: {name}: {shown!r} is not a number")
     return number

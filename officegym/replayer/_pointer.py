@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from officegym.trajectory import (
+    DOUBLE_CLICK_MS,
     Event,
     MouseDown,
     MouseUp,
@@ -29,7 +30,6 @@ from officegym.trajectory import (
 )
 
 SAME_SPOT_PX = 8
-DOUBLE_CLICK_MS = 600
 # A click counts as on its target when within this many CSS pixels of the box: borders,
 # outlines and sub-pixel rounding put a real click a pixel or two outside the reported box.
 TARGET_SLACK_PX = 2

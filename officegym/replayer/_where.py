@@ -14,7 +14,11 @@ naming the column or the position.
     operand    := column | literal
     literal    := 'string' | "string" | number | null
 
-A comparison with a null value (an empty cell) is true only for `== null` and `!= value`.
+Nulls (empty cells) follow SQL's three-valued logic: a comparison with a null is unknown, `not`
+of unknown is unknown, `false and unknown` is false, `true or unknown` is true, and a row is
+kept only when the whole expression is true. So `reward < 0.5` and `not reward >= 0.5` both
+leave out a row with no reward. `== null` and `!= null` are the tests for null (SQL's `is null`
+and `is not null`): they are true or false, never unknown; `in (..., null)` holds for a null.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import difflib
 import math
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,6 +36,7 @@ from officegym.errors import OfficegymError
 # What a column holds: text or a number (ints and floats compare with each other).
 ColumnKind = Literal["text", "number"]
 MAX_EXPRESSION_CHARS = 4_000
+MAX_NUMBER_CHARS = 30  # a number literal longer than this is no count or score of a manifest
 MAX_DEPTH = 64  # nested parentheses and `not`s: far beyond any real filter, well within the stack
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt,
@@ -69,7 +74,9 @@ class _Operand:
 
 
 Row = Mapping[str, Any]
-Predicate = Callable[[Row], bool]
+# True, False, or None for unknown (a comparison with a null): see the module's docstring.
+Truth = bool | None
+Predicate = Callable[[Row], Truth]
 
 
 def _tokens(expression: str) -> list[_Token]:
@@ -90,9 +97,7 @@ def _tokens(expression: str) -> list[_Token]:
         start = match.start(kind)
         value: Any = text
         if kind == "number":
-            value = float(text) if any(c in text for c in ".eE") else int(text)
-            if not math.isfinite(value):
-                raise WhereError(f"number {text} at character {start + 1} is out of range")
+            value = _number(text, start)
         elif kind == "string":
             value = re.sub(r"\\(.)", r"\1", text[1:-1])
         elif kind == "name" and text in _KEYWORDS:
@@ -101,6 +106,47 @@ def _tokens(expression: str) -> list[_Token]:
         at = match.end()
     out.append(_Token("end", None, len(expression)))
     return out
+
+
+def _number(text: str, start: int) -> int | float:
+    """A number literal's value; a long one or one past a float's range is a `WhereError`."""
+    problem = f"number {text[:MAX_NUMBER_CHARS]!r}"
+    if len(text) > MAX_NUMBER_CHARS:
+        raise WhereError(
+            f"{problem}... at character {start + 1} is longer than {MAX_NUMBER_CHARS} characters"
+        )
+    try:
+        value = float(text) if any(c in text for c in ".eE") else int(text)
+        finite = math.isfinite(value)  # an int past a float's range raises OverflowError
+    except OverflowError:
+        finite = False
+    if not finite:
+        raise WhereError(f"{problem} at character {start + 1} is out of range")
+    return value
+
+
+def _any(truths: Iterable[Truth]) -> Truth:
+    """SQL's `or`: true if any is true, else unknown if any is unknown."""
+    unknown = False
+    for truth in truths:
+        if truth:
+            return True
+        unknown = unknown or truth is None
+    return None if unknown else False
+
+
+def _all(truths: Iterable[Truth]) -> Truth:
+    """SQL's `and`: false if any is false, else unknown if any is unknown."""
+    unknown = False
+    for truth in truths:
+        if truth is False:
+            return False
+        unknown = unknown or truth is None
+    return None if unknown else True
+
+
+def _not(truth: Truth) -> Truth:
+    return None if truth is None else not truth
 
 
 class _Parser:
@@ -143,14 +189,14 @@ class _Parser:
         while self.peek("keyword", "or"):
             self.pos += 1
             parts.append(self.and_())
-        return parts[0] if len(parts) == 1 else lambda row: any(p(row) for p in parts)
+        return parts[0] if len(parts) == 1 else lambda row: _any(p(row) for p in parts)
 
     def and_(self) -> Predicate:
         parts = [self.not_()]
         while self.peek("keyword", "and"):
             self.pos += 1
             parts.append(self.not_())
-        return parts[0] if len(parts) == 1 else lambda row: all(p(row) for p in parts)
+        return parts[0] if len(parts) == 1 else lambda row: _all(p(row) for p in parts)
 
     def not_(self) -> Predicate:
         self.depth += 1
@@ -160,7 +206,7 @@ class _Parser:
             if self.peek("keyword", "not"):
                 self.pos += 1
                 inner = self.not_()
-                return lambda row: not inner(row)
+                return lambda row: _not(inner(row))
             if self.peek("op", "("):
                 self.pos += 1
                 inner = self.or_()
@@ -194,12 +240,12 @@ class _Parser:
         close = self.take("op", ")")
         for value in values:
             self.check_kinds(left, value, close)
-        wanted = [v.value for v in values]
+        # `x in (a, b)` is `x == a or x == b`, with `== null` the test for null
+        tests = [_compare(left, "==", value) for value in values]
 
-        def member(row: Row) -> bool:
-            value = _value(left, row)
-            found = any(value == w if w is not None else value is None for w in wanted)
-            return found != negate
+        def member(row: Row) -> Truth:
+            found = _any(test(row) for test in tests)
+            return _not(found) if negate else found
 
         return member
 
@@ -244,17 +290,25 @@ def _value(operand: _Operand, row: Row) -> Any:
 
 def _compare(left: _Operand, op: str, right: _Operand) -> Predicate:
     compare = _COMPARE[op]
+    # `== null` and `!= null` (the literal) test for null; null anywhere else is unknown
+    null_test = op in ("==", "!=") and (_is_null(left) or _is_null(right))
 
-    def test(row: Row) -> bool:
+    def test(row: Row) -> Truth:
         a, b = _value(left, row), _value(right, row)
-        if a is None or b is None:  # null: equal only to null, ordered with nothing
-            return (a is None and b is None) if op == "==" else (op == "!=" and a is not b)
+        if null_test:
+            return (a is None and b is None) == (op == "==")
+        if a is None or b is None:
+            return None
         return bool(compare(a, b))
 
     return test
 
 
-def compile_where(expression: str, columns: Mapping[str, ColumnKind]) -> Predicate:
+def _is_null(operand: _Operand) -> bool:
+    return operand.column is None and operand.value is None
+
+
+def compile_where(expression: str, columns: Mapping[str, ColumnKind]) -> Callable[[Row], bool]:
     """Parse a filter expression into a predicate over rows (mappings of column to value).
 
     Args:
@@ -262,7 +316,8 @@ def compile_where(expression: str, columns: Mapping[str, ColumnKind]) -> Predica
         columns: every column a row has, with the kind of value it holds.
 
     Returns:
-        A function that tells whether a row matches; a row's missing or None cell is null.
+        A function that tells whether a row matches (the expression is true for it, not false
+        or unknown); a row's missing or None cell is null.
 
     Raises:
         WhereError: bad syntax, an unknown column, text compared with a number, or an
@@ -281,4 +336,5 @@ def compile_where(expression: str, columns: Mapping[str, ColumnKind]) -> Predica
         raise WhereError(f"the expression is longer than {MAX_EXPRESSION_CHARS} characters")
     if not expression.strip():
         raise WhereError('the expression is empty: give a condition such as "errors == 0"')
-    return _Parser(expression, columns).parse()
+    predicate = _Parser(expression, columns).parse()
+    return lambda row: predicate(row) is True

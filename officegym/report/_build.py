@@ -21,6 +21,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from officegym.errors import RunFolderError
 from officegym.evaluators import aggregate, compare_runs, episode_metrics, load_references
 from officegym.report._episodes import recording_episode, run_episode, totals
 from officegym.report._marks import clip
@@ -32,7 +33,7 @@ from officegym.report._timeline import (
     agent_timeline,
     read_step_log,
 )
-from officegym.results import EpisodeResult, ResultStore, load_results
+from officegym.results import RESULTS_FILE, EpisodeResult, ResultStore, load_results
 from officegym.tasks import task_labels
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,12 +72,12 @@ def write_report(
         FileNotFoundError: the run (or baseline, or verdicts file) does not exist.
         ValueError: the baseline shares no (task, seed) episode with the run; a verdicts line
             is not JSON.
+        RunFolderError: `RUN_DIR/report` is a link, or leads out of the run folder.
     """
     run = Path(run_dir)
     results = load_results(run)
     info = _run_info(run)
-    out = run / "report"
-    out.mkdir(parents=True, exist_ok=True)
+    out = _report_folder(run)
     _remove_old_report(out)
     frames = Frames(out, copy=False)
     refs = load_references(references or [])
@@ -116,7 +117,7 @@ def write_viewer(recordings: Sequence[str | Path], out: str | Path) -> Path:
     if folder.exists() and any(folder.iterdir()):
         if not (page.is_file() and GENERATOR in page.read_text(errors="replace")[:2000]):
             raise ValueError(f"{folder} holds files that are no viewer's: choose another --out")
-        shutil.rmtree(folder / "frames", ignore_errors=True)
+        _remove_tree(folder / "frames")
     folder.mkdir(parents=True, exist_ok=True)
     frames = Frames(folder, copy=True)
     episodes = [recording_episode(Path(p), frames, f"r{i}") for i, p in enumerate(recordings)]
@@ -150,24 +151,55 @@ def episode_steps(result: EpisodeResult, page_dir: Path) -> tuple[list[Step], tu
 
 
 def _run_info(run: Path) -> dict[str, Any]:
-    store = ResultStore(run / "results.sqlite")
+    store = ResultStore(run / RESULTS_FILE)
     try:
         return store.info()
     finally:
         store.close()
 
 
+def _report_folder(run: Path) -> Path:
+    """`run/report`, made if missing; refused when it is a link or leads out of `run`.
+
+    Run folders are shared: one whose `report` links elsewhere would have the report clear
+    and write files in a place its owner never named.
+    """
+    out = run / "report"
+    if out.is_symlink() or (out.exists() and not out.resolve().is_relative_to(run.resolve())):
+        raise RunFolderError(
+            f"{out} is a link out of the run folder: a report is written only inside its run; "
+            "remove the link and run the report again"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _remove_old_report(out: Path) -> None:
-    """Remove what an earlier report of this run wrote that this one does not write again."""
+    """Remove what an earlier report of this run wrote that this one does not write again.
+
+    A link found in its place is removed as a link: what it points to is never touched.
+    """
     for name in OLD_REPORT_FILES:
-        (out / name).unlink(missing_ok=True)
+        (out / name).unlink(missing_ok=True)  # unlink never follows a link
     pages = out / "episodes"  # one page per episode, before the viewer
-    if pages.is_dir():
+    if pages.is_symlink():
+        pages.unlink()
+    elif pages.is_dir():
         for page in pages.glob("*.html"):
             page.unlink()
         if not any(pages.iterdir()):
             pages.rmdir()
-    shutil.rmtree(out / "frames", ignore_errors=True)  # copies of zipped trajectories' frames
+    _remove_tree(out / "frames")  # copies of zipped trajectories' frames
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove the folder `path`, or the link `path` itself when it is one (rmtree refuses a
+    link, and the frames would then be written through it); rmtree never follows the links
+    inside."""
+    if path.is_symlink():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _comparison(run: Path, baseline: Path, alpha: float, frames: Frames) -> dict[str, Any]:
@@ -287,6 +319,9 @@ def _write_app(out: Path, title: str, data: dict[str, Any]) -> Path:
     page = jinja.get_template("index.html").render(
         title=title, generator=GENERATOR, scripts=SCRIPTS, data=script_json(data)
     )
+    for name in ("viewer.css", *SCRIPTS, "index.html"):
+        # A fresh file each: writing over a link, or a hard link, would write into another's.
+        (out / name).unlink(missing_ok=True)
     for name in ("viewer.css", *SCRIPTS):
         shutil.copyfile(STATIC / name, out / name)
     (out / "index.html").write_text(page, encoding="utf-8")

@@ -15,7 +15,7 @@ from officegym.runner._executor import (
     executor_factory,
     make_executor,
 )
-from officegym.runner._failfast import FAIL_FAST_AFTER, FailFast, failure_kind
+from officegym.runner._failfast import FAIL_FAST_AFTER, FailFast, failure_before_acting
 from officegym.runner._jobs import RETRIED_STATUSES, Job, Pending, RetryPolicy
 from officegym.runner._pool import WorkerPool
 from officegym.runner._ray import RayPool, RayUnavailableError
@@ -43,7 +43,7 @@ __all__ = [
     "WorkerPool",
     "WorkerSpec",
     "executor_factory",
-    "failure_kind",
+    "failure_before_acting",
     "make_executor",
     "plan_episodes",
     "run",

@@ -109,7 +109,10 @@ class EpisodeRunner:
         trajectory_dir.parent.mkdir(parents=True, exist_ok=True)
         turns: dict[int, AgentTurn] = {}
         with (trajectory_dir.parent / "steps.jsonl").open("w") as log:
-            steps, error, info = self._play(env, obs, info, _StepLog(log, turns), on_step)
+            steps, failure, info = self._play(env, obs, info, _StepLog(log, turns), on_step)
+        error, error_kind = failure or ("", None)
+        if failure is not None:
+            end_trajectory(env)
         self._unannotated.append((trajectory_dir, turns))
         self._annotate_trajectories()
         evaluation = cast(OfficeEnvLike, env.unwrapped).evaluation
@@ -129,6 +132,7 @@ class EpisodeRunner:
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             usage=agent_usage(self.agent),
             status="agent_error" if error else "done",
+            error_kind=error_kind,
         )
 
     def _play(
@@ -138,14 +142,15 @@ class EpisodeRunner:
         info: dict[str, Any],
         log: _StepLog,
         on_step: Callable[[str, int], None] | None,
-    ) -> tuple[int, str, dict[str, Any]]:
-        """The agent's turns to the episode's end: (steps taken, the agent's error or "", the
-        last info)."""
+    ) -> tuple[int, tuple[str, str] | None, dict[str, Any]]:
+        """The agent's turns to the episode's end: (steps taken, the agent's failure as (error,
+        kind) or None, the last info)."""
         steps, who = 0, f"agent {self.agent_spec!r}"
         try:
             self.agent.reset(info)
         except Exception as exc:
-            return steps, f"{who} failed to reset ({failure_kind(exc)}): {said(exc)}", info
+            kind = exception_kind(exc)
+            return steps, (f"{who} failed to reset ({kind}): {said(exc)}", kind), info
         while True:
             if on_step:
                 on_step("act", steps)
@@ -154,11 +159,12 @@ class EpisodeRunner:
             try:
                 action = self.agent.act(obs)
             except Exception as exc:
-                failure = f"{who} failed at step {steps + 1} ({failure_kind(exc)}): {said(exc)}"
+                kind = exception_kind(exc)
+                failure = f"{who} failed at step {steps + 1} ({kind}): {said(exc)}"
                 turn = agent_turn(self.agent, failure)
                 if turn is not None:
                     log.write(failed_step_line(steps + 1, obs, t0, turn))
-                return steps, failure, info
+                return steps, (failure, kind), info
             turn = agent_turn(self.agent)
             # Read here, in the agent's time: however malformed, it becomes the step's error.
             readable = agent_action(action, self.action_mode)
@@ -168,11 +174,12 @@ class EpisodeRunner:
             try:
                 obs, _, terminated, truncated, info = env.step(readable)
             except ActionError as exc:  # an env that raises about the action blames the agent
-                return steps, f"{who}'s action at step {steps + 1} failed: {exc}", info
+                failure = f"{who}'s action at step {steps + 1} failed: {exc}"
+                return steps, (failure, exception_kind(exc)), info
             steps += 1
             log.write(step_line(steps, action, obs, t0, t1, turn, seen), turn)
             if terminated or truncated:
-                return steps, "", info
+                return steps, None, info
 
     def _annotate_trajectories(self) -> None:
         """Put the agent's accounts into the trajectories whose events are all here by now."""
@@ -198,6 +205,20 @@ class EpisodeRunner:
             if self._worker is not None:
                 self._worker.close()
                 self._worker = None
+
+
+def end_trajectory(env: gymnasium.Env[Any, Any]) -> None:
+    """Have the env close the episode's trajectory now, if it writes one here.
+
+    An agent's failure ends the episode before the env knows it has ended, so its writer still
+    holds events.jsonl open: annotating rewrites that file, and a writer left open would write
+    into the file the rewrite replaced. `OfficeEnv.end_trajectory` is not part of
+    `OfficeEnvLike`: a sandbox's env writes its trajectory elsewhere and hands it over once the
+    episode is over (the annotation waits for it).
+    """
+    end = getattr(env.unwrapped, "end_trajectory", None)
+    if callable(end):
+        end()
 
 
 def agent_action(action: Any, mode: str) -> Any:
@@ -251,9 +272,10 @@ def said(exc: BaseException) -> str:
     return cut(text, ACTION_TEXT_LIMIT)
 
 
-def failure_kind(exc: BaseException) -> str:
-    """How an agent's step failed, in the words that are the same each time it fails so: the
-    request's failure (`HTTP 401`, `connection refused`, …) or the exception's class."""
+def exception_kind(exc: BaseException) -> str:
+    """The kind of an agent's exception, in words that are the same each time it fails so (its
+    result's `error_kind`): the request's failure (`HTTP 401`, `connection refused`, …) or the
+    exception's class."""
     return exc.kind if isinstance(exc, EndpointError) else type(exc).__name__
 
 

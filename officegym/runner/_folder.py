@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from officegym.errors import RunFolderError, RunFolderLockedError, RunSettingsError
-from officegym.results import ResultStore
+from officegym.results import RESULTS_FILE, ResultStore
 from officegym.runner._config import RunConfig
 
 LOCK_NAME = "run.lock"
 WORKERS_LOCK_NAME = "workers.lock"
-STORE_NAME = "results.sqlite"
 # The settings that make a run what it is: `--resume` must give the same ones. A field that
 # RunConfig lacks (a variant, say, before runs have one) is left out.
 RUN_FIELDS = (
@@ -43,28 +42,46 @@ RUN_FIELDS = (
     "sandbox",
     "variant",
 )
-# Agent options that may hold a secret (a key, a header's token): stored as a digest, which
-# tells a change without keeping the value.
-SECRET_OPTIONS = ("api_key", "headers")
+# Agent options that say how to reach the agent, not what it is: a resume may change them (a new
+# key, a longer timeout, as the fail-fast message asks), and they are not stored (a key or a
+# header's token is a secret).
+TRANSPORT_OPTIONS = frozenset({"api_key", "headers", "timeout", "retries"})
+# Agent options that name a file whose contents make the run: stored as the contents' digest,
+# so a prompt edited between a run and its resume is told, and one moved is not.
+FILE_OPTIONS = ("system_prompt_file",)
+# The most of such a file that is read for its digest (a prompt file is far smaller).
+MAX_DIGEST_BYTES = 2**20
 
 
 def run_settings(config: RunConfig) -> dict[str, Any]:
-    """The settings of `RUN_FIELDS` that `config` has, as stored in the run info table."""
+    """The settings of `RUN_FIELDS` that `config` has, as stored in the run info table.
+
+    Raises:
+        RunFolderError: a file an agent option names cannot be read.
+    """
     settings = {name: getattr(config, name) for name in RUN_FIELDS if hasattr(config, name)}
     if "agent_options" in settings:
-        settings["agent_options"] = _without_secrets(settings["agent_options"])
+        settings["agent_options"] = _run_options(settings["agent_options"])
     # As they come back from the table (JSON: a tuple as a list), to compare equal with it.
     return dict(json.loads(json.dumps(settings)))
 
 
-def _without_secrets(options: dict[str, Any]) -> dict[str, Any]:
-    """The agent options to store: a secret's value replaced by the start of its SHA-256."""
-    shown = dict(options)
-    for name in SECRET_OPTIONS:
-        if name in shown:
-            text = json.dumps(shown[name], sort_keys=True)
-            shown[name] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:12]
-    return shown
+def _run_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The agent options that make the run: no transport option, a file as its digest."""
+    kept = _without_transport(options)
+    for name in FILE_OPTIONS:
+        if isinstance(kept.get(name), str):
+            kept[name] = _file_digest(name, kept[name])
+    return kept
+
+
+def _file_digest(option: str, path: str) -> str:
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_DIGEST_BYTES)
+    except OSError as exc:
+        raise RunFolderError(f"agent option {option}={path}: {exc.strerror or exc}") from None
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 @contextlib.contextmanager
@@ -92,7 +109,7 @@ def claimed(config: RunConfig) -> Iterator[ResultStore]:
         _check_contents(out, config.resume)
     with _locked(out):
         _check_contents(out, config.resume)
-        store = ResultStore(out / STORE_NAME)
+        store = ResultStore(out / RESULTS_FILE)
         try:
             if config.resume:
                 _check_settings(out, store.info(), run_settings(config))
@@ -227,9 +244,9 @@ def _check_contents(out: Path, resume: bool) -> None:
             f"{out} is not empty ({_listing(out, present)}): add --resume to continue the run "
             "in it, or pass another --out for a new run"
         )
-    if STORE_NAME not in present:
+    if RESULTS_FILE not in present:
         raise RunFolderError(
-            f"{out} holds {_listing(out, present)} but no {STORE_NAME}, so there is no run in it "
+            f"{out} holds {_listing(out, present)} but no {RESULTS_FILE}, so there is no run in it "
             "to resume: pass another --out"
         )
 
@@ -237,21 +254,27 @@ def _check_contents(out: Path, resume: bool) -> None:
 def _listing(out: Path, present: list[str]) -> str:
     """What a folder holds, briefly: its first few names, and the episodes of a store in it."""
     names = ", ".join(present[:5]) + (f" and {len(present) - 5} more" if len(present) > 5 else "")
-    if STORE_NAME not in present:
+    if RESULTS_FILE not in present:
         return names
     try:  # read-only: whatever this file is, a refusal must not change it
-        uri = (out / STORE_NAME).resolve().as_uri() + "?mode=ro"
+        uri = (out / RESULTS_FILE).resolve().as_uri() + "?mode=ro"
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
             episodes = db.execute("SELECT count(*) FROM episodes").fetchone()[0]
             info = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM run")}
     except (sqlite3.Error, ValueError):  # not a store of ours: the names say enough
         return names
     run = f" of {info['agent']} on {info['suite']}" if {"agent", "suite"} <= set(info) else ""
-    return f"{names}; {STORE_NAME} holds {episodes} episodes{run}"
+    return f"{names}; {RESULTS_FILE} holds {episodes} episodes{run}"
 
 
 def _check_settings(out: Path, stored: dict[str, Any], given: dict[str, Any]) -> None:
+    if isinstance(stored.get("agent_options"), dict):  # an earlier version stored them all
+        stored = {**stored, "agent_options": _without_transport(stored["agent_options"])}
     for name, value in given.items():
         # A setting the folder does not record (an earlier version's run) cannot be checked.
         if name in stored and stored[name] != value:
             raise RunSettingsError(str(out), name, stored[name], value)
+
+
+def _without_transport(options: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k not in TRANSPORT_OPTIONS}

@@ -40,6 +40,9 @@ class Pending(NamedTuple):
 
 # Statuses that say the infrastructure failed (browser, env, worker or its node), not the agent.
 RETRIED_STATUSES = frozenset({"crashed"})
+# The `error_kind` of a `timeout`: the agent thought past its step time, or the episode ran past
+# its time (the agent may have acted all along).
+STEP_TIMEOUT_KIND, EPISODE_TIMEOUT_KIND = "step timeout", "episode timeout"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,14 @@ class RetryPolicy:
     on_attempt: Callable[[Attempt], None] | None = None
 
     def settle(
-        self, pending: Pending, status: str, error: str, result: EpisodeResult | None
+        self,
+        pending: Pending,
+        status: str,
+        error: str,
+        result: EpisodeResult | None,
+        *,
+        kind: str | None = None,
+        steps: int = 0,
     ) -> Pending | None:
         """Record how an attempt ended; return the next attempt to queue, or None if final.
 
@@ -68,6 +78,8 @@ class RetryPolicy:
             status: how it ended (one of `officegym.results.STATUSES`).
             error: why it failed ("" if it did not).
             result: the episode's result, if the worker got as far as one.
+            kind, steps: without a result, the failure's `error_kind` (for the agent's) and the
+                steps the agent had taken.
         """
         job, attempt = pending
         if self.on_attempt:
@@ -77,7 +89,8 @@ class RetryPolicy:
         if result is None:
             result = EpisodeResult(
                 job.episode_id, job.task_id, job.seed, self.agent, False, 0.0,
-                error=error, trajectory=job.trajectory, status=status,
+                steps=steps, error=error, trajectory=job.trajectory, status=status,
+                error_kind=kind,
             )  # fmt: skip
         result.attempts = attempt
         self.record(result)

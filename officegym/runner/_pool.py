@@ -35,7 +35,13 @@ from typing import Any
 from officegym.results import Attempt, EpisodeResult
 from officegym.runner._config import Limits, WorkerSpec
 from officegym.runner._folder import hold_shared
-from officegym.runner._jobs import Job, Pending, RetryPolicy
+from officegym.runner._jobs import (
+    EPISODE_TIMEOUT_KIND,
+    STEP_TIMEOUT_KIND,
+    Job,
+    Pending,
+    RetryPolicy,
+)
 from officegym.sandbox import get_sandbox
 
 
@@ -85,7 +91,8 @@ def _worker_main(
             # Making the runner is looking up the sandbox (checked before the run) and making
             # the agent: a failure here is the agent's (its import or constructor), and final.
             detail = traceback.format_exception_only(exc)[-1].strip()
-            _refuse_job(conn, f"agent {spec.agent!r} could not be made in the worker: {detail}")
+            error = f"agent {spec.agent!r} could not be made in the worker: {detail}"
+            _refuse_job(conn, error, type(exc).__name__)
             return
         while True:
             try:
@@ -111,11 +118,11 @@ def _worker_main(
                 runner.close()
 
 
-def _refuse_job(conn: Connection, error: str) -> None:
+def _refuse_job(conn: Connection, error: str, kind: str) -> None:
     """Answer the job this worker is sent with an agent error (it can play none)."""
     try:
         if conn.recv() is not None:
-            conn.send(("agent_error", error))
+            conn.send(("agent_error", error, kind))
     except EOFError:
         pass
 
@@ -266,11 +273,19 @@ class _PoolRun:
         self.slots.append(slot)
         return slot
 
-    def _finish(self, slot: _Slot, status: str, error: str, result: EpisodeResult | None) -> None:
+    def _finish(
+        self,
+        slot: _Slot,
+        status: str,
+        error: str,
+        result: EpisodeResult | None,
+        kind: str | None = None,
+        steps: int = 0,
+    ) -> None:
         pending, slot.pending = slot.pending, None  # settled, even if recording it stops the run
         if pending is None:
             raise RuntimeError("a result from a worker without a job")
-        again = self.policy.settle(pending, status, error, result)
+        again = self.policy.settle(pending, status, error, result, kind=kind, steps=steps)
         if again is not None:
             self.lanes.again(slot.lane, again)
 
@@ -308,7 +323,11 @@ class _PoolRun:
                 if message[0] == "done":
                     self._finish(slot, message[1].status, message[1].error, message[1])
                     return
-                elif message[0] in ("crashed", "agent_error"):
+                elif message[0] == "agent_error":
+                    self._finish(slot, message[0], message[1], None, kind=message[2])
+                    self._stop(slot)
+                    return
+                elif message[0] == "crashed":
                     self._finish(slot, message[0], message[1], None)
                     self._stop(slot)
                     return
@@ -335,6 +354,11 @@ class _PoolRun:
             doing = "the agent" if phase == "act" else "the env"
             reason = f"{doing} took longer than {allowed:g}s at step {step + 1}"
         # A hung agent is the agent's failure; a hung env is ours, and worth another try.
-        status = "timeout" if phase == "act" or "episode" in reason else "crashed"
+        if now - slot.started > limits.episode_timeout:
+            status, kind = "timeout", EPISODE_TIMEOUT_KIND
+        elif phase == "act":
+            status, kind = "timeout", STEP_TIMEOUT_KIND
+        else:
+            status, kind = "crashed", None
         self._stop(slot)  # first: recording the result may stop the run (fail-fast)
-        self._finish(slot, status, reason, None)
+        self._finish(slot, status, reason, None, kind=kind, steps=step)

@@ -20,7 +20,7 @@ from typing import Any
 from officegym.errors import OfficegymError
 from officegym.results import Attempt, EpisodeResult
 from officegym.runner._config import Limits, WorkerSpec
-from officegym.runner._jobs import Job, Pending, RetryPolicy
+from officegym.runner._jobs import EPISODE_TIMEOUT_KIND, Job, Pending, RetryPolicy
 
 
 class RayUnavailableError(OfficegymError, RuntimeError):
@@ -142,9 +142,14 @@ class _RayRun:
             self.running[ref] = _Running(actor, pending, time.monotonic())
 
     def _finish(
-        self, pending: Pending, status: str, error: str, result: EpisodeResult | None
+        self,
+        pending: Pending,
+        status: str,
+        error: str,
+        result: EpisodeResult | None,
+        kind: str | None = None,
     ) -> None:
-        again = self.policy.settle(pending, status, error, result)
+        again = self.policy.settle(pending, status, error, result, kind=kind)
         if again is not None:
             self.queue.appendleft(again)
 
@@ -172,7 +177,7 @@ class _RayRun:
                 del self.running[ref]
                 self.ray.kill(running.actor)
                 reason = f"the episode took longer than {timeout:g}s"
-                self._finish(running.pending, "timeout", reason, None)
+                self._finish(running.pending, "timeout", reason, None, EPISODE_TIMEOUT_KIND)
 
     def _shut_down(self) -> None:
         """Let idle actors close their browsers; kill whatever is still busy."""

@@ -108,6 +108,16 @@ def run(
     return summary
 
 
+def fail_fast_watch(config: RunConfig) -> FailFast:
+    """The run's `FailFast`: after `config.fail_fast` episodes, and never under `retry_errors`.
+
+    Not under --retry-errors: its episodes are by selection the ones that failed before, so
+    the first few failing alike again says nothing new about the agent (they may be the hard
+    ones), and a run stopped there could never get past them.
+    """
+    return FailFast(0 if config.retry_errors else config.fail_fast, str(config.out))
+
+
 def _play(
     config: RunConfig,
     store: ResultStore,
@@ -123,7 +133,7 @@ def _play(
     # A resumed episode's attempts are numbered on from the ones stored (a retried error, or one
     # in flight when a run was killed), which stay in the attempts table.
     earlier = store.last_attempts() if config.resume else {}
-    fail_fast = FailFast(config.fail_fast, str(config.out))
+    fail_fast = fail_fast_watch(config)
 
     def record(result: EpisodeResult) -> None:
         nonlocal finished

@@ -167,6 +167,12 @@ def annotate_trajectory(folder: Path, turns: dict[int, AgentTurn]) -> bool:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             _write_annotated(folder, turns, out)
+            # On disk before it takes the place of the events: a crash right after the rename
+            # must not leave an empty events.jsonl where the env's own copy was. (As
+            # officegym.trajectory does for meta.json; its helper is private to it.)
+            out.flush()
+            os.fchmod(out.fileno(), os.stat(path).st_mode & 0o777)  # mkstemp's is 0600
+            os.fsync(out.fileno())
         os.replace(temporary, path)
     except (TrajectoryFormatError, OSError):
         with contextlib.suppress(OSError):

@@ -130,7 +130,8 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
 
     def _observation(self, reply: dict[str, Any], pixels: bytes | None) -> dict[str, Any]:
         # Bounded here too: the container runs pages an agent steered, and is not trusted.
-        obs = bound_observation(unpack_observation(reply["obs"], pixels))
+        # Already shown by the env inside: kept when in its space, escaped again otherwise.
+        obs = bound_observation(unpack_observation(reply["obs"], pixels), already_shown=True)
         self._last = obs
         self.action_space.element_ids = ELEMENT_ID.findall(obs.get("axtree", ""))
         return obs

@@ -64,10 +64,11 @@ from ._reader import (
     find_trajectories,
 )
 from ._schema import trajectory_json_schema
-from .keys import COMMAND_MODIFIERS, MODIFIERS, TEXT_EDIT_KEYS, is_typing
+from .keys import COMMAND_MODIFIERS, DOUBLE_CLICK_MS, MODIFIERS, TEXT_EDIT_KEYS, is_typing
 
 __all__ = [
     "COMMAND_MODIFIERS",
+    "DOUBLE_CLICK_MS",
     "EVENTS_FILE",
     "EVENT_ADAPTER",
     "EVENT_TYPES",

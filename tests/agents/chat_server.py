@@ -23,12 +23,15 @@ from typing import Any
 @dataclass
 class Reply:
     """One scripted reply: a status, a body (JSON-encoded unless bytes), headers, and a gate
-    the server waits on before it answers (a slow reply)."""
+    the server waits on before it answers (a slow reply). With `drip_s`, the body goes a byte
+    at a time, that long apart; `sent` is set once the whole body went out."""
 
     status: int = 200
     body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     gate: threading.Event | None = None
+    drip_s: float = 0.0
+    sent: threading.Event = field(default_factory=threading.Event)
 
 
 def completion(text: str, prompt: int = 100, completion: int = 7, **choice: Any) -> Reply:
@@ -55,6 +58,7 @@ class ChatServer:
         )
         self.requests: list[Request] = []
         self.lock = threading.Lock()
+        self.closing = threading.Event()  # a dripping reply stops when the server closes
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
@@ -94,7 +98,18 @@ class ChatServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
+                    self._send(reply, data)
+                    reply.sent.set()
+
+            def _send(self, reply: Reply, data: bytes) -> None:
+                if not reply.drip_s:
                     self.wfile.write(data)
+                    return
+                for i in range(len(data)):
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                    if server.closing.wait(reply.drip_s):
+                        raise OSError("the server is closing")
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -102,6 +117,7 @@ class ChatServer:
         return Handler
 
     def close(self) -> None:
+        self.closing.set()
         self.http.shutdown()
         self.http.server_close()
 

@@ -21,6 +21,7 @@ import pytest
 from chat_server import ChatServer, Reply, completion, serve_chat
 
 from officegym.agents import AgentError, load_agent
+from officegym.agents._wire import MAX_REPLY_BYTES
 from officegym.agents.remote import (
     SYSTEM_PROMPT,
     ChatCompletionsAgent,
@@ -176,6 +177,38 @@ def test_a_reply_slower_than_the_timeout_is_a_timeout(chat_server: ChatServer) -
     assert (agent.usage["requests"], agent.usage["failed_requests"]) == (1, 1)
 
 
+def test_a_reply_dripped_past_the_timeout_is_a_timeout(chat_server: ChatServer) -> None:
+    # Every byte comes well within the timeout; the whole reply would take far longer.
+    dripping = Reply(body=completion("click('12')").body, drip_s=0.05)
+    chat_server.then(dripping)
+    agent = chat_agent(chat_server, timeout=0.5, retries=0)
+    with pytest.raises(EndpointError, match=r"did not send its whole reply within 0.5s") as caught:
+        agent.act(observation())
+    assert caught.value.kind == "timeout"
+    assert not dripping.sent.is_set()  # the client gave up before the server was done
+
+
+def test_a_reply_larger_than_the_limit_is_refused(chat_server: ChatServer) -> None:
+    huge = Reply(body=b"[" + b"0," * (MAX_REPLY_BYTES // 2) + b"0]")
+    chat_server.then(huge)
+    agent = chat_agent(chat_server, retries=3)
+    with pytest.raises(EndpointError, match=f"more than {MAX_REPLY_BYTES} bytes") as caught:
+        agent.act(observation())
+    assert caught.value.kind == "reply too large"
+    assert len(chat_server.requests) == 1  # not retried: it would be as large again
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "1e3", "-1", "Wed, 21 Oct 2015 07:28:00 GMT", "9" * 7])
+def test_a_retry_after_that_is_not_plain_seconds_is_ignored(
+    chat_server: ChatServer, value: str
+) -> None:
+    # "²".isdigit() is True and float("²") fails: that was a raw ValueError out of act().
+    chat_server.then(Reply(503, b"busy", headers={"Retry-After": value}), completion("click('1')"))
+    agent = chat_agent(chat_server, retries=1)
+    assert agent.act(observation()) == "click('1')"
+    assert len(chat_server.requests) == 2 and agent.usage["retries"] == 1
+
+
 @pytest.mark.parametrize(
     ("reply", "kind", "message"),
     [
@@ -222,15 +255,47 @@ def test_a_long_reply_is_repeated_in_the_next_prompt_only_in_part(chat_server: C
     assert "Your previous actions:\n" + "x" * 300 + "…\n" in text and "x" * 301 not in text
 
 
+def test_history_zero_repeats_no_earlier_action(chat_server: ChatServer) -> None:
+    chat_server.then(completion("click('12')"), completion("click('13')"), completion("noop()"))
+    agent = chat_agent(chat_server, history=0)
+    for _ in range(2):
+        agent.act(observation())
+    texts = [r.body["messages"][1]["content"][0]["text"] for r in chat_server.requests]
+    assert not any("Your previous actions" in text for text in texts)
+    one = chat_agent(chat_server, history=1)
+    one.turns = ["click('12')", "click('13')"]
+    one.act(observation())
+    text = chat_server.requests[2].body["messages"][1]["content"][0]["text"]
+    assert "Your previous actions:\nclick('13')\n" in text and "click('12')" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:s3cret-pw@127.0.0.1:9/v1",
+        "http://s3cret-pw@127.0.0.1:9/v1",
+        "https://127.0.0.1:9/v1?key=s3cret-pw",
+    ],
+)
+def test_a_credential_in_the_agent_url_is_refused_without_being_echoed(url: str) -> None:
+    for make in (
+        lambda: ChatCompletionsAgent("m", url),
+        lambda: load_agent(f"openai-compatible:m@{url}", seed=0),
+        lambda: load_agent(url.replace("/v1", "/act"), seed=0),  # the HTTP agent
+        # An option it does not take: the URL is refused before that error could quote it.
+        lambda: load_agent(url.replace("/v1", "/act"), seed=0, no_such=1),
+        lambda: load_agent(f"openai-compatible:m@{url}", seed=0, no_such=1),
+    ):
+        with pytest.raises(AgentError, match=r"\$OFFICEGYM_API_KEY") as caught:
+            make()
+        message = str(caught.value)
+        assert "s3cret-pw" not in message and "http" in message and "127.0.0.1:9/" in message
+
+
 def test_model_names_with_at_and_slash_are_read_from_the_right() -> None:
     assert parse_chat_spec("openai-compatible:meta-llama/Llama-3@v2@http://host:8000/v1") == (
         "meta-llama/Llama-3@v2",
         "http://host:8000/v1",
-    )
-    # An @ in the URL (user info) stays the URL's.
-    assert parse_chat_spec("openai-compatible:org/m@https://me@host/v1") == (
-        "org/m",
-        "https://me@host/v1",
     )
     agent = load_agent("openai-compatible:Qwen/Qwen2-VL@x@http://127.0.0.1:9/v1", seed=0)
     assert isinstance(agent, ChatCompletionsAgent) and agent.model == "Qwen/Qwen2-VL@x"

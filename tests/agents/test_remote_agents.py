@@ -8,8 +8,10 @@ through each adapter, the wire format and the env's parser, and must succeed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -250,3 +252,34 @@ def _texts(value: object) -> list[str]:
     if isinstance(value, list):
         return [t for item in value for t in _texts(item)]
     return []
+
+
+@pytest.mark.browser
+def test_an_agent_failing_mid_episode_loses_no_event_to_the_annotation(
+    serve: Callable[[Handler], str], tmp_path: Path
+) -> None:
+    # A step, then the server refuses (a prompt past the context, say): the episode ends on the
+    # agent's failure while the env would still write to its trajectory.
+    replies = iter([(200, {"action": "click(5, 5)", "reply": "I click."})])
+    url = serve(lambda body, _: next(replies, (400, b"context length exceeded"))) + "/act"
+    runner = EpisodeRunner(url)
+    try:
+        result = runner.run("mail.star-with-shortcut", 0, "e1", tmp_path / "t")
+        # The env's trajectory is closed before its events are rewritten: no file of this
+        # process is left open on the events.jsonl the rewrite replaced.
+        assert not [p for p in open_files() if "events.jsonl" in p]
+    finally:
+        runner.close()
+    assert (result.status, result.error_kind, result.steps) == ("agent_error", "HTTP 400", 1)
+    events = TrajectoryReader(tmp_path / "t").events()
+    assert [e.type for e in events].count("observe") == 2  # after the reset and the step
+    assert [e.agent.reply for e in events if e.agent] == ["I click."]
+
+
+def open_files() -> list[str]:
+    """The paths this process holds open (a deleted file's ends in " (deleted)")."""
+    paths = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return paths

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -23,8 +24,10 @@ from officegym.envs import (
     MAX_AXTREE_CHARS,
     OBSERVATION_FIELDS,
     OBSERVATION_TEXT_LIMITS,
+    bound_observation,
     observation_space,
     observation_text,
+    page_text,
 )
 
 VIEWPORT = (1280, 720)
@@ -43,6 +46,28 @@ UNUSUAL = [
     "𝐀𝐁 \U000e0041 \ue000 \U0010ffff",
     '"\\ backslash and quote \\u00e9 written out',
 ]
+# Text that an escape could be confused with, and escapes a cut could break: written-out escapes,
+# backslashes alone and at the end, a character beyond U+FFFF and the two surrogates of its JSON
+# pair held apart (a Python string can, a page's cannot), lone surrogates, controls.
+APART_PAIR = "\ud83d\udf00"
+TRICKY = [
+    "\\u786e\\u5b9a",
+    "确定",
+    "a backslash at the end \\",
+    "\\",
+    "\\\\",
+    "\\u",
+    "\\\\u786e",
+    "\\U0001f700",
+    "\U0001f700",
+    APART_PAIR,
+    "\ud800",
+    "\udc00\ud800",
+    "nul\x00 bell\x07 cr\r esc\x1b del\x7f \u202e",
+    "",
+]
+PLAIN_FIELDS = tuple(name for name in OBSERVATION_TEXT_LIMITS if name != "axtree")
+NOTE = "…[cut short: the text has"
 
 
 def test_the_text_fields_are_gymnasium_text_with_the_env_s_limits() -> None:
@@ -75,29 +100,79 @@ def test_a_batch_of_texts_in_shared_memory_is_read_as_it_is_now() -> None:
     assert copied["goal"][0] == "the next step"  # a copy, not a view
 
 
-@pytest.mark.parametrize("text", UNUSUAL, ids=range(len(UNUSUAL)))
+@pytest.mark.parametrize("text", UNUSUAL + TRICKY, ids=range(len(UNUSUAL + TRICKY)))
 def test_unusual_text_is_in_the_space_and_reads_back(text: str) -> None:
     space = observation_space(TEXT_FIELDS, VIEWPORT)
-    for name in TEXT_FIELDS:
+    for name in PLAIN_FIELDS:
         shown = observation_text(text, OBSERVATION_TEXT_LIMITS[name])
         assert space[name].contains(shown), (name, shown)
-        assert observation_text(shown, OBSERVATION_TEXT_LIMITS[name]) == shown
+        assert page_text(shown) == text, name
     # The tree writes a name as a JSON string: escaped there, the name reads back exactly.
     line = f"[7] button {json.dumps(text, ensure_ascii=False)}, center=(10,20)"
-    shown = observation_text(line, MAX_AXTREE_CHARS)
+    shown = observation_text(line, MAX_AXTREE_CHARS, tree=True)
+    assert space["axtree"].contains(shown)
     [element] = parse_axtree(shown)
-    assert (element.id, element.name, element.center) == ("7", text, (10, 20))
+    expected = "\U0001f700" if text == APART_PAIR else text  # JSON joins a pair: pages have none
+    assert (element.id, element.name, element.center) == ("7", expected, (10, 20))
+
+
+@pytest.mark.parametrize("text", UNUSUAL + TRICKY, ids=range(len(UNUSUAL + TRICKY)))
+def test_a_sandbox_s_observation_is_shown_once_not_escaped_twice(text: str) -> None:
+    """DockerEnv bounds what its container sends, which the env inside already showed."""
+    shown = bound_observation({name: text for name in TEXT_FIELDS})
+    assert bound_observation(shown, already_shown=True) == shown
+    # A container that skipped the bounding still gives texts in their spaces.
+    space = observation_space(TEXT_FIELDS, VIEWPORT)
+    raw = {name: text for name in TEXT_FIELDS}
+    for name, value in bound_observation(raw, already_shown=True).items():
+        assert space[name].contains(value), name
+
+
+def test_distinct_texts_are_distinct_observations() -> None:
+    """A written-out escape is not the character: `\\u786e\\u5b9a` and 确定 differ."""
+    texts = set(UNUSUAL + TRICKY)
+    for name in PLAIN_FIELDS:
+        assert len({observation_text(t, OBSERVATION_TEXT_LIMITS[name]) for t in texts}) == len(
+            texts
+        )
+    names = texts - {APART_PAIR}
+    trees = {observation_text(json.dumps(t, ensure_ascii=False), 1_000, tree=True) for t in names}
+    assert len(trees) == len(names)
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("tricky", [t for t in TRICKY if t], ids=range(len(TRICKY) - 1))
+def test_a_cut_at_the_limit_never_splits_an_escape(name: str, tricky: str) -> None:
+    """The tricky text is put at every position across the cut: the part shown reads back as the
+    start of the text, and is written exactly as `observation_text` writes it."""
+    limit, tree = OBSERVATION_TEXT_LIMITS[name], name == "axtree"
+    space = observation_space(TEXT_FIELDS, VIEWPORT)[name]
+    repeated = tricky * (40 // len(tricky) + 1)
+    if tree and re.search("[\ud800-\udbff][\udc00-\udfff]", repeated):
+        return  # JSON joins a pair: a page's text has none apart
+    for pad in range(limit - 70, limit - 30):
+        text = "a" * pad + repeated + "b" * 200
+        source = json.dumps(text, ensure_ascii=False) if tree else text
+        shown = observation_text(source, limit, tree=tree)
+        assert len(shown) <= limit and space.contains(shown)
+        head, _, note = shown.rpartition(NOTE)
+        assert head and note.endswith(" characters]"), shown[-80:]
+        read = json.loads(head + '"') if tree else page_text(head)  # a broken escape: an error
+        assert text.startswith(read), (pad, head[-12:])
+        written = json.dumps(read, ensure_ascii=False)[:-1] if tree else read
+        assert observation_text(written, limit, tree=tree) == head, pad
 
 
 def test_text_the_apps_show_is_left_as_it_is() -> None:
     text = "Apply the label “Personal” to “Receipt — Nova #8219” · ★ ✓ → 📌 🔒 ☀️ Zoë naïve"
     assert observation_text(text, 4096) == text
     assert observation_text("确定", 4096) == "\\u786e\\u5b9a"
+    assert observation_text("\\u786e \\ 🜀", 4096) == "\\\\u786e \\\\ \\U0001f700"
 
 
 def test_a_long_text_is_cut_to_its_limit_at_a_line_s_end() -> None:
     tree = "\n".join(f'[{i}] button "Näme 🙂 {i} 确定", center=(1,2)' for i in range(20_000))
-    shown = observation_text(tree, MAX_AXTREE_CHARS)
+    shown = observation_text(tree, MAX_AXTREE_CHARS, tree=True)
     assert len(shown) <= MAX_AXTREE_CHARS
     assert shown.endswith(f"\n…[cut short: the text has {len(tree):,} characters]")
     lines = shown.splitlines()[:-1]

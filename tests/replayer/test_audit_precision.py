@@ -128,6 +128,30 @@ def test_a_stuck_key_is_stuck_key_and_not_superhuman_timing(tmp_path: Path) -> N
     stuck.click(340, 515, SEND)
     assert kinds_of(stuck.done()) == [("stuck_key", 4)]
 
+
+def test_cmd_v_pasted_twenty_times_without_v_releases_is_not_stuck_key(tmp_path: Path) -> None:
+    # Chrome on macOS sends no key.up for a key pressed while Cmd is held: V goes down 20
+    # times and never up, but each time Cmd was pressed afresh, so none of it is a repeat.
+    pasted = Demo(tmp_path / "pasted")
+    for _ in range(20):
+        pasted.event("key.down", 300, key="Meta", code="MetaLeft", modifiers=["Meta"])
+        pasted.event("key.down", 80, key="v", code="KeyV", modifiers=["Meta"])
+        pasted.event("key.up", 90, key="Meta", code="MetaLeft")
+    pasted.click(340, 515, SEND)
+    assert kinds_of(pasted.done()) == []
+
+    # The same with Cmd held throughout and V never released between the pastes; typing
+    # between them breaks each run of V as well.
+    typed = Demo(tmp_path / "typed")
+    typed.event("key.down", 300, key="Meta", code="MetaLeft", modifiers=["Meta"])
+    for _ in range(20):
+        typed.event("key.down", 200, key="v", code="KeyV", modifiers=["Meta"])
+        typed.event("key.down", 200, key="x", code="KeyX")
+        typed.event("key.up", 90, key="x", code="KeyX")
+    typed.event("key.up", 90, key="Meta", code="MetaLeft")
+    typed.click(340, 515, SEND)
+    assert kinds_of(typed.done()) == []
+
     held = Demo(tmp_path / "held")  # held to delete a word, then released: a person
     held.keys("a", 1, 200)
     held.keys("Backspace", 40, 33)
@@ -202,18 +226,32 @@ def test_one_click_twins_are_not_duplicates_and_a_real_copy_is(tmp_path: Path) -
         twins.append(demo.done())
     assert audit_cli(twins, tmp_path / "twins.jsonl") == []
 
-    work = Demo(tmp_path / "work")
-    work.click(112, 52, PLUS)
-    work.keys("h", 1, 180)
-    work.keys("i", 1, 180)
-    work.click(340, 515, SEND)
-    original = work.done()
+    def work(name: str, start: float, gap: float) -> Path:
+        demo = Demo(tmp_path / name)
+        demo.t = start  # when the recording's clock began
+        demo.click(112, 52, PLUS)
+        demo.keys("h", 1, 180)
+        demo.keys("i", 1, gap)
+        demo.click(340, 515, SEND)
+        return demo.done()
+
+    original = work("work", 0, 180)
     copy = tmp_path / "zz-copy"
     shutil.copytree(original, copy)
     found = audit_cli([original, copy], tmp_path / "copies.jsonl")
     assert [(Path(f["trajectory"]).name, f["kind"]) for f in found] == [
         ("zz-copy", "duplicate_recording")
     ]
+
+    # Exported again later: every time shifted, the same acts with the same gaps: a copy.
+    shifted = work("zz-shifted", 86_400_000, 180)
+    found = audit_cli([original, shifted], tmp_path / "shifted.jsonl")
+    assert [(Path(f["trajectory"]).name, f["kind"]) for f in found] == [
+        ("zz-shifted", "duplicate_recording")
+    ]
+    # The same acts, one of them later: a person doing the same thing again, no copy.
+    again = work("zz-again", 86_400_000, 400)
+    assert audit_cli([original, again], tmp_path / "again.jsonl") == []
 
 
 # ---------------------------------------------------------------------------------------------

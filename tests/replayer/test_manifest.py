@@ -6,7 +6,9 @@ filter is a usage error naming what is wrong."""
 from __future__ import annotations
 
 import csv
+import decimal
 import json
+import math
 import os
 import shutil
 import stat
@@ -20,6 +22,7 @@ import pytest
 from officegym.cli import main
 from officegym.replayer import (
     MANIFEST_COLUMNS,
+    ManifestError,
     WhereError,
     compile_where,
     read_manifest,
@@ -135,7 +138,8 @@ def test_select_links_exactly_the_rows_the_filter_keeps(corpus: Path, tmp_path: 
     os.chmod(corpus / "alice/mon/meta.json", 0o600)  # to be copied: a link would share its mode
     keep = tmp_path / "keep"
     where = "errors == 0 and verdict == null and clicks in (1, 3)"
-    assert main(["select", str(out / "manifest.csv"), "--where", where, "--out", str(keep)]) == 0
+    argv = ["select", str(out / "manifest.csv"), "--where", where, "--root", str(corpus)]
+    assert main([*argv, "--out", str(keep)]) == 0
     chosen = sorted(p.parent.relative_to(keep).as_posix() for p in keep.rglob("meta.json"))
     assert chosen == ["alice/mon", "bob/deep/wed"]  # their layout kept, from the common folder
     for path in keep.rglob("*"):
@@ -150,12 +154,10 @@ def test_select_links_exactly_the_rows_the_filter_keeps(corpus: Path, tmp_path: 
 
     copied = tmp_path / "copied"
     where = "not (errors == 0) or bob_is_not_a_column == 1"
-    assert (
-        main(["select", str(out / "manifest.parquet"), "--where", where, "--out", str(copied)]) == 2
-    )
+    argv = ["select", str(out / "manifest.parquet"), "--root", str(corpus), "--out", str(copied)]
+    assert main([*argv, "--where", where]) == 2
     where = "truncated > 0 or (outside_viewport >= 2 and warnings == 0)"
-    assert main(["select", str(out / "manifest.parquet"), "--where", where, "--out", str(copied),
-                 "--copy"]) == 0  # fmt: skip
+    assert main([*argv, "--where", where, "--copy"]) == 0
     chosen = sorted(p.parent.relative_to(copied).as_posix() for p in copied.rglob("meta.json"))
     assert chosen == ["alice/tue", "bob/mon"]
     assert not os.path.samefile(corpus / "bob/mon/events.jsonl", copied / "bob/mon/events.jsonl")
@@ -169,12 +171,13 @@ def test_select_refuses_before_writing_anything(
     keep = tmp_path / "keep"
     (keep / "alice/mon").mkdir(parents=True)  # a place that is taken
     capsys.readouterr()
-    assert main(["select", manifest, "--where", "errors == 0", "--out", str(keep)]) == 2
+    argv = ["select", manifest, "--root", str(corpus), "--where"]
+    assert main([*argv, "errors == 0", "--out", str(keep)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert [p.relative_to(keep).as_posix() for p in keep.rglob("*")] == ["alice", "alice/mon"]
 
     shutil.rmtree(corpus / "bob/deep")  # a chosen recording that is gone
-    assert main(["select", manifest, "--where", "clicks == 1", "--out", str(tmp_path / "k2")]) == 2
+    assert main([*argv, "clicks == 1", "--out", str(tmp_path / "k2")]) == 2
     assert "not a trajectory" in capsys.readouterr().err
     assert not (tmp_path / "k2").exists()
 
@@ -218,15 +221,26 @@ def test_the_filter_language() -> None:
 
     assert keeps("verdict == 'valid' or errors > 0 and reward < 0") == [0, 2]  # and binds first
     assert keeps("(verdict == 'valid' or errors > 0) and reward < 0") == [2]
-    assert keeps("not verdict in ('valid', \"diverged\")") == [2]
-    assert keeps("verdict not in ('valid')") == [1, 2]  # a null is in no list
+    # SQL's three-valued logic: a comparison with a null is unknown, and so is its `not`
+    assert keeps("not verdict in ('valid', \"diverged\")") == []
+    assert keeps("verdict not in ('valid')") == [1]
+    assert keeps("verdict in ('valid', null)") == [0, 2]  # `null` in a list: the null test
     assert keeps("reward == null") == [1]
     assert keeps("reward != null") == [0, 2]
+    assert keeps("not reward == null") == [0, 2]  # the null test is true or false
     assert keeps("reward < 1 or reward >= 1") == [0, 2]  # a null is neither
-    assert keeps("verdict != 'valid'") == [1, 2]
+    assert keeps("reward < 0.5") == keeps("not reward >= 0.5") == [2]
+    assert keeps("verdict != 'valid'") == [1]
+    assert keeps("reward > 1 or errors == 0") == [0, 1]  # true or unknown: true
+    assert keeps("not (reward > 1 and errors == 2)") == [0, 1, 2]  # false and unknown: false
+    assert keeps("not (reward > 1 or errors == 2)") == [0]  # unknown or false: unknown
     assert keeps("reward >= -1.0e0 and errors <= 0.5") == [0]
     assert keeps("verdict == 'it\\'s'") == []
     assert keeps("errors >= reward") == [2]  # column with column
+    for number in ("9" * 400, "1" + "0" * 29 + ".5", "1e999", "-" + "9" * 31):
+        with pytest.raises(WhereError, match=r"number .* at character 10 is"):
+            compile_where(f"errors < {number}", columns)
+    assert keeps("errors < " + "9" * 30) == [0, 1, 2]  # 30 characters: still a number
     with pytest.raises(WhereError, match="nested more than 64 deep"):
         compile_where("not " * 100 + "errors == 0", columns)
     with pytest.raises(WhereError, match="longer than"):
@@ -250,3 +264,134 @@ def test_replay_writes_the_manifest_with_each_verdict(tmp_path: Path) -> None:
     assert rows[0]["clicks"] > 0 and rows[0]["frames"] > 0 and rows[0]["duration_s"] > 0
     _, from_csv = read_manifest(out / "manifest.csv")
     assert from_csv == rows
+
+
+def test_select_takes_only_trajectories_below_the_manifests_folder(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The reviewer's case: a manifest handed over that names files elsewhere on the machine.
+    secret = tmp_path / "secret"
+    (secret / "rec").mkdir(parents=True)
+    (secret / "private.zip").write_bytes(b"pk!")
+    (secret / "rec/meta.json").write_bytes(b"{}\n")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    manifest = folder / "manifest.parquet"
+    rows = [{"trajectory": str(secret / "private.zip"), "verdict": "a"},
+            {"trajectory": "../secret/rec", "verdict": "b"},
+            {"trajectory": "../../../recordings/alice/mon", "verdict": "c"},
+            {"trajectory": "../recordings/bob/mon", "verdict": "d"}]  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows), manifest)
+    out = tmp_path / "out"
+    for verdict, row in (("a", 1), ("b", 2), ("d", 4)):
+        argv = ["select", str(manifest), "--where", f"verdict == '{verdict}'"]
+        assert main([*argv, "--out", str(out)]) == 2
+        said = capsys.readouterr().err
+        assert f"row {row}:" in said and f"is outside {folder}" in said and "--root" in said
+    # --root lets the recordings folder in; a row leading out of it still is refused.
+    argv = ["select", str(manifest), "--root", str(corpus), "--out", str(out), "--where"]
+    assert main([*argv, "verdict == 'c'"]) == 2
+    assert "row 3:" in capsys.readouterr().err
+    assert main([*argv, "verdict in ('b', 'd')"]) == 2
+    assert "row 2:" in capsys.readouterr().err
+    assert not out.exists()  # nothing written
+    # Inside the root, a file or folder is taken only if it opens as a trajectory.
+    argv = ["select", str(manifest), "--root", str(tmp_path), "--out", str(out), "--where"]
+    for verdict, row in (("a", 1), ("b", 2)):
+        assert main([*argv, f"verdict == '{verdict}'"]) == 2
+        assert f"row {row}: " in (said := capsys.readouterr().err) and "not a trajectory" in said
+    assert not out.exists()
+    # A link in the root to a folder outside it is followed, and refused.
+    (corpus / "link").symlink_to(secret / "rec")
+    pq.write_table(pa.Table.from_pylist([{"trajectory": str(corpus / "link")}]), manifest)
+    argv = ["select", str(manifest), "--root", str(corpus), "--out", str(out)]
+    assert main([*argv, "--where", "trajectory != null"]) == 2
+    assert "is outside" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_select_lays_out_the_chosen_rows_below_their_own_common_folder(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = audit_into([corpus], tmp_path / "audit")
+    _, rows = read_manifest(out / "manifest.parquet")
+    stray = {**rows[0], "trajectory": "/nowhere/at/all", "clicks": 99}  # never chosen
+    manifest = corpus / "manifest"
+    manifest.mkdir()
+    write_manifest([*rows, stray], manifest)
+    keep = tmp_path / "keep"
+    argv = ["select", str(manifest / "manifest.csv"), "--root", str(corpus)]
+    assert main([*argv, "--where", "clicks >= 2 and clicks < 99", "--out", str(keep)]) == 0
+    chosen = sorted(p.parent.relative_to(keep).as_posix() for p in keep.rglob("meta.json"))
+    assert chosen == ["alice/mon", "alice/tue", "bob/mon"]  # not tmp/.../alice/mon: no stray /
+    only = tmp_path / "only"
+    assert main([*argv, "--where", "clicks == 3", "--out", str(only)]) == 0
+    assert [p.parent.name for p in only.rglob("meta.json")] == ["mon"]
+    assert (only / "mon/meta.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("verdict", pa.array([b"valid"], pa.binary())),
+        ("verdict", pa.array([True])),
+        ("verdict", pa.array([1], pa.timestamp("s"))),
+        ("reward", pa.array([decimal.Decimal("1.00")], pa.decimal128(5, 2))),
+        ("reward", pa.array([[0.5]])),
+        ("reward", pa.array([{"a": 1}])),
+        ("errors", pa.array([1.5])),  # an int column holding floats
+        ("mine", pa.array([b"x"], pa.binary())),  # a column of its own: text or numbers only
+    ],
+)
+def test_a_parquet_column_of_a_type_the_manifest_never_holds_is_refused(
+    tmp_path: Path, column: str, values: pa.Array
+) -> None:
+    path = tmp_path / "manifest.parquet"
+    table = pa.table({"trajectory": ["a"], column: values})
+    pq.write_table(table, path)
+    with pytest.raises(ManifestError, match=f"column '{column}' holds"):
+        read_manifest(path)
+
+
+def test_a_parquet_number_that_is_not_finite_is_refused_as_in_csv(tmp_path: Path) -> None:
+    for value in (math.nan, math.inf):
+        pq.write_table(pa.table({"trajectory": ["a"], "reward": [value]}), tmp_path / "m.parquet")
+        with pytest.raises(ManifestError, match=f"m.parquet:1: reward: '{value}' is not a number"):
+            read_manifest(tmp_path / "m.parquet")
+        (tmp_path / "m.csv").write_text(f"trajectory,reward\na,{value}\n")
+        with pytest.raises(ManifestError, match=f"m.csv:2: reward: '{value}' is not a number"):
+            read_manifest(tmp_path / "m.csv")
+    pq.write_table(pa.table({"trajectory": ["a"], "reward": pa.array([None], pa.float64()),
+                             "verdict": pa.array(["v"], pa.large_string())}),
+                   tmp_path / "m.parquet")  # fmt: skip
+    assert read_manifest(tmp_path / "m.parquet") == (
+        {"trajectory": "text", "reward": "number", "verdict": "text"},
+        [{"trajectory": "a", "reward": None, "verdict": "v"}],
+    )
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_escaped_and_read_back_exactly(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out = audit_into([corpus], tmp_path / "audit")
+    _, rows = read_manifest(out / "manifest.parquet")
+    sources = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "'q", "''", "ok"]
+    rows = [{**rows[i % len(rows)], "source": source, "verdict": source, "reward": -1.0}
+            for i, source in enumerate(sources)]  # fmt: skip
+    folder = tmp_path / "written"
+    folder.mkdir()
+    write_manifest(rows, folder)
+    with (folder / "manifest.csv").open(newline="") as f:
+        cells = [(r["source"], r["reward"]) for r in csv.DictReader(f)]
+    assert sorted(cells) == sorted(
+        ("'" + s if s != "ok" else s, "-1.0") for s in sources
+    )  # a number stays a number
+    from_csv, from_parquet = (
+        read_manifest(folder / n) for n in ("manifest.csv", "manifest.parquet")
+    )
+    assert from_csv == from_parquet
+    assert sorted(r["source"] for r in from_csv[1]) == sorted(sources)  # exactly as given
+    keep = tmp_path / "keep"
+    argv = ["select", str(folder / "manifest.csv"), "--root", str(corpus), "--out", str(keep)]
+    assert main([*argv, "--where", "source == '=HYPERLINK(\"http://x\")'"]) == 0
+    assert len(list(keep.rglob("meta.json"))) == 1

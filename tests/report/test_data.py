@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +191,61 @@ def test_a_page_keeps_replies_and_trees_up_to_its_budget(
         ("[1] link", note),  # 8 + 20 + 8 spent: 20 more would pass 50
         ("[1] link", note),
     ]
+
+
+def test_a_report_folder_linked_out_of_the_run_is_refused_and_its_target_untouched(
+    tmp_path: Path,
+) -> None:
+    from officegym.errors import RunFolderError
+
+    run = make_run(tmp_path, [])
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for name in ("compare.html", "index.html", "viewer.css"):
+        (victim / name).write_text("the victim's")
+    (victim / "frames").mkdir()
+    (victim / "frames" / "keep.png").write_bytes(png(1))
+    (run / "report").symlink_to(victim)
+    before = {str(p.relative_to(victim)): p.read_bytes() for p in victim.rglob("*") if p.is_file()}
+
+    with pytest.raises(RunFolderError, match="is a link out of the run folder"):
+        write_report(run)
+    after = {str(p.relative_to(victim)): p.read_bytes() for p in victim.rglob("*") if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.parametrize("name", ["frames", "episodes", "index.html", "viewer.css", "style.css"])
+def test_a_link_in_an_old_report_is_removed_as_a_link(tmp_path: Path, name: str) -> None:
+    run = make_run(tmp_path, [])
+    victim = tmp_path / "victim"
+    (victim / "sub").mkdir(parents=True)
+    (victim / "sub" / "page.html").write_text("the victim's")
+    (victim / "file.css").write_text("the victim's")
+    (run / "report").mkdir()
+    target = victim / ("file.css" if "." in name else "sub")
+    (run / "report" / name).symlink_to(target)
+
+    write_report(run)
+    assert (victim / "sub" / "page.html").read_text() == "the victim's"
+    assert (victim / "file.css").read_text() == "the victim's"
+    assert not (run / "report" / name).is_symlink()
+
+
+def test_a_link_in_an_old_viewer_is_removed_as_a_link(tmp_path: Path) -> None:
+    run = make_run(tmp_path, [])
+    recording = zip_trajectory(run / "episodes" / EPISODE / "trajectory", tmp_path / "rec.zip")
+    out = tmp_path / "viewer"
+    write_viewer([recording], out)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "notes.txt").write_text("the victim's")
+    shutil.rmtree(out / "frames")
+    (out / "frames").symlink_to(victim)
+    (out / "viewer.css").unlink()
+    (out / "viewer.css").symlink_to(victim / "notes.txt")
+
+    [episode] = page_data(write_viewer([recording], out))["episodes"]
+    assert [p.name for p in victim.iterdir()] == ["notes.txt"]
+    assert (victim / "notes.txt").read_text() == "the victim's"
+    assert not (out / "frames").is_symlink() and not (out / "viewer.css").is_symlink()
+    assert all((out / s["frame"]).is_file() for s in episode["steps"])

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -198,3 +199,78 @@ def test_run_task_and_limit_play_exactly_the_chosen_episodes(tmp_path: Path) -> 
     assert rest.returncode == 0, rest.stderr
     episodes = {r[0] for r in db.execute("SELECT episode_id FROM episodes")}
     assert episodes == set(plan)
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from officegym.cli import _tasks, main
+
+    def talks_to_a_peer_that_left(args: object, console: object) -> int:
+        mine, peer = socket.socketpair()
+        peer.close()
+        with mine:
+            mine.sendall(b"x" * 1_000_000)  # BrokenPipeError: the peer is gone, stdout is not
+        return 0
+
+    read_end, write_end = os.pipe()  # stdout a pipe with its reader there: `officegym … | cat`
+    with os.fdopen(read_end, "rb"), os.fdopen(write_end, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        monkeypatch.setattr(_tasks, "cmd_tasks_list", talks_to_a_peer_that_left)
+        assert main(["tasks", "list"]) == 2
+        monkeypatch.undo()
+    assert capsys.readouterr().err == "officegym tasks: [Errno 32] Broken pipe\n"
+
+
+def test_a_verb_goes_on_to_its_end_when_the_reader_of_stdout_is_gone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console
+
+    from officegym.cli import _tasks, main
+
+    reached: list[int] = []
+
+    def prints_then_works_on(args: object, console: Console) -> int:
+        for n in range(100):
+            console.print(f"line {n} " + "x" * 100)  # as `run` prints a line per episode
+            reached.append(n)
+        print("a plain line too")
+        return 0
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before the first line
+    with os.fdopen(write_end, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        monkeypatch.setattr(_tasks, "cmd_tasks_list", prints_then_works_on)
+        assert main(["tasks", "list"]) == 0
+        monkeypatch.undo()
+    assert reached == list(range(100))
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.browser
+def test_run_with_no_reader_of_stdout_plays_every_episode_and_writes_its_report(
+    tmp_path: Path,
+) -> None:
+    run_dir = tmp_path / "run"
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `officegym run … | head -1` once head has exited
+    args = ["run", "--suite", "smoke", "--agent", "oracle", "--limit", "2", "--out", str(run_dir)]
+    tool = subprocess.Popen([*OFFICEGYM, *args], stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    _, stderr = tool.communicate(timeout=900)
+    assert tool.returncode == 0, stderr
+    assert b"Traceback" not in stderr and b"Error" not in stderr, stderr
+    db = sqlite3.connect(run_dir / "results.sqlite")
+    assert db.execute("SELECT count(*) FROM episodes").fetchone() == (2,)
+    assert json.loads((run_dir / "summary.json").read_text())["episodes"] == 2
+    assert (run_dir / "report" / "index.html").is_file()
+
+
+def test_view_into_a_folder_whose_name_holds_markup_prints_its_path(tmp_path: Path) -> None:
+    out = tmp_path / "a[/]b" / "[bold]viewer"
+    result = officegym("view", str(EXAMPLES / "mail.apply-label"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"viewer: {out / 'index.html'}\n"
+    assert (out / "index.html").is_file()

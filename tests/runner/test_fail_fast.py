@@ -6,7 +6,10 @@ and test_remote_agents.py.)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +17,37 @@ import pytest
 
 from officegym.cli._run import agent_option, agent_options
 from officegym.errors import AgentError, RunSettingsError
-from officegym.results import EpisodeResult
-from officegym.runner import FAIL_FAST_AFTER, FailFast, RunConfig, failure_kind
+from officegym.results import RESULTS_FILE, EpisodeResult, ResultStore, load_results
+from officegym.runner import (
+    FAIL_FAST_AFTER,
+    FailFast,
+    Job,
+    Pending,
+    RetryPolicy,
+    RunConfig,
+    failure_before_acting,
+)
 from officegym.runner._folder import claimed
+from officegym.runner._jobs import EPISODE_TIMEOUT_KIND, STEP_TIMEOUT_KIND
+from officegym.runner._run import fail_fast_watch
 from officegym.runner._steps import REPLY_TEXT_LIMIT, agent_turn, annotate_trajectory
 from officegym.trajectory import AgentTurn, TrajectoryReader, TrajectoryWriter
 
 SPEC = "openai-compatible:m@http://127.0.0.1:9/v1"
 
 
-def failed(n: int, kind: str = "HTTP 401", body: str = "bad key", step: int = 1) -> EpisodeResult:
-    error = f"agent {SPEC!r} failed at step {step} ({kind}): http://h/v1 answered {kind}: {body}"
-    return EpisodeResult(f"e{n}", "t", n, SPEC, False, 0.0, error=error, status="agent_error")
+def failed(
+    n: int,
+    kind: str = "HTTP 401",
+    body: str = "bad key",
+    steps: int = 0,
+    status: str = "agent_error",
+) -> EpisodeResult:
+    """An agent failure at step `steps + 1` (0: its first step, before it acted)."""
+    error = f"agent {SPEC!r} failed at step {steps + 1} ({kind}): http://h/v1 answered: {body}"
+    return EpisodeResult(
+        f"e{n}", "t", n, SPEC, False, 0.0, steps=steps, error=error, status=status, error_kind=kind
+    )
 
 
 def finished(n: int) -> EpisodeResult:
@@ -43,9 +65,9 @@ def play(results: list[EpisodeResult], after: int = FAIL_FAST_AFTER) -> int:
     return len(results)
 
 
-def test_the_same_failure_from_the_start_stops_the_run_at_the_third() -> None:
-    # Bodies differ (a request id, a step): the status is what makes them the same.
-    results = [failed(0, body="id 1"), failed(1, body="id 2", step=3)] + [failed(n) for n in (2, 3)]
+def test_the_same_failure_before_acting_stops_the_run_at_the_third() -> None:
+    # Bodies differ (a request id): the kind is what makes them the same.
+    results = [failed(0, body="id 1"), failed(1, body="id 2")] + [failed(n) for n in (2, 3)]
     assert play(results) == 3
     with pytest.raises(AgentError) as caught:
         play_raising([failed(n) for n in range(3)])
@@ -58,6 +80,24 @@ def play_raising(results: list[EpisodeResult]) -> None:
     watch = FailFast(FAIL_FAST_AFTER, "runs/x")
     for result in results:
         watch.observe(result)
+
+
+def test_failures_after_the_agent_acted_never_stop_a_run() -> None:
+    # A prompt past the model's context at step 3 of every episode: the agent works.
+    late = [failed(n, kind="HTTP 400", body="context length exceeded", steps=2) for n in range(6)]
+    assert play(late) == len(late)
+    # One that acted first: what follows are results, even the same failure before acting.
+    assert play([failed(0, steps=2)] + [failed(n) for n in range(1, 6)]) == 6
+
+
+def test_an_episode_timeout_is_not_a_failure_before_acting() -> None:
+    # The pool records an episode past its time without steps: it counts for nothing.
+    slow = [failed(n, kind=EPISODE_TIMEOUT_KIND, status="timeout") for n in range(5)]
+    assert play(slow) == len(slow) and failure_before_acting(slow[0]) is None
+    # A step timeout before the first action is a hung agent, and counts.
+    hung = [failed(n, kind=STEP_TIMEOUT_KIND, status="timeout") for n in range(5)]
+    assert play(hung) == FAIL_FAST_AFTER
+    assert failure_before_acting(hung[0]) == "timeout: step timeout"
 
 
 @pytest.mark.parametrize(
@@ -79,25 +119,63 @@ def test_fail_fast_zero_never_stops_and_another_number_is_kept() -> None:
     assert play([failed(n) for n in range(10)], after=5) == 5
 
 
-def test_what_makes_two_failures_the_same() -> None:
-    refused = failed(0, kind="connection refused")
-    assert failure_kind(refused) == "agent_error: connection refused"
-    assert failure_kind(failed(0, kind="ValueError", body="step 4 broke")) == (
-        "agent_error: ValueError"
+def test_retry_errors_never_fails_fast(tmp_path: Path) -> None:
+    # Its episodes are the failed ones by selection: the same failures again stop nothing.
+    retry = RunConfig("smoke", SPEC, 1, tmp_path, resume=True, retry_errors=True)
+    play_watch(fail_fast_watch(retry))
+    with pytest.raises(AgentError):
+        play_watch(fail_fast_watch(replace(retry, retry_errors=False)))
+
+
+def play_watch(watch: FailFast) -> None:
+    for result in [failed(n) for n in range(FAIL_FAST_AFTER)]:
+        watch.observe(result)
+
+
+def test_the_kind_is_the_results_field_not_read_from_its_text() -> None:
+    assert failure_before_acting(failed(0, kind="connection refused")) == (
+        "agent_error: connection refused"
     )
-    slow = [
-        EpisodeResult("e", "t", 0, SPEC, False, 0.0, error=f"the agent took longer than "
-                      f"120s at step {n}", status="timeout")
-        for n in (1, 7)
-    ]  # fmt: skip
-    assert failure_kind(slow[0]) == failure_kind(slow[1]) is not None
-    crashed = EpisodeResult("e", "t", 0, SPEC, False, 0.0, error="browser died", status="crashed")
-    assert failure_kind(crashed) is None and failure_kind(finished(0)) is None
-    # A spec that reads like a failure does not fool it: the kind is read after the spec.
-    tricky = "x:Agent failed at step 1 (HTTP 500): "
-    error = f"agent {tricky!r} failed at step 1 (OSError): disk"
-    odd = EpisodeResult("e", "t", 0, tricky, False, 0.0, error=error, status="agent_error")
-    assert failure_kind(odd) == "agent_error: OSError"
+    # The text may say anything (an agent's spec, a server's words): only the field counts.
+    worded = EpisodeResult(
+        "e", "t", 0, SPEC, False, 0.0, status="agent_error",
+        error="agent 'x' failed at step 1 (HTTP 500): …", error_kind="OSError",
+    )  # fmt: skip
+    assert failure_before_acting(worded) == "agent_error: OSError"
+    unknown = replace(worded, error_kind=None)  # a row of an earlier version: not counted
+    crashed = replace(worded, status="crashed")
+    assert failure_before_acting(unknown) is None and failure_before_acting(crashed) is None
+    assert failure_before_acting(finished(0)) is None
+
+
+def test_the_error_kind_is_stored_and_old_stores_still_load(tmp_path: Path) -> None:
+    old = tmp_path / "old" / RESULTS_FILE
+    old.parent.mkdir()
+    with contextlib.closing(sqlite3.connect(old)) as db:  # the first release's table
+        db.execute(
+            "CREATE TABLE episodes (episode_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, "
+            "seed INTEGER NOT NULL, agent TEXT NOT NULL, success INTEGER NOT NULL, "
+            "score REAL NOT NULL, checkpoints TEXT NOT NULL, steps INTEGER NOT NULL, "
+            "seconds REAL NOT NULL, error TEXT NOT NULL DEFAULT '', answer TEXT, "
+            "trajectory TEXT NOT NULL DEFAULT '', finished_at TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO episodes VALUES ('e', 't', 0, 'a', 0, 0, '[]', 1, 1, 'x', "
+                   "NULL, '', '')")  # fmt: skip
+        db.commit()
+    (row,) = load_results(old.parent)
+    assert (row.error, row.error_kind) == ("x", None)
+    store = ResultStore(old)
+    store.add(failed(1, kind="HTTP 401"))
+    store.close()
+    assert [r.error_kind for r in load_results(old.parent)] == [None, "HTTP 401"]
+
+
+def test_a_timeout_without_a_result_keeps_its_kind_and_steps() -> None:
+    kept: list[EpisodeResult] = []
+    policy = RetryPolicy(SPEC, 0, kept.append)
+    job = Job("t", 0, "e", "traj")
+    policy.settle(Pending(job, 1), "timeout", "slow", None, kind=STEP_TIMEOUT_KIND, steps=4)
+    assert (kept[0].error_kind, kept[0].steps) == (STEP_TIMEOUT_KIND, 4)
 
 
 class Talker:
@@ -174,14 +252,17 @@ def test_agent_options_are_json_or_text_and_given_once() -> None:
         agent_options([("max_tokens", 1), ("max_tokens", 2)])
 
 
-def test_agent_options_are_run_settings_with_secrets_kept_as_a_digest(tmp_path: Path) -> None:
+def test_agent_options_are_run_settings_without_their_transport(tmp_path: Path) -> None:
     options = {"max_tokens": 512, "api_key": "sk-secret", "headers": {"api-key": "az-secret"}}
     config = RunConfig("smoke", SPEC, 1, tmp_path / "run", agent_options=options)
     with claimed(config):
         pass
-    stored = (tmp_path / "run" / "results.sqlite").read_bytes()
+    stored = (tmp_path / "run" / RESULTS_FILE).read_bytes()
     assert b"sk-secret" not in stored and b"az-secret" not in stored and b"512" in stored
-    same = RunConfig("smoke", SPEC, 1, tmp_path / "run", resume=True, agent_options=options)
+    # The fix the fail-fast message asks for: a new key, headers, timeout, retries.
+    transport = {"api_key": "sk-new", "headers": {"X": "y"}, "timeout": 300, "retries": 0}
+    fixed = {"max_tokens": 512, **transport}
+    same = RunConfig("smoke", SPEC, 1, tmp_path / "run", resume=True, agent_options=fixed)
     with claimed(same):
         pass
     other = {**options, "max_tokens": 64}
@@ -190,3 +271,33 @@ def test_agent_options_are_run_settings_with_secrets_kept_as_a_digest(tmp_path: 
         pass
     assert caught.value.field == "agent_options"
     assert "sk-secret" not in str(caught.value) and json.dumps(64) in str(caught.value)
+
+
+def test_a_run_of_the_version_that_stored_secret_digests_resumes(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    with claimed(RunConfig("smoke", SPEC, 1, run)):
+        pass
+    store = ResultStore(run / RESULTS_FILE)
+    store.set_info(agent_options={"max_tokens": 8, "api_key": "sha256:0123456789ab"})
+    store.close()
+    again = RunConfig("smoke", SPEC, 1, run, resume=True, agent_options={"max_tokens": 8})
+    with claimed(again):
+        pass
+
+
+def test_the_system_prompt_is_checked_by_its_contents_not_its_path(tmp_path: Path) -> None:
+    prompt, moved = tmp_path / "prompt.txt", tmp_path / "moved.txt"
+    prompt.write_text("Be brief. {actions}")
+
+    def config(path: Path, resume: bool = True) -> RunConfig:
+        options = {"system_prompt_file": str(path)}
+        return RunConfig("smoke", SPEC, 1, tmp_path / "run", resume=resume, agent_options=options)
+
+    with claimed(config(prompt, resume=False)):
+        pass
+    moved.write_text(prompt.read_text())
+    with claimed(config(moved)):  # the same prompt elsewhere: the same run
+        pass
+    prompt.write_text("Be thorough. {actions}")  # edited: the episodes would mix two prompts
+    with pytest.raises(RunSettingsError, match="agent_options"), claimed(config(prompt)):
+        pass

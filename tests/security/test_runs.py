@@ -527,3 +527,36 @@ def test_a_refused_resume_names_the_flags_as_they_are_typed(
     assert f"resume it with {resume_with}, or pass another --out for a run with {other_with}" in (
         refusal
     )
+
+
+# ---- what is printed, and where a report goes ------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_run_folder_whose_name_holds_markup_is_printed_as_it_is(
+    agents: dict[str, str], tmp_path: Path
+) -> None:
+    run = tmp_path / "a[/]b" / "[bold]run"
+    args = [a for a in run_args(QUICK, run, "--limit", "1") if a not in ("--quiet", "--no-report")]
+    out = officegym(agents, *args)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert f"results: {run / 'results.sqlite'}   summary: {run / 'summary.json'}" in lines
+    assert lines[-1] == f"report: {run / 'report' / 'index.html'}"
+
+
+def test_a_report_folder_linked_out_of_the_run_is_one_line_and_its_target_untouched(
+    tmp_path: Path,
+) -> None:
+    run, victim = tmp_path / "run", tmp_path / "victim"
+    run.mkdir()
+    stored_run(run, QUICK)
+    victim.mkdir()
+    (victim / "index.html").write_text("the victim's page")
+    (victim / "compare.html").write_text("the victim's page")
+    (run / "report").symlink_to(victim)
+
+    out = officegym(dict(os.environ), sys.executable, "-m", "officegym.cli", "report", str(run))
+    assert "report is a link out of the run folder" in one_line(out)
+    assert sorted(p.name for p in victim.iterdir()) == ["compare.html", "index.html"]
+    assert all(p.read_text() == "the victim's page" for p in victim.iterdir())
