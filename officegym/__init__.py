@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
 import importlib.util
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,10 @@ from types import ModuleType
 
 from officegym.errors import OfficegymError, UnknownNameError
 
-__version__ = "0.1.0"
+try:  # pyproject.toml holds the one definition; installed, it is in the package's metadata
+    __version__ = importlib.metadata.version("officegym")
+except importlib.metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
+    __version__ = "0+unknown"
 __all__ = ["OfficegymError", "UnknownNameError", "__version__"]
 
 
