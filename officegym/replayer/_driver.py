@@ -59,6 +59,13 @@ SCROLL_AND_SAME_SPOT_JS = (
     "!!a && document.elementFromPoint(a[0], a[1]) === document.elementFromPoint(a[2], a[3])]"
 )
 
+# null when an element the selectors name holds the value a[1]; else what the field that took
+# the input (the focused one) holds instead.
+VALUE_TAKEN_JS = (
+    "__og.countMatching(a[0], null, {value: a[1]}, null) ? null : "
+    "String(document.activeElement && document.activeElement.value)"
+)
+
 
 class Divergence(Exception):
     """The replay found something other than what was recorded."""
@@ -387,6 +394,18 @@ class EventDriver:
         elif event.replace:
             await self.page.keyboard.press("Delete")
         self.dirty = True
+        if event.target is not None and event.target.selector and event.replace:
+            await self._took_value(event.target, event.text)
+
+    async def _took_value(self, target: Target, text: str) -> None:
+        """A field's new value (a Recorder `change`) must be its value once the page settles:
+        typing into a field that takes no text (a colour or a date picker) changes nothing."""
+        found = await self.settle(VALUE_TAKEN_JS, [selectors(target), text])
+        if found is not None:
+            raise Divergence(
+                f"text.input: the field of {target.selector!r} holds {found[:200]!r}, not the "
+                f"recorded {text[:200]!r}"
+            )
 
     async def _compare_frame(self, event: Screenshot) -> None:
         recorded = self.reader.read_frame(event.frame)

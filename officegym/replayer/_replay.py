@@ -20,7 +20,7 @@ from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
 from officegym.replayer._findings import Auditor, audit, frame_checker
 from officegym.replayer._page import open_start_page
 from officegym.replayer._pointer import to_viewport
-from officegym.replayer._verdict import ReplayResult, Verdict
+from officegym.replayer._verdict import ReplayResult, Verdict, judge_skips
 from officegym.tasks import get_task
 from officegym.trajectory import Event, MouseMove, TrajectoryReader
 
@@ -81,7 +81,8 @@ class Replayer:
         self._then = then
         try:
             with TrajectoryReader(path) as reader:
-                self._replay(reader, result)
+                self._replay(reader, result)  # the whole recording, also after a skipped step
+                judge_skips(reader.meta, result)
         except TrajectoryFormatError as exc:
             result.verdict, result.reason = Verdict.MALFORMED, str(exc)
         result.replay_seconds = round(time.perf_counter() - start, 3)

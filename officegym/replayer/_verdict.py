@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from officegym.replayer._findings import Finding
+from officegym.trajectory import ImportSkip, TrajectoryMeta
 
 
 class Verdict(StrEnum):
@@ -17,6 +19,7 @@ class Verdict(StrEnum):
     TASK_FAILED = "task_failed"  # replays cleanly but the task's evaluator says not done
     MALFORMED = "malformed"  # the files break the format (file, line, field in `reason`)
     UNREPLAYABLE = "unreplayable"  # well-formed, but cannot be replayed here (unknown task, …)
+    INCOMPLETE = "incomplete"  # its import left out a step that acts (named in `reason`)
 
 
 @dataclass
@@ -38,3 +41,37 @@ class ReplayResult:
         out = asdict(self)  # each finding too, as `Finding.to_json` gives it
         out["verdict"] = str(self.verdict)
         return out
+
+
+# Verdicts that a skipped acting step overrides: they judge a replay that did not do what the
+# person did. `malformed` and `unreplayable` stay: they say the replay could not judge at all.
+_OVERRIDDEN = {Verdict.VALID, Verdict.DIVERGED, Verdict.TASK_FAILED}
+_SOURCE_INDEX = re.compile(r"^[A-Za-z_]+\[(\d+)\]")  # `steps[12]`, `events[3].data…`
+
+
+def _source_order(skip: ImportSkip) -> tuple[int, str]:
+    found = _SOURCE_INDEX.match(skip.position)
+    return (int(found.group(1)) if found else 1 << 62, skip.position)
+
+
+def first_acting_skip(meta: TrajectoryMeta) -> ImportSkip | None:
+    """The first step (in source order) that the import left out and that acts, if any."""
+    acting = [s for s in meta.imported.skipped if s.acts] if meta.imported else []
+    return min(acting, key=_source_order) if acting else None
+
+
+def judge_skips(meta: TrajectoryMeta, result: ReplayResult) -> None:
+    """Make `result` `incomplete` when the import left out a step that acts.
+
+    The replay has played the rest already (its findings, and what it found, are kept): a
+    divergence after the skipped step is most likely its consequence, so the skipped step is
+    named first and what the replay found follows it in `reason`; `event_index` stays where the
+    replay found it (None when the rest replayed cleanly).
+    """
+    skip = first_acting_skip(meta)
+    if skip is None or result.verdict not in _OVERRIDDEN:
+        return
+    reason = f"the import left out {skip.position} ({skip.step}), a step that acts: {skip.reason}"
+    if result.verdict != Verdict.VALID:
+        reason += f"; the replay of the rest was {result.verdict}: {result.reason}"
+    result.verdict, result.reason = Verdict.INCOMPLETE, reason

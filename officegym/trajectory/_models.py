@@ -115,6 +115,13 @@ class ImportSkip(_Model):
     position: str = Field(description="Where in the source: `states[16]`, `steps[3].selectors`.")
     step: str = Field(description="The step's kind in the source's own words.")
     reason: str
+    acts: bool = Field(
+        default=True,
+        description="Whether the step changed the page (a click, a key, a change, a navigation, "
+        "an assertion, a step of unknown effect) rather than being harmless to leave out (a "
+        "pointer move, a scroll later steps make irrelevant). A replay judges a recording with "
+        "a skipped acting step `incomplete`. Absent (an older import): counted as acting.",
+    )
 
 
 class ClockJump(_Model):

@@ -100,11 +100,40 @@ def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> 
     assert "unknown step type 'teleport'" in reasons["steps[5]"]
     assert "mid-recording" in reasons["steps[8]"]
     assert [e["type"] for e in events_of(result.trajectory)] == ["key.down", "done"]
+    # Each says whether it acts: only the viewport change is harmless to leave out.
+    assert {s.position for s in result.skipped if not s.acts} == {"steps[8]"}
+
+
+@pytest.mark.parametrize(
+    ("step", "acts"),
+    [({"type": "scroll", "frame": [0], "x": 0, "y": 300}, False),
+     ({"type": "emulateNetworkConditions", "download": 1000, "upload": 1000, "latency": 20}, False),
+     ({"type": "emulateNetworkConditions", "download": 0, "upload": 0, "latency": 0}, True),
+     ({"type": "change", "frame": [0], "selectors": [["#a"]], "value": "x"}, True),
+     ({"type": "hover", "selectors": [["#a", "#b"]]}, True),
+     ({"type": "waitForElement", "selectors": [["#a"]], "operator": "!="}, True),
+     ({"type": "click", "selectors": [["#a"]], "assertedEvents": [{"type": "x"}]}, True)],
+)  # fmt: skip
+def test_chrome_recorder_skips_say_whether_they_act(
+    tmp_path: Path, step: dict[str, Any], acts: bool
+) -> None:
+    source = tmp_path / "one.json"
+    steps = [{"type": "navigate", "url": "http://shop.example.test/form.html"}, step]
+    source.write_text(json.dumps({"steps": steps}))
+    result = import_one("chrome-recorder", source, tmp_path / "o")
+    assert [s.acts for s in result.skipped] == [acts], result.skipped
+    with TrajectoryReader(result.trajectory or "") as reader:
+        assert reader.meta.imported is not None
+        assert [s.acts for s in reader.meta.imported.skipped] == [acts]
+    report = json.loads(json.dumps(result.to_json()))  # as import-report.jsonl has it
+    assert [s["acts"] for s in report["skipped"]] == [acts]
 
 
 def test_rrweb_events_get_selectors_from_the_snapshot_and_its_mutations(tmp_path: Path) -> None:
     result = import_one("rrweb", FIXTURES / "rrweb-order.json", tmp_path / "o")
-    assert [(s.position, s.step) for s in result.skipped] == [("events[29]", "ViewportResize")]
+    assert [(s.position, s.step, s.acts) for s in result.skipped] == [
+        ("events[29]", "ViewportResize", False)
+    ]
     events = events_of(result.trajectory)
     downs = [e for e in events if e["type"] == "mouse.down"]
     assert [d["target"]["selector"] for d in downs] == [
@@ -144,7 +173,9 @@ def test_miniwob_demonstration_keys_and_clicks(tmp_path: Path) -> None:
     source = tmp_path / "enter-text_0.json.gz"
     source.write_bytes(gzip.compress((FIXTURES / "miniwob-enter-text.json").read_bytes()))
     result = import_one("miniwob", source, tmp_path / "o")
-    assert [(s.position, s.step) for s in result.skipped] == [("states[16]", "scroll")]
+    assert [(s.position, s.step, s.acts) for s in result.skipped] == [
+        ("states[16]", "scroll", False)
+    ]
     events = events_of(result.trajectory)
     keys = [e["key"] for e in events if e["type"] == "key.down"]
     assert keys == ["Shift", "A", "d", "a"]  # the bubble-phase copies are dropped
@@ -192,6 +223,38 @@ def test_rejections_name_the_file_position_and_reason(
     assert result.reason.startswith(str(source)) and expected in result.reason, result.reason
     assert result.position not in ("", "whole file"), result  # a line, byte or field path
     assert not (tmp_path / "out").exists()  # no half-written trajectory is left behind
+
+
+@pytest.mark.slow
+def test_a_demonstration_without_snapshots_is_written_as_it_is_read(tmp_path: Path) -> None:
+    """A demonstration whose states have no `dom` (record.js's shape with the snapshots left
+    out): 19 MB of keys grew memory by 11x its size (210 MB) while every event waited for the
+    end. Its events are now written as they are converted: what remains (6 MB) is the reading
+    and writing buffers, the same for any size."""
+    source = tmp_path / "keys.json"
+    presses = 150_000
+    with source.open("w") as f:  # written a state at a time: the test holds no 19 MB either
+        f.write('{"taskName": "keys", "states": [{"time": 0, "action": null}')
+        for i in range(presses):
+            for j, kind in enumerate(("keydown", "keyup")):
+                action = {"type": kind, "keyCode": 65, "charCode": 0, "timing": 1}
+                f.write(", " + json.dumps({"time": 2 * i + j + 1, "action": action}))
+        f.write('], "reward": 1, "rawReward": 1}')
+    size = source.stat().st_size
+    measure = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "import officegym.replayer.importers as importers\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "result = importers.import_one('miniwob', Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024\n"
+        "print(result.outcome, result.events, after - before)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", measure, str(source), str(tmp_path / "o")],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    outcome, events, growth = done.stdout.split()
+    assert (outcome, int(events)) == ("imported", 2 * presses + 1)  # down and up, then done
+    assert int(growth) < size // 2, f"peak memory grew by {int(growth):,} bytes for {size:,}"
 
 
 @pytest.mark.slow
@@ -244,18 +307,18 @@ def test_sources_in_folders_keep_their_relative_paths(tmp_path: Path) -> None:
      ("miniwob", "miniwob-enter-text.json")],
 )  # fmt: skip
 def test_meta_says_where_an_import_came_from(tmp_path: Path, fmt: str, fixture: str) -> None:
-    """`meta.imported`: the source as given, the format, the source's own label (MiniWoB++
-    has one), and the skipped steps, as the report has them."""
+    """`meta.imported`: the source (given relative, stored absolute), the format, the source's
+    own label (MiniWoB++ has one), and the skipped steps, as the report has them."""
     source = Path(os.path.relpath(FIXTURES / fixture))  # relative, as typed on a command line
     result = import_one(fmt, source, tmp_path / "o")
     assert result.outcome in ("imported", "partial"), result
     with TrajectoryReader(result.trajectory or "") as reader:
         imported = reader.meta.imported
     assert imported is not None
-    assert (imported.path, imported.format) == (str(source), fmt)
+    assert (imported.path, imported.format) == (str(source.absolute()), fmt)
     label = imported.label
     got = (label.reward, label.raw_reward) if label is not None else None
     assert got == ((0.84, 1.0) if fmt == "miniwob" else None)
-    assert [(s.position, s.step, s.reason) for s in imported.skipped] == [
-        (s.position, s.step, s.reason) for s in result.skipped
+    assert [(s.position, s.step, s.reason, s.acts) for s in imported.skipped] == [
+        (s.position, s.step, s.reason, s.acts) for s in result.skipped
     ]

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from officegym.cli import main
+from officegym.replayer import audit
 from officegym.replayer.importers import REPORT_NAME, _source, find_sources, import_all, import_one
 from officegym.trajectory import TrajectoryReader, is_typing
 
@@ -36,15 +37,19 @@ CAPTURE, BUBBLE = 1, 3
 class RecordJs:
     """A demonstration built input by input, as record.js records it."""
 
-    def __init__(self, size: tuple[int, int] = (160, 210), scroll: int = 0) -> None:
+    def __init__(
+        self, size: tuple[int, int] = (160, 210), scroll: int = 0, margin: int = 0
+    ) -> None:
         width, height = size
         self.scroll = scroll  # the page's vertical scroll while the inputs happen
         self.time = 0
-        self.body: dict[str, Any] = self.node(1, "BODY", (0, 0, width, height))
+        self.fields: dict[str, str] | None = None  # a structured utterance's
+        m = margin  # the BODY's CSS margin (8 px unless the page sets it): everything moves
+        self.body: dict[str, Any] = self.node(1, "BODY", (m, m, width, height))
         self.body["children"] = [
-            self.node(2, "INPUT_text", (5, 60, 110, 20), id="field", value=""),
-            self.node(3, "BUTTON", (5, 120, 95, 30), id="subbtn", text="Submit"),
-            self.node(4, "BUTTON", (100, 150, 50, 30), id="book", text="Book"),
+            self.node(2, "INPUT_text", (m + 5, m + 60, 110, 20), id="field", value=""),
+            self.node(3, "BUTTON", (m + 5, m + 120, 95, 30), id="subbtn", text="Submit"),
+            self.node(4, "BUTTON", (m + 100, m + 150, 50, 30), id="book", text="Book"),
         ]
         self.states: list[dict[str, Any]] = [{"time": 0, "action": None, "dom": self.dom(None)}]
 
@@ -73,11 +78,19 @@ class RecordJs:
             state = {"time": self.time, "action": {**action, "timing": phase}}
             self.states.append({**state, "dom": self.dom(target)})
 
-    def click(self, ref: int) -> None:
+    def click(self, ref: int, *, double: bool = False) -> None:
+        """A click; `double`: a second one, after which the browser fires `dblclick`."""
         node = self.element(ref)
         x, y = node["left"] + node["width"] / 2, node["top"] + node["height"] / 2  # pageX/Y
-        for kind in ("mousedown", "mouseup", "click"):
+        for kind in ("mousedown", "mouseup", "click", *(("dblclick",) if double else ())):
             self.record({"type": kind, "x": x, "y": y}, ref)
+
+    def keydown(self, code: int) -> None:
+        """A key pressed and held (a modifier), no keypress: its keyup comes later, or never."""
+        self.record({"type": "keydown", "keyCode": code, "charCode": 0}, 2)
+
+    def keyup(self, code: int) -> None:
+        self.record({"type": "keyup", "keyCode": code, "charCode": 0}, 2)
 
     def key(self, code: int, char: str | None = None, *, up_code: int | None = None,
             typed: str | None = None) -> None:  # fmt: skip
@@ -93,6 +106,8 @@ class RecordJs:
     def write(self, path: Path, reward: float = 0.75, raw_reward: float = 1) -> Path:
         demo = {"taskName": "enter-text", "utterance": "Type it", "states": self.states,
                 "reward": reward, "rawReward": raw_reward}  # fmt: skip
+        if self.fields is not None:
+            demo["fields"] = self.fields
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(demo))
         return path
@@ -242,7 +257,94 @@ def test_a_clock_jump_keeps_every_event_and_is_listed(tmp_path: Path) -> None:
     assert jumps == [(4, -3599.94), (6, 7200.06)]
 
 
+def test_altgr_types_its_character(tmp_path: Path) -> None:
+    """AltGr on Windows is a keydown of Control (17), then of Alt (18): "@" on a German layout
+    (AltGr+Q) has its keypress, so it is typed, not a Control+Alt shortcut."""
+    demo = RecordJs()
+    demo.click(2)
+    demo.keydown(17)
+    demo.keydown(18)
+    demo.key(81, "@")
+    demo.keyup(18)
+    demo.keyup(17)
+    demo.key(66, "b")
+    _, events = imported(demo.write(tmp_path / "altgr.json"), tmp_path)
+    at = next(e for e in events if e.type == "key.down" and e.key == "@")
+    assert at.modifiers == []
+    assert typed_text(events) == "@b"
+
+
+def test_a_lost_alt_release_does_not_swallow_the_typing_after_it(tmp_path: Path) -> None:
+    """Alt+Tab away from the page: the Alt keydown is recorded, its keyup goes to the other
+    window. The keys typed after it (each with its keypress) are still typing."""
+    demo = RecordJs()
+    demo.click(2)
+    demo.keydown(18)
+    for code, char in ((72, "h"), (73, "i")):
+        demo.key(code, char)
+    demo.key(8)  # Backspace: no keypress, and no Alt held any more either
+    _, events = imported(demo.write(tmp_path / "alt-tab.json"), tmp_path)
+    assert typed_text(events) == "hi"
+    backspace = next(e for e in events if e.type == "key.down" and e.key == "Backspace")
+    assert backspace.modifiers == []
+
+
+# --- the mouse ------------------------------------------------------------------------------
+
+
+def test_only_a_recorded_dblclick_makes_a_double_click(tmp_path: Path) -> None:
+    """Two buttons clicked 120 ms apart are two clicks; a press is a double click's second
+    when record.js recorded the browser's `dblclick` after it."""
+    demo = RecordJs()
+    demo.click(3)
+    demo.click(4)  # its press is 120 ms after the release on Submit
+    demo.click(4)
+    demo.click(4, double=True)
+    _, events = imported(demo.write(tmp_path / "clicks.json"), tmp_path)
+    mouse = [(e.type, e.target.selector, e.click_count) for e in events if e.type[:6] == "mouse."]
+    assert mouse == [
+        ("mouse.down", "#subbtn", 1), ("mouse.up", "#subbtn", 1),
+        ("mouse.down", "#book", 1), ("mouse.up", "#book", 1),
+        ("mouse.down", "#book", 1), ("mouse.up", "#book", 1),
+        ("mouse.down", "#book", 2), ("mouse.up", "#book", 2),
+    ]  # fmt: skip
+
+
 # --- the page -------------------------------------------------------------------------------
+
+
+def test_a_scrolled_page_with_a_body_margin_keeps_targets_under_the_clicks(
+    tmp_path: Path,
+) -> None:
+    """With the BODY's default 8 px margin, the first snapshot shows the BODY at top 8: the
+    scroll is how far it moved up since (30 px), not minus its top (22 px)."""
+    demo = RecordJs(size=(375, 667), margin=8)
+    demo.scroll = 30
+    demo.click(4)
+    _, events = imported(demo.write(tmp_path / "margin.json"), tmp_path)
+    down, box = events[0], events[0].target.bbox
+    assert (down.x, down.y) == (133, 173)
+    assert (box.x, box.y) == (108, 158)
+    with TrajectoryReader(tmp_path / "out" / "margin") as reader:
+        assert [f.kind for f in audit(reader).findings] == []
+
+
+def test_the_viewport_covers_elements_placed_outside_the_body(tmp_path: Path) -> None:
+    """A task whose elements are absolutely placed leaves the BODY 160×40: its clicks, all in
+    the task area, are in the viewport, and so is an element reaching past it."""
+    demo = RecordJs(size=(160, 40))
+    demo.body["children"].append(RecordJs.node(5, "DIV", (0, 300, 400, 20), text="footer"))
+    demo.states = [{"time": 0, "action": None, "dom": demo.dom(None)}]
+    demo.click(4)
+    meta, _ = imported(demo.write(tmp_path / "absolute.json"), tmp_path)
+    assert (meta.viewport.width, meta.viewport.height) == (400, 320)
+    with TrajectoryReader(tmp_path / "out" / "absolute") as reader:
+        assert [f.kind for f in audit(reader).findings] == []
+    demo.body["children"].pop()
+    demo.states = [{"time": 0, "action": None, "dom": demo.dom(None)}]
+    demo.click(4)
+    meta, _ = imported(demo.write(tmp_path / "small.json"), tmp_path)
+    assert (meta.viewport.width, meta.viewport.height) == (160, 210)  # the task area at least
 
 
 def test_a_page_larger_than_the_task_area_is_the_viewport(tmp_path: Path) -> None:
@@ -261,16 +363,26 @@ def test_a_page_larger_than_the_task_area_is_the_viewport(tmp_path: Path) -> Non
     assert box.x <= down.x <= box.x + box.width and box.y <= down.y <= box.y + box.height
 
 
-def test_the_source_path_and_its_label_are_in_meta(tmp_path: Path) -> None:
+def test_the_source_path_and_its_label_are_in_meta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path is stored absolute, as given relative it would name nothing later. Success is
+    rawReward's: reward has the time penalty (0 when the task was done at its time limit). A
+    structured utterance's fields are kept."""
     demo = RecordJs()
     demo.click(3)
-    source = demo.write(tmp_path / "tasks" / "label.json", reward=-0.25, raw_reward=-1)
-    meta, _ = imported(source, tmp_path)
-    assert meta.imported.path == str(source)
+    demo.write(tmp_path / "tasks" / "label.json", reward=-0.25, raw_reward=-1)
+    monkeypatch.chdir(tmp_path)
+    meta, _ = imported(Path("tasks/label.json"), tmp_path)
+    assert meta.imported.path == str(tmp_path / "tasks" / "label.json")
     assert meta.imported.format == "miniwob"
     label = meta.imported.label
     assert (label.reward, label.raw_reward) == (-0.25, -1.0)
     assert meta.outcome.claimed_success is False
+    demo.fields = {"target": "Book", "by": "click"}
+    meta, _ = imported(demo.write(tmp_path / "late.json", reward=0, raw_reward=1), tmp_path)
+    assert meta.outcome.claimed_success is True
+    assert meta.extra["fields"] == {"target": "Book", "by": "click"}
 
 
 @pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])

@@ -9,6 +9,7 @@ Reading the source is `_source.py`'s part, writing the trajectory `_output.py`'s
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,11 +41,18 @@ class ImportFormatError(TrajectoryFormatError):
 
 @dataclass
 class Skipped:
-    """A step of the source that has no event in the trajectory, and why."""
+    """A step of the source that has no event in the trajectory, and why.
+
+    `acts` says whether the step changed the page (a click, a key, a change, a navigation, an
+    assertion, a step of unknown effect) or is harmless to leave out (a pure pointer move, a
+    scroll that later steps make irrelevant): a recording with a skipped acting step cannot be
+    judged `valid` by a replay, since the replay does not do what the person did.
+    """
 
     position: str
     step: str
     reason: str
+    acts: bool
 
 
 @dataclass
@@ -52,11 +60,15 @@ class Conversion:
     """An importer's output for one source file.
 
     `clock_jumps` and `unknown_keys` name events by their index in `events`; the writer turns
-    them into indexes in events.jsonl (an event the format refuses is not written).
+    them into indexes in events.jsonl (an event the format refuses is not written). A converter
+    that reads its source a piece at a time gives its events as `stream` instead, and fills
+    `meta`, `label` and the notes as it goes: they are complete once `stream` is exhausted, and
+    a note names an event before the stream gives that event.
     """
 
     meta: dict[str, Any]
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (position, event)
+    stream: Iterator[tuple[str, dict[str, Any]]] | None = None  # instead of `events`
     skipped: list[Skipped] = field(default_factory=list)
     label: dict[str, float | None] | None = None  # the source's own success label, if it has one
     clock_jumps: list[tuple[int, float]] = field(default_factory=list)  # (first event after, s)
@@ -84,8 +96,9 @@ class Conversion:
             }
         )
 
-    def skip(self, position: str, step: str, reason: str) -> None:
-        self.skipped.append(Skipped(position, step, reason))
+    def skip(self, position: str, step: str, reason: str, *, acts: bool) -> None:
+        """Note a step with no event; each importer decides `acts` by its format's semantics."""
+        self.skipped.append(Skipped(position, step, reason, acts))
 
 
 @dataclass

@@ -1,20 +1,23 @@
 """Writing an import's trajectory: only inside `--out`, in one go, removed again if it fails.
 
 The trajectory is the format `TrajectoryWriter` writes (meta.json indented, one compact event a
-line; no `frames/`, as an import has no screenshots), but written whole once it is converted:
-an import is a batch, and one that was cut off is run again (meta.json is written first, so
-what it left is an earlier import, which the new one replaces). So it skips the writer's fsync
-of meta.json (most of the time of importing a small file) and its line-by-line flushes. Files
-get the mode the umask gives (0644 under the usual 022), like any file a program creates.
+line; no `frames/`, as an import has no screenshots), but written as a batch: events.jsonl as
+the events are converted, then meta.json. An import that was cut off is run again (what it left
+has events.jsonl, so it is an earlier import, which the new one replaces). So it skips the
+writer's fsync of meta.json (most of the time of importing a small file) and its line-by-line
+flushes. Files get the mode the umask gives (0644 under the usual 022), like any file a program
+creates.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
+import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -64,7 +67,11 @@ def clear(root: Path, path: Path, where: str) -> Path:
     """
     full = inside(root, path, where)
     try:
-        if full.is_dir() and ((full / META_FILE).is_file() or not any(full.iterdir())):
+        if full.is_dir() and (
+            (full / META_FILE).is_file()
+            or (full / EVENTS_FILE).is_file()  # an import cut off before its meta.json
+            or not any(full.iterdir())
+        ):
             shutil.rmtree(full)
         elif full.exists() or full.is_symlink():
             problem = f"{full} already exists and is not a trajectory: not replaced"
@@ -98,30 +105,33 @@ def write_conversion(
     conversion: Conversion, out: Path, where: str, root: Path
 ) -> tuple[int, list[Skipped]]:
     """Write the trajectory at `out` inside `root`, with `meta.imported` saying where it came
-    from; an event the format refuses is skipped with the reason.
+    from; an event the format refuses is skipped with the reason. Events are written as the
+    conversion gives them (`Conversion.stream`), so a streamed one is never in memory whole;
+    meta.json, which needs all of them (its notes, and the source's members after them), last.
 
     Args:
-        where: the source file as given to the import, stored as `meta.imported.path`.
+        where: the source file as given to the import; `meta.imported.path` is it made
+            absolute, to mean the same file wherever the trajectory is read later.
 
     Returns:
         The number of events written and the skipped steps (the importer's and the writer's).
 
     Raises:
         ImportFormatError: `out` leads out of `root`, the header does not validate, or no
-            event could be written.
+            event could be written (what was written is then the caller's to discard).
     """
-    lines, index_of, skipped = _checked_events(conversion, str(out / EVENTS_FILE))
-    imported = _imported(conversion, where, index_of, len(lines), skipped)
-    meta = _checked_meta({**conversion.meta, "imported": imported}, where)
-    if len(lines) <= 1 and conversion.events:  # only the closing `done`
-        span = f"{conversion.events[0][0]} to {conversion.events[-1][0]}"
-        raise ImportFormatError(where, None, span, "no step could be converted")
     dest = inside(root, out, where)
     dest.mkdir(parents=True, exist_ok=True)  # no frames/: an import has no screenshots
+    events = _EventLines(conversion, str(out / EVENTS_FILE))
+    with (dest / EVENTS_FILE).open("w", encoding="utf-8") as file:
+        events.write(file)
+    if events.count <= 1 and events.span:  # only the closing `done`
+        raise ImportFormatError(where, None, events.span, "no step could be converted")
+    imported = _imported(conversion, os.path.abspath(where), events)
+    meta = _checked_meta({**conversion.meta, "imported": imported}, where)
     text = meta.model_dump_json(indent=2, exclude_none=True) + "\n"
     (dest / META_FILE).write_text(text, "utf-8")
-    (dest / EVENTS_FILE).write_text("".join(lines), "utf-8")
-    return len(lines), skipped
+    return events.count, events.skipped
 
 
 def _checked_meta(meta: dict[str, Any], where: str) -> TrajectoryMeta:
@@ -135,63 +145,95 @@ def _checked_meta(meta: dict[str, Any], where: str) -> TrajectoryMeta:
         raise ImportFormatError(where, None, at, problem) from None
 
 
-def _checked_events(
-    conversion: Conversion, path: str
-) -> tuple[list[str], list[int | None], list[Skipped]]:
-    """The lines of events.jsonl (a closing `done` added if the source has none), where each
-    event went (its line index, None if refused), and the skips with the writer's refusals."""
-    skipped = list(conversion.skipped)
-    lines: list[str] = []
-    index_of: list[int | None] = []
-    last_t, last_type = 0.0, None
-    for position, raw in conversion.events:
-        try:
-            event = parse_event(raw, path=path, line=len(lines) + 1)
-            if event.t < last_t:
-                problem = f"t={event.t:g} is before the previous event's t={last_t:g}"
-                raise TrajectoryFormatError(path, len(lines) + 1, "t", problem)
-        except TrajectoryFormatError as exc:
-            reason = f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
-            skipped.append(Skipped(position, str(raw.get("type")), reason))
-            index_of.append(None)
-            continue
-        index_of.append(len(lines))
-        lines.append(event.model_dump_json(exclude_none=True) + "\n")
-        last_t, last_type = event.t, event.type
-    if last_type != "done":
-        lines.append(json.dumps({"t": last_t, "type": "done"}) + "\n")
-    return lines, index_of, skipped
+class _EventLines:
+    """events.jsonl written an event at a time (a closing `done` added if the source has none),
+    with the conversion's notes on events (clock jumps, unknown keys: by the event's index in
+    the conversion) moved to the lines they name as the events are read: an importer notes an
+    event before it gives it."""
+
+    def __init__(self, conversion: Conversion, path: str) -> None:
+        self.conversion, self.path = conversion, path
+        self.refused: list[Skipped] = []  # events the format refuses
+        self.count = 0  # lines written
+        self.jumps: list[dict[str, Any]] = []
+        self.keys: list[dict[str, Any]] = []
+        self.span = ""  # the source positions of the first and last event, once there is one
+        self._pending: list[float] = []  # clock jumps before an event not yet written
+        self._next_jump = self._next_key = 0
+
+    def write(self, file: IO[str]) -> None:
+        conversion = self.conversion
+        last_t, last_type, first = 0.0, None, None
+        stream = conversion.stream if conversion.stream is not None else conversion.events
+        for i, (position, raw) in enumerate(stream):
+            first = position if first is None else first
+            self.span = f"{first} to {position}"
+            self._take_notes(i)
+            try:
+                event = parse_event(raw, path=self.path, line=self.count + 1)
+                if event.t < last_t:
+                    problem = f"t={event.t:g} is before the previous event's t={last_t:g}"
+                    raise TrajectoryFormatError(self.path, self.count + 1, "t", problem)
+            except TrajectoryFormatError as exc:
+                reason = f"{exc.field + ': ' if exc.field else ''}{exc.problem}"
+                kind = str(raw.get("type"))  # only a lone pointer move leaves the page as it is
+                self.refused.append(Skipped(position, kind, reason, acts=kind != "mouse.move"))
+                continue
+            self._noted(i)
+            file.write(event.model_dump_json(exclude_none=True) + "\n")
+            self.count += 1
+            last_t, last_type = event.t, event.type
+        self._take_notes(math.inf)  # the jumps after the last event
+        if last_type != "done":
+            file.write(json.dumps({"t": last_t, "type": "done"}) + "\n")
+            self.count += 1
+        self.jumps += [{"event": self.count - 1, "seconds": s} for s in self._pending]
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        """The importer's skips, then the writer's refusals (complete once written)."""
+        return self.conversion.skipped + self.refused
+
+    def _take_notes(self, index: float) -> None:
+        """The clock jumps before event `index` wait for the next event written."""
+        jumps = self.conversion.clock_jumps
+        while self._next_jump < len(jumps) and jumps[self._next_jump][0] <= index:
+            self._pending.append(jumps[self._next_jump][1])
+            self._next_jump += 1
+
+    def _noted(self, index: int) -> None:
+        """Event `index` is written as line `self.count`: the notes waiting for it name it."""
+        if len(self.jumps) < MAX_NOTES:
+            self.jumps += [{"event": self.count, "seconds": s} for s in self._pending]
+        self._pending.clear()
+        keys = self.conversion.unknown_keys
+        while self._next_key < len(keys) and keys[self._next_key][0] <= index:
+            if keys[self._next_key][0] == index and len(self.keys) < MAX_NOTES:
+                self.keys.append({"event": self.count, "code": keys[self._next_key][1]})
+            self._next_key += 1
 
 
-def _imported(
-    conversion: Conversion,
-    where: str,
-    index_of: list[int | None],
-    count: int,
-    skipped: list[Skipped],
-) -> dict[str, Any]:
+def _imported(conversion: Conversion, path: str, events: _EventLines) -> dict[str, Any]:
     """`meta.imported`: the source, its label, and (the first MAX_NOTES of) the skipped steps,
     clock jumps and unknown keys, by their place in events.jsonl."""
-
-    written_from = [count - 1] * (len(index_of) + 1)  # the first line of event i or a later one
-    for i in range(len(index_of) - 1, -1, -1):
-        here = index_of[i]
-        written_from[i] = here if here is not None else written_from[i + 1]
-    jumps = [{"event": written_from[i], "seconds": s} for i, s in conversion.clock_jumps]
-    keys = [
-        {"event": index_of[i], "code": code}
-        for i, code in conversion.unknown_keys
-        if index_of[i] is not None
-    ]
+    kept = events.skipped[:MAX_NOTES]
+    acting = next((s for s in events.skipped if s.acts), None)
+    if acting is not None and acting not in kept:  # the replay's verdict names the first one
+        kept[-1] = acting
     notes = [
-        {"position": s.position, "step": s.step[:_STEP_CHARS], "reason": s.reason[:_REASON_CHARS]}
-        for s in skipped[:MAX_NOTES]
+        {
+            "position": s.position,
+            "step": s.step[:_STEP_CHARS],
+            "reason": s.reason[:_REASON_CHARS],
+            "acts": s.acts,
+        }
+        for s in kept
     ]
     return {
-        "path": where,
+        "path": path,
         "format": conversion.meta["source"].removeprefix("import:"),
         "label": conversion.label,
         "skipped": notes,
-        "clock_jumps": jumps[:MAX_NOTES],
-        "unknown_keys": keys[:MAX_NOTES],
+        "clock_jumps": events.jumps[:MAX_NOTES],
+        "unknown_keys": events.keys[:MAX_NOTES],
     }

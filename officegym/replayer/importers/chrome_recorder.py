@@ -24,6 +24,24 @@ from officegym.trajectory.keys import MODIFIERS
 STEP_MS = 100.0  # the synthesized time between two steps
 BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right"}
 OPERATORS = {">=", "==", "<="}
+# Step types whose leaving-out cannot make the page end elsewhere (@puppeteer/replay's StepType):
+# `setViewport`: the replay opens the page at the recording's viewport (meta.viewport), and its
+# steps find elements by selector, so a different size moves where an element is, not which;
+# `scroll`: Puppeteer scrolls every element it acts on into view, so no later step depends on
+# the scroll position (and an assertion that does still checks it at replay).
+# Every other type acts: click, doubleClick, hover (opens hover menus), change, keyDown and keyUp
+# (keys type, submit, and release modifiers), navigate, close, waitForElement and
+# waitForExpression (assertions), customStep and unknown types (their effect is not known).
+HARMLESS_STEPS = {"setViewport", "scroll"}
+
+
+def step_acts(kind: str, step: Any) -> bool:
+    """Whether leaving out a Recorder step of this type can change where the page ends."""
+    if kind == "emulateNetworkConditions" and isinstance(step, dict):
+        # Throttling changes only how fast pages load, and the replay waits on conditions; no
+        # bandwidth at all (the Recorder's "Offline") makes requests fail, which pages show.
+        return number(step.get("download")) == 0 or number(step.get("upload")) == 0
+    return kind not in HARMLESS_STEPS
 
 
 class _Skip(Exception):
@@ -86,13 +104,15 @@ class _Converter:
             position = f"steps[{i}]"
             self.t = max(self.t, i * STEP_MS)
             if not isinstance(step, dict) or not isinstance(step.get("type"), str):
-                self.out.skip(position, "?", "a step must be an object with a string `type`")
+                self.out.skip(
+                    position, "?", "a step must be an object with a string `type`", acts=True
+                )
                 continue
             kind = step["type"]
             try:
                 self.step(position, kind, step)
             except _Skip as why:
-                self.out.skip(position, kind, str(why))
+                self.out.skip(position, kind, str(why), acts=step_acts(kind, step))
                 continue
             self.asserted(position, step)
         if not self.started and self.out.meta.get("start_url") is None:
@@ -253,16 +273,20 @@ class _Converter:
         if asserted is None:
             return
         if not isinstance(asserted, list):
-            self.out.skip(position + ".assertedEvents", "assertedEvents", "expected a list")
+            self.out.skip(
+                position + ".assertedEvents", "assertedEvents", "expected a list", acts=True
+            )
             return
         for j, item in enumerate(asserted):
             where = f"{position}.assertedEvents[{j}]"
             if not isinstance(item, dict) or item.get("type") != "navigation":
-                self.out.skip(where, "assertedEvents", "only navigation events can be asserted")
+                self.out.skip(
+                    where, "assertedEvents", "only navigation events can be asserted", acts=True
+                )
                 continue
             check = {k: item[k] for k in ("url", "title") if isinstance(item.get(k), str)}
             if not check:
-                self.out.skip(where, "assertedEvents", "a navigation needs url or title")
+                self.out.skip(where, "assertedEvents", "a navigation needs url or title", acts=True)
                 continue
             self.event(where, type="check", kind="navigation", timeout_ms=self.timeout, **check)
 

@@ -17,20 +17,27 @@ Nothing is lost on the way:
 - The clock may jump (record.js reads the wall clock): a step back in time, or forward by more
   than `MAX_GAP_MS`, shifts the events after it so time runs forward, and is listed in
   `meta.imported.clock_jumps`; no event is dropped.
-- The viewport is the page's: the BODY's size in the first snapshot. Events keep record.js's
-  page coordinates, and a target's box (a viewport box in the snapshot) is moved into them.
+- The viewport is the page's: the BODY's and its elements' boxes in the first snapshot, together,
+  and never smaller than the task area. Events keep record.js's page coordinates, and a
+  target's box (a viewport box in the snapshot) is moved into them by the page's scroll: how
+  far the BODY moved up since the first snapshot (taken at the top of the page).
+- A press is half of a double click when record.js recorded the `dblclick` the browser fires
+  after it; modifiers a typed character's keydown shows held (AltGr is Control and Alt on
+  Windows, an Alt whose release went to another window) do not make it a shortcut.
 
-The demonstration is read a state at a time (`JsonStream`), so a 100 MB one is never in memory
-whole. MiniWoB++ does not store the random instance of the episode, so an imported
-demonstration names no task and no page: it is kept for training and audit, and does not replay.
+The demonstration is read a state at a time (`JsonStream`) and its events are written as they
+are converted (`Conversion.stream`), so a 100 MB one is never in memory whole. MiniWoB++ does
+not store the random instance of the episode, so an imported demonstration names no task and no
+page: it is kept for training and audit, and does not replay.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +51,12 @@ from officegym.replayer.importers._keycodes import (
     typed_char,
 )
 from officegym.replayer.importers._source import JsonStream
-from officegym.trajectory.keys import MODIFIERS
+from officegym.trajectory.keys import COMMAND_MODIFIERS, MODIFIERS
 
-VIEWPORT = {"width": 160, "height": 210}  # the task area: when the first snapshot has no size
+# The task area. record.js records a mouse event only inside it: its handlers return early
+# when `event.pageX >= 160 || event.pageY >= 210`, so every recorded point lies within.
+VIEWPORT = {"width": 160, "height": 210}
+MAX_PAGE_PX = 1e6  # a box reaching further is not the page's layout: it sizes no viewport
 BUBBLE = 3
 # A forward step longer than any episode is a clock jump: MiniWoB++ ends an episode at its time
 # limit, 10 s by default and 1,000 s in the versions that allow the most.
@@ -68,7 +78,7 @@ def convert(data: Any, source: Path) -> Conversion:
 
 
 def convert_file(source: Path) -> Conversion:
-    """Convert a demonstration file, reading it a state at a time.
+    """Convert a demonstration file, reading it a state at a time as its events are written.
 
     Raises:
         ImportFormatError: unreadable or not JSON (see `JsonStream`), not a demonstration, or
@@ -100,10 +110,11 @@ def _box(node: Any) -> tuple[float, float, float, float] | None:
     return (left, top, width, height) if width >= 0 and height >= 0 else None
 
 
-def _target(dom: Any) -> dict[str, Any] | None:
+def _target(dom: Any, origin: tuple[float, float]) -> dict[str, Any] | None:
     """The flagged element as a trajectory target: tag, text, id selector, and its box in page
-    coordinates (the snapshot's boxes are the viewport's: a page scrolled by s shows the BODY
-    at -s, so s is added back)."""
+    coordinates. The snapshot's boxes are the viewport's: a page scrolled by s shows the BODY
+    s higher than the first snapshot did (`origin`, its left and top: the BODY's margin, 8 px
+    by default), so s is added back."""
     node = _flagged(dom)
     if node is None:
         return None
@@ -114,7 +125,9 @@ def _target(dom: Any) -> dict[str, Any] | None:
         target["text"] = node["text"].strip()[:120]
     box, page = _box(node), _box(dom) if isinstance(dom, dict) else None
     if box is not None:
-        scroll_x, scroll_y = (max(0.0, -page[0]), max(0.0, -page[1])) if page else (0.0, 0.0)
+        scroll_x, scroll_y = (
+            (max(0.0, origin[0] - page[0]), max(0.0, origin[1] - page[1])) if page else (0, 0)
+        )
         target["bbox"] = {"x": box[0] + scroll_x, "y": box[1] + scroll_y,
                           "width": box[2], "height": box[3]}  # fmt: skip
     return {k: v for k, v in target.items() if v is not None}
@@ -163,14 +176,18 @@ class _Clock:
 
 class _Converter:
     """One pass over `states`: `read` drops what holds no new input; a step waits in `window`
-    until the states after it that its handler looks at (a keydown's keypress) are read, then
-    the handler for its action type (`_HANDLERS`) turns it into events or a skip."""
+    until the states after it that its handler looks at (a keydown's keypress, a press's
+    dblclick) are read, then the handler for its action type (`_HANDLERS`) turns it into
+    events or a skip. The events go out (`stream`) after each state."""
 
     def __init__(self, source: Path) -> None:
         self.source, self.where = source, str(source)
         self.out = Conversion({})
         self.top: dict[str, Any] = {}  # the demonstration's other members: taskName, reward, …
         self.viewport: dict[str, int] | None = None
+        self.origin = (0.0, 0.0)  # the BODY's left and top in the first snapshot
+        self.ready: list[tuple[str, dict[str, Any]]] = []  # events converted, not yet given
+        self.count = 0  # events given
         self.has_states = False
         self.window: deque[_Step] = deque()
         self.clock = _Clock()
@@ -183,6 +200,11 @@ class _Converter:
         self.inputs = 0
 
     def run(self, pieces: Pieces) -> Conversion:
+        """The conversion, its events to come from `stream` (meta and label once it ends)."""
+        self.out.stream = self.events(pieces)
+        return self.out
+
+    def events(self, pieces: Pieces) -> Iterator[tuple[str, dict[str, Any]]]:
         for key, index, value in pieces:
             if key is None:
                 expect(value, dict, self.where, "(top level)")
@@ -194,16 +216,22 @@ class _Converter:
                 self.has_states = True
             else:
                 self.top[key] = value
+            yield from self.give()
         if not self.has_states:
             expect(None, list, self.where, "states")
         self.handle_window(final=True)
-        self.out.clock_jumps += [(len(self.out.events), s) for s in self.clock.take()]
+        yield from self.give()
+        self.out.clock_jumps += [(self.count, s) for s in self.clock.take()]
         if not self.inputs:
             raise ImportFormatError(
                 self.where, None, "states", "no mouse or key input in any state"
             )
         self.out.meta, self.out.label = _header(self.top, self.source, self.viewport)
-        return self.out
+
+    def give(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        ready, self.ready = self.ready, []
+        self.count += len(ready)
+        yield from ready
 
     def state(self, i: int, state: Any) -> None:
         self.has_states = True
@@ -216,16 +244,18 @@ class _Converter:
         """The state's input, or None for a state that holds none (or one already seen)."""
         position = f"states[{i}]"
         if not isinstance(state, dict):
-            self.out.skip(position, "?", "a state must be an object")
+            self.out.skip(position, "?", "a state must be an object", acts=True)
             return None
         if self.viewport is None and isinstance(state.get("dom"), dict):
             self.viewport = _page_size(state["dom"])
+            box = _box(state["dom"])
+            self.origin = (box[0], box[1]) if box is not None else self.origin
         action, t = state.get("action"), number(state.get("time"))
         t = self.clock.time(t) if t is not None else None
         if action is None:
             return None  # the initial state: no input
         if not isinstance(action, dict) or not isinstance(action.get("type"), str) or t is None:
-            self.out.skip(position, "?", "expected time (a number) and action {type, …}")
+            self.out.skip(position, "?", "expected time (a number) and action {type, …}", acts=True)
             return None
         kind = action["type"]
         if action.get("timing") == BUBBLE:
@@ -237,31 +267,49 @@ class _Converter:
         return _Step(position, kind, t, action, state.get("dom"), self.clock.take())
 
     def handle_window(self, final: bool) -> None:
-        """Handle each waiting step whose lookahead is complete: all of them before a decisive
-        step (or at the end, or when too many wait)."""
+        """Handle each waiting step whose lookahead is complete (or all, at the end or when
+        too many wait)."""
         window = self.window
-        while window and (
-            final or len(window) > LOOKAHEAD or (len(window) > 1 and window[-1].kind in DECISIVE)
-        ):
+        while window and (final or len(window) > LOOKAHEAD or not self.waits(window[0])):
             step = window.popleft()
-            self.out.clock_jumps += [(len(self.out.events), s) for s in step.jumps]
+            self.out.clock_jumps += [(self.count + len(self.ready), s) for s in step.jumps]
             handler = _HANDLERS.get(step.kind)
             if handler is None:
-                self.out.skip(step.position, step.kind, f"unknown action type {step.kind!r}")
+                self.out.skip(  # record.js records input only: an unknown one may act
+                    step.position, step.kind, f"unknown action type {step.kind!r}", acts=True
+                )
             else:
                 handler(self, step)
 
+    def waits(self, step: _Step) -> bool:
+        """Whether a step needs states not read yet: a keydown its keypress (until a decisive
+        step follows); a press the dblclick the browser fires after the release of a double
+        click's second press (until the next press, or a key after the release)."""
+        if step.kind not in ("keydown", "mousedown"):
+            return False
+        released = False
+        for later in islice(self.window, 1, None):
+            if step.kind == "keydown" and later.kind in DECISIVE:
+                return False
+            if step.kind == "mousedown":
+                if later.kind in ("mousedown", "dblclick"):
+                    return False
+                released = released or later.kind == "mouseup"
+                if released and later.kind in ("keydown", "keyup"):
+                    return False
+        return True
+
     def emit(self, position: str, event: dict[str, Any]) -> None:
-        self.out.events.append((position, event))
+        self.ready.append((position, event))
         self.inputs += 1
 
     def mouse(self, step: _Step) -> None:
         x, y = number(step.action.get("x")), number(step.action.get("y"))
         if x is None or y is None:
-            self.out.skip(step.position, step.kind, "x/y: expected the page coordinates")
+            self.out.skip(step.position, step.kind, "x/y: expected the page coordinates", acts=True)
             return
         if step.kind == "mousedown":
-            self.clicks = self.clicks + 1 if self.follows_release(step.t) else 1
+            self.clicks = 2 if self.double_clicked() else 1
         event: dict[str, Any] = {
             "t": step.t,
             "type": "mouse." + step.kind[5:],
@@ -269,27 +317,38 @@ class _Converter:
             "y": y,
             "click_count": max(self.clicks, 1),
         }
-        target = _target(step.dom)
+        target = _target(step.dom, self.origin)
         if target:
             event["target"] = target
         self.emit(step.position, event)
 
-    def follows_release(self, t: float) -> bool:
-        """Whether a press at `t` continues a multi-click: the last event a release < 500 ms ago."""
-        events = self.out.events
-        return bool(events) and events[-1][1]["type"] == "mouse.up" and t - events[-1][1]["t"] < 500
+    def double_clicked(self) -> bool:
+        """Whether the press just taken from the window is a double click's second: record.js
+        recorded a `dblclick` before the next press. It records no triple click."""
+        for later in self.window:
+            if later.kind in ("dblclick", "mousedown"):
+                return later.kind == "dblclick"
+        return False
 
     def key(self, step: _Step) -> None:
         raw = step.action.get("keyCode")
         code = number(raw)
         if code is None or code != int(code):
-            self.out.skip(step.position, step.kind, f"keyCode {raw!r}: expected a key code")
+            self.out.skip(
+                step.position, step.kind, f"keyCode {raw!r}: expected a key code", acts=True
+            )
             return
         code, down = int(code), step.kind == "keydown"
-        name = self.key_down(step, code) if down else self.key_up(code)
+        name, typed = self.key_down(step, code) if down else (self.key_up(code), False)
+        if typed:
+            # A keypress means the key typed: browsers send none for a Control, Alt or Meta
+            # shortcut. So the command keys held are not acting: AltGr (Windows sends Control
+            # and Alt for it: "@" on a German layout), or one whose release went elsewhere
+            # (Alt+Tab away from the page) and that would make every later key a shortcut.
+            self.held = [m for m in self.held if m not in COMMAND_MODIFIERS]
         if name is None:
             name = UNIDENTIFIED
-            self.out.unknown_keys.append((len(self.out.events), code))
+            self.out.unknown_keys.append((self.count + len(self.ready), code))
         if name in MODIFIERS and down and name not in self.held:
             self.held.append(name)
         modifiers = sorted(m for m in self.held if m != name)
@@ -303,10 +362,12 @@ class _Converter:
             self.emit(step.position, self.typed)
             self.typed = None
 
-    def key_down(self, step: _Step, code: int) -> str | None:
+    def key_down(self, step: _Step, code: int) -> tuple[str | None, bool]:
         """The key pressed: the character its keypress typed (it has the case and the layout),
-        else the key code's name; for the input method's 229, what it typed in the field."""
+        else the key code's name; for the input method's 229, what it typed in the field. And
+        whether a keypress typed it."""
         char, ended_by = self.lookahead()
+        typed = char is not None
         if code == IME and char is None:
             char = self.composed(step, ended_by)
         if code == CAPS_LOCK:
@@ -314,7 +375,7 @@ class _Converter:
         name = char or key_name(code, shift="Shift" in self.held, caps=self.caps)
         if name is not None:
             self.pressed[code] = name
-        return name
+        return name, typed
 
     def key_up(self, code: int) -> str | None:
         """The key released, named as its press was (an input method's press was 229, while
@@ -352,7 +413,7 @@ class _Converter:
             end += 1
         if len(old) - start - end == 0 and len(new) - start - end == 1:
             return new[start]
-        target = _target(step.dom) or {}
+        target = _target(step.dom, self.origin) or {}
         target.pop("text", None)  # the field's value changes: its text is not what finds it
         self.typed = {"t": step.t, "type": "text.input", "text": new, "replace": True}
         if target:
@@ -364,7 +425,14 @@ class _Converter:
         for."""
 
     def scroll(self, step: _Step) -> None:
-        self.out.skip(step.position, step.kind, "record.js stores a scroll without its amount")
+        # Only an element's scroll is ever recorded: for the page's, the event's target is the
+        # document, which has no `dataset`, and record.js's addState throws before it stores
+        # the state. An element's scroll offset is in no snapshot, so there is no amount.
+        # Harmless: it only changes what the element shows; every later press carries the
+        # element it hit (from its snapshot), which a replay checks at that press.
+        self.out.skip(
+            step.position, step.kind, "record.js stores a scroll without its amount", acts=False
+        )
 
 
 _HANDLERS: dict[str, Callable[[_Converter, _Step], None]] = {
@@ -380,19 +448,38 @@ _HANDLERS: dict[str, Callable[[_Converter, _Step], None]] = {
 
 
 def _page_size(dom: dict[str, Any]) -> dict[str, int]:
-    """The page's size: the BODY's box in a snapshot (the task area if it has none)."""
-    box = _box(dom)
-    if box is None or box[2] < 1 or box[3] < 1 or max(box[2], box[3]) > 1e6:
-        return dict(VIEWPORT)
-    return {"width": math.ceil(box[2]), "height": math.ceil(box[3])}
+    """The page's size: what the BODY's and its elements' boxes in the first snapshot cover
+    together (an absolutely placed element may reach past the BODY), never less than the task
+    area. That snapshot is the page at its top: `core.startEpisodeReal` sets `scrollTop = 0`
+    before record.js's `startRecording` stores it, so its boxes are the page's."""
+    right, bottom = float(VIEWPORT["width"]), float(VIEWPORT["height"])
+    stack: list[Any] = [dom]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        box = _box(node)
+        if box is not None and max(box[0] + box[2], box[1] + box[3]) <= MAX_PAGE_PX:
+            right, bottom = max(right, box[0] + box[2]), max(bottom, box[1] + box[3])
+        children = node.get("children")
+        if isinstance(children, list):
+            stack.extend(children)
+    return {"width": math.ceil(right), "height": math.ceil(bottom)}
 
 
 def _header(
     top: dict[str, Any], source: Path, viewport: dict[str, int] | None
 ) -> tuple[dict[str, Any], dict[str, float | None] | None]:
-    """The demonstration's meta (task name and utterance in `extra`) and its reward label."""
+    """The demonstration's meta (task name, utterance and the utterance's `fields` in `extra`)
+    and its reward label. Success is `rawReward` > 0 where there is one: `reward` has the time
+    taken subtracted (core.js's time_proportional) and says how fast, not whether."""
     reward, raw_reward = number(top.get("reward")), number(top.get("rawReward"))
-    extra = {"miniwob_task": top.get("taskName"), "utterance": top.get("utterance")}
+    extra = {
+        "miniwob_task": top.get("taskName"),
+        "utterance": top.get("utterance"),
+        "fields": top.get("fields"),  # record.js: a structured utterance's fields
+    }
+    judged = raw_reward if raw_reward is not None else reward
     meta = Conversion.of(
         "miniwob",
         source,
@@ -400,7 +487,7 @@ def _header(
         "1970-01-01T00:00:00Z",  # demonstrations keep no wall-clock time
         viewport or VIEWPORT,
         extra={k: v for k, v in extra.items() if v is not None},
-        outcome={"claimed_success": reward > 0 if reward is not None else None},
+        outcome={"claimed_success": judged > 0 if judged is not None else None},
     ).meta
     has_label = reward is not None or raw_reward is not None
     return meta, {"reward": reward, "raw_reward": raw_reward} if has_label else None

@@ -22,7 +22,7 @@ from officegym.replayer.importers._common import (
     iso_time,
     number,
 )
-from officegym.trajectory import MASK
+from officegym.trajectory import DOUBLE_CLICK_MS, MASK
 
 FULL_SNAPSHOT, INCREMENTAL, META = 2, 3, 4
 KNOWN_TYPES = {0, 1, 2, 3, 4, 5, 6}  # DomContentLoaded, Load, …, Custom, Plugin
@@ -30,7 +30,7 @@ MUTATION, MOVE, INTERACTION, SCROLL, RESIZE, INPUT, TOUCH_MOVE, MEDIA, DRAG, SEL
     0, 1, 2, 3, 4, 5, 6, 7, 12, 14,
 )  # fmt: skip
 DOWN, UP, CLICK, CONTEXT_MENU, DBL_CLICK, FOCUS, BLUR = 1, 0, 2, 3, 4, 5, 6
-DOUBLE_CLICK_MS, SAME_SPOT = 500, 5
+SAME_SPOT = 5  # px: how far apart two presses of one double click may be
 ENVELOPE_KEYS = ("events", "snapshots", "data", "recording", "payload", "rrwebEvents", "session")
 PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -209,12 +209,15 @@ class _Converter:
         for i, raw in enumerate(self.events):
             position = f"events[{i}]"
             if isinstance(raw, str):
-                self.out.skip(
-                    position, "packed", "a packed event (rrweb's packer): unpack it first"
+                self.out.skip(  # what it holds is not known: it may be any input
+                    position,
+                    "packed",
+                    "a packed event (rrweb's packer): unpack it first",
+                    acts=True,
                 )
                 continue
             if not isinstance(raw, dict):
-                self.out.skip(position, "?", "an event must be an object")
+                self.out.skip(position, "?", "an event must be an object", acts=True)
                 continue
             kind, stamp, data = (
                 number(raw.get("type")),
@@ -223,11 +226,14 @@ class _Converter:
             )
             if kind is None or stamp is None or not isinstance(data, dict):
                 self.out.skip(
-                    position, "?", "an event needs a numeric type and timestamp, and data"
+                    position,
+                    "?",
+                    "an event needs a numeric type and timestamp, and data",
+                    acts=True,
                 )
                 continue
             if kind not in KNOWN_TYPES:
-                self.out.skip(position, str(kind), f"unknown event type {kind:g}")
+                self.out.skip(position, str(kind), f"unknown event type {kind:g}", acts=True)
                 continue
             self.event(position, int(kind), stamp - self.t0, data)
         if self.out.meta.get("start_url") is None:
@@ -272,7 +278,8 @@ class _Converter:
         elif source in (MOVE, DRAG):
             positions = data.get("positions")
             if not isinstance(positions, list):
-                self.out.skip(position, "MouseMove", "positions: expected a list")
+                # A pointer move presses nothing; a hover that matters shows in a later press.
+                self.out.skip(position, "MouseMove", "positions: expected a list", acts=False)
                 return
             for j, p in enumerate(positions):
                 if not isinstance(p, dict):
@@ -284,7 +291,10 @@ class _Converter:
                 )
                 if x is None or y is None:
                     self.out.skip(
-                        f"{position}.data.positions[{j}]", "mouse.move", "x/y: expected numbers"
+                        f"{position}.data.positions[{j}]",
+                        "mouse.move",
+                        "x/y: expected numbers",
+                        acts=False,
                     )
                     continue
                 self.pointer = (x, y)
@@ -298,21 +308,35 @@ class _Converter:
             if not self.started and width and height and width >= 1 and height >= 1:
                 self.out.meta["viewport"] = {"width": int(width), "height": int(height)}
             else:
+                # The replay keeps the first viewport; presses are checked against the element
+                # they hit, so a layout the size changed shows as a divergence there.
                 self.out.skip(
                     position,
                     "ViewportResize",
                     "the viewport changes mid-recording; a trajectory has one viewport",
+                    acts=False,
                 )
         elif source == INPUT:
             self.input(position, t, data)
         elif source == TOUCH_MOVE:
-            self.out.skip(
-                position, "TouchMove", "touch input is not replayed (mouse and keyboard only)"
+            self.out.skip(  # a swipe scrolls or drags
+                position,
+                "TouchMove",
+                "touch input is not replayed (mouse and keyboard only)",
+                acts=True,
             )
         elif source == MEDIA:
-            self.out.skip(position, "MediaInteraction", "playing or pausing media is not replayed")
+            self.out.skip(
+                position,
+                "MediaInteraction",
+                "playing or pausing media is not replayed",
+                acts=True,
+            )
         elif source == SELECTION:
-            self.out.skip(position, "Selection", "a text selection range is not replayed")
+            # The range is the outcome of the presses and moves that made it, which are replayed.
+            self.out.skip(
+                position, "Selection", "a text selection range is not replayed", acts=False
+            )
 
     def changes(self, position: str, data: dict[str, Any], key: str) -> list[Any]:
         """One list of a mutation (absent: none). Any other value is an error, not a skip: the
@@ -358,7 +382,10 @@ class _Converter:
         target = self.tree.target(int(node_id)) if node_id is not None else None
         if target is None:
             self.out.skip(
-                position, step, f"node {data.get('id')!r} is not an element of the page as recorded"
+                position,
+                step,
+                f"node {data.get('id')!r} is not an element of the page as recorded",
+                acts=step != "Scroll",  # see `scrolled`
             )
         return target
 
@@ -372,8 +399,11 @@ class _Converter:
                     event["button"] = "right"
             return
         if kind not in (DOWN, UP):
-            self.out.skip(
-                position, "MouseInteraction", f"interaction type {kind} (touch) is not replayed"
+            self.out.skip(  # a tap is a click
+                position,
+                "MouseInteraction",
+                f"interaction type {kind} (touch) is not replayed",
+                acts=True,
             )
             return
         target = self._target(position, "MouseInteraction", data)
@@ -397,7 +427,9 @@ class _Converter:
     def scrolled(self, position: str, t: float, data: dict[str, Any]) -> None:
         node_id, x, y = number(data.get("id")), number(data.get("x")), number(data.get("y"))
         if node_id is None or x is None or y is None:
-            self.out.skip(position, "Scroll", "id, x and y must be numbers")
+            # A later press is replayed at its recorded point and checked against the element it
+            # hit there, so a scroll that mattered shows as a divergence at that press.
+            self.out.skip(position, "Scroll", "id, x and y must be numbers", acts=False)
             return
         last = self.scroll.get(int(node_id), (0.0, 0.0))
         self.scroll[int(node_id)] = (x, y)
@@ -427,7 +459,7 @@ class _Converter:
             return  # the click that checked it is replayed
         text = data.get("text")
         if not isinstance(text, str):
-            self.out.skip(position, "Input", "text: expected the field's value")
+            self.out.skip(position, "Input", "text: expected the field's value", acts=True)
             return
         self.started = True
         target.pop("text", None)
