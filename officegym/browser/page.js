@@ -220,9 +220,25 @@
   const SKIPPED = set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "META", "LINK"]);
   const ARIA_STATES = ["checked", "selected", "expanded", "pressed"];
 
+  // The tree's line grammar is `[id] role "name"…`: a role or an id the page wrote (role="…",
+  // a data-og-id set before ours) is kept only if it is one word, so it cannot start a line of
+  // its own or pass for another element's id.
+  const WORD = set([..."abcdefghijklmnopqrstuvwxyz0123456789-_"]);
+  const DIGITS = set([..."0123456789"]);
+  function onlyOf(chars, s, max) {
+    if (!s || s.length > max) return false;
+    for (let i = 0, n = s.length; i < n; i++) if (chars[s[i]] !== true) return false;
+    return true;
+  }
+  // role="switch checkbox": the first token, as ARIA reads a list of roles.
+  const roleAttr = (e) => {
+    const words = lower(squash(getAttr(e, "role"), 80)), gap = indexOf(words, " ");
+    const first = gap < 0 ? words : slice(words, 0, gap);
+    return onlyOf(WORD, first, 40) ? first : null;
+  };
   const roleOf = (e) => {
     const implicit = IMPLICIT[tagName(e)];
-    return getAttr(e, "role") || (implicit ? implicit(e) : null) ||
+    return roleAttr(e) || (implicit ? implicit(e) : null) ||
       (isHtml(e) && contentEditable(e) && hasAttr(e, "contenteditable") ? "textbox" : null);
   };
   const contentNamed = (e, role) => role && NAME_FROM_CONTENT[role] === true && !elQuery(e, HAS_CONTROLS);
@@ -263,7 +279,7 @@
   let nextId = 1;
   const idOf = (e) => {
     let id = getAttr(e, "data-og-id");
-    if (!id) { id = Str(nextId++); setAttr(e, "data-og-id", id); }
+    if (!onlyOf(DIGITS, id, 9)) { id = Str(nextId++); setAttr(e, "data-og-id", id); }
     return id;
   };
 
