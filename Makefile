@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck unit bench clean
+.PHONY: demo test test-all install lint typecheck unit bench clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ unit: install
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 test: lint typecheck unit
+
+# Everything `test` runs, and the `exhaustive` sweeps pyproject's addopts leave out.
+test-all: lint typecheck
+	$(BIN)/python -m pytest -n auto -m "exhaustive or not exhaustive"
 
 bench: install
 	cd benchmarks && ../$(BIN)/python env_latency.py

@@ -9,12 +9,18 @@ a few kB to ~200 kB), and one long demonstration of about M MB. Then it runs `of
 miniwob` as a user does, in a child process: once on the N files, once on the big one alone. Each
 run's peak RSS is the largest of the import process and its workers (`wait4`'s resource usage of
 the child, which includes its own waited-for children).
+
+Before each run the disk is synced (`os.sync`), so a run does not pay for writing back what the
+last one wrote or removed. After the small files, a plain Python loop in as many processes makes
+the same folders and files (the same sizes, no content) in a new folder: the floor the kernel and
+the disk set, which the import cannot beat (`--no-floor` leaves it out).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -181,6 +187,40 @@ def run_import(
     return wall, child.returncode, usage.ru_maxrss / 1024, cpu  # ru_maxrss: kB on Linux
 
 
+def _make_files(job: tuple[str, list[tuple[str, int, int]]]) -> int:
+    root, folders = job
+    for name, events, meta in folders:
+        folder = os.path.join(root, name)
+        os.makedirs(folder, exist_ok=True)
+        for file, size in (("events.jsonl", events), ("meta.json", meta)):
+            with open(os.path.join(folder, file), "wb") as f:
+                f.write(b"x" * size)
+    return len(folders)
+
+
+def floor(imported: Path, dest: Path, workers: int) -> None:
+    """Make the folders and files of `imported` (the same sizes) in `dest`, in `workers`
+    processes, and print the time: what creating them costs, whatever writes them."""
+    folders = [
+        (str(meta.parent.relative_to(imported)), (meta.parent / "events.jsonl").stat().st_size,
+         meta.stat().st_size)
+        for meta in sorted(imported.rglob("meta.json"))
+    ]  # fmt: skip
+    jobs = [(str(dest), folders[i : i + 50]) for i in range(0, len(folders), 50)]
+    dest.mkdir()
+    os.sync()
+    start, before = time.perf_counter(), os.times()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        made = sum(pool.map(_make_files, jobs, chunksize=1))
+    wall, after = time.perf_counter() - start, os.times()
+    user = after.children_user - before.children_user
+    system = after.children_system - before.children_system
+    print(
+        f"floor: plain Python makes the same {made} folders of two files in {wall:.2f} s, "
+        f"{made / wall:.0f} folders/s, CPU {user:.2f} s user + {system:.2f} s system"
+    )
+
+
 def corpus_bytes(folder: Path) -> tuple[int, int, int]:
     """Files, total bytes and the largest file's bytes under `folder`."""
     sizes = [p.stat().st_size for p in folder.rglob("*.json")]
@@ -189,6 +229,7 @@ def corpus_bytes(folder: Path) -> tuple[int, int, int]:
 
 def report(name: str, folder: Path, out: Path, workers: int) -> None:
     count, total, largest = corpus_bytes(folder)
+    os.sync()  # what was written or removed before is not this run's to write back
     before = os.getloadavg()[0]
     wall, code, peak, (user, system) = run_import(folder, out, workers)
     cpu = user + system
@@ -214,6 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="make the corpus here and keep it (a later run reuses it)"
     )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="do not time plain Python making the files"
+    )
     args = parser.parse_args()
     load = os.getloadavg()
     print(
@@ -232,6 +276,9 @@ def main() -> None:
         for name, folder in (("small", small), ("big", big)):
             shutil.rmtree(root / f"out-{name}", ignore_errors=True)
             report(name, folder, root / f"out-{name}", args.workers)
+            if name == "small" and not args.no_floor:
+                shutil.rmtree(root / "out-floor", ignore_errors=True)
+                floor(root / "out-small", root / "out-floor", args.workers)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,10 @@ class TaskSetupError(OfficegymError, RuntimeError):
     """A task could not prepare its initial state."""
 
 
+class VariantError(OfficegymError, ValueError):
+    """A variant (`popup`, `core@popup+narrow`) that is malformed or does not apply to the task."""
+
+
 class SandboxError(OfficegymError, RuntimeError):
     """A sandbox (a Docker container and its env server) could not start, or failed."""
 

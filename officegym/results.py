@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     error TEXT NOT NULL DEFAULT '', answer TEXT, trajectory TEXT NOT NULL DEFAULT '',
     finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}',
     status TEXT NOT NULL DEFAULT 'done', attempts INTEGER NOT NULL DEFAULT 1,
-    error_kind TEXT
+    error_kind TEXT, variant TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS attempts (
     episode_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
@@ -43,6 +43,7 @@ LATER_COLUMNS = {
     "status": "TEXT NOT NULL DEFAULT 'done'",
     "attempts": "INTEGER NOT NULL DEFAULT 1",
     "error_kind": "TEXT",  # NULL in the rows of earlier versions: their kind is not known
+    "variant": "TEXT NOT NULL DEFAULT ''",
 }
 # How an episode ended. `done`: it ran to its end (success or not); `agent_error`: the agent
 # raised; `timeout`: the agent or the episode ran past its limit; `crashed`: the env, browser or
@@ -77,6 +78,9 @@ class EpisodeResult:
     # `connection refused`, `step timeout`, an exception's class, …); None when the episode
     # did not fail by the agent, or was stored by a version that did not keep it.
     error_kind: str | None = None
+    # The variant the episode was played under (`narrow+popup`, officegym.tasks.variants), in
+    # registry order; "" for the apps as they are. One per run: the suite's (`core@popup`).
+    variant: str = ""
 
 
 @dataclass(frozen=True)

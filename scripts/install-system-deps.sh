@@ -3,7 +3,8 @@
 # Idempotent: when everything is present it changes nothing and says so.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-headless-shell xvfb xdotool fonts-dejavu-core python3-venv)
+# tesseract-ocr(-eng): the OCR of `officegym audit --frames` and `redact --frames`.
+PACKAGES=(chromium chromium-headless-shell xvfb xdotool fonts-dejavu-core tesseract-ocr tesseract-ocr-eng python3-venv)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

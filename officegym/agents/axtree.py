@@ -57,3 +57,40 @@ def find_element(
         if e.role == role and (e.name == name if exact else name in e.name)
     ]
     return hits[index] if len(hits) > index else None
+
+
+# The roles of a dialog, and the names of the buttons that dismiss one, as a person reads them.
+DIALOG_ROLES = ("dialog", "alertdialog")
+DISMISS_NAMES = ("close", "dismiss", "no thanks", "not now", "reject all", "cancel", "×")
+
+
+def blocking_dialog(text: str) -> tuple[Element, str] | None:
+    """The first modal dialog of the tree (its line says `modal`) and the tree text inside it.
+
+    >>> tree = '[1] dialog "News", modal\\n  [2] button "Close", center=(5,5)\\n[3] link "Inbox"'
+    >>> dialog, inside = blocking_dialog(tree)
+    >>> dialog.name, inside.strip()
+    ('News', '[2] button "Close", center=(5,5)')
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = _LINE.match(line)
+        if not m or m["role"] not in DIALOG_ROLES or ", modal" not in m["rest"]:
+            continue
+        indent = len(line) - len(line.lstrip())
+        inside = []
+        for below in lines[i + 1 :]:
+            if len(below) - len(below.lstrip()) <= indent:
+                break
+            inside.append(below)
+        return parse_axtree(line)[0], "\n".join(inside)
+    return None
+
+
+def dismiss_button(inside: str) -> Element | None:
+    """The button inside a dialog that dismisses it (`Close`, `Not now`, …), if it has one."""
+    for name in DISMISS_NAMES:
+        for e in parse_axtree(inside):
+            if e.role == "button" and e.name.strip().lower() == name:
+                return e
+    return None

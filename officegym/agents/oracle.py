@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from officegym.agents.axtree import find_element
+from officegym.agents.axtree import blocking_dialog, dismiss_button, find_element
 from officegym.envs import actions as A
 from officegym.errors import AgentError
 from officegym.tasks import (
@@ -27,6 +27,10 @@ class OracleAgent:
 
     Works in both action modes: in `computer` mode it clicks element centres (scrolling first
     when an element is outside the viewport) and types; in `browser` mode it uses element ids.
+    A modal dialog its plan does not act in (a "What's new" notice, a survey, a cookie banner)
+    it dismisses first, as a person would, then goes on where it was; if it was filling in a
+    field, it fills it in again (the dialog took the focus, which closes what typing opened,
+    such as a mention's suggestions; filling in replaces the text, so twice is as once).
     """
 
     name = "oracle"
@@ -34,6 +38,7 @@ class OracleAgent:
     def __init__(self) -> None:  # it follows the plan: nothing to seed
         self.plan: deque[PlanStep] = deque()
         self.queued: deque[A.Action] = deque()
+        self.last_step: PlanStep | None = None  # the plan step begun last
         self.mode = "computer"
         self.height = 720
 
@@ -41,10 +46,18 @@ class OracleAgent:
         task = get_task(info["task_id"])
         self.plan = deque(task.solve(info["params"]))
         self.queued.clear()
+        self.last_step = None
         self.mode = info.get("action_mode", "computer")
         self.height = int(info.get("viewport", (1280, 720))[1])
 
     def act(self, observation: dict[str, Any]) -> A.Action:
+        dismiss = self._dismiss(observation)
+        if dismiss is not None:
+            if isinstance(self.last_step, FillIn):
+                self.plan.appendleft(self.last_step)
+                self.queued.clear()
+                self.last_step = None
+            return dismiss
         if not self.queued:
             if not self.plan:
                 return A.Answer(text="")
@@ -52,8 +65,30 @@ class OracleAgent:
             actions = self._translate(step, observation)
             if actions and not isinstance(actions[0], A.Wheel):
                 self.plan.popleft()  # a scroll comes first; the step itself is tried again after
+                self.last_step = step
             self.queued.extend(actions)
         return self.queued.popleft()
+
+    def _dismiss(self, obs: dict[str, Any]) -> A.Action | None:
+        """The action that closes a modal dialog in the way, or None when there is none (or the
+        next step acts inside it)."""
+        found = blocking_dialog(obs.get("axtree", ""))
+        if found is None:
+            return None
+        _, inside = found
+        step = self.plan[0] if self.plan and not self.queued else None
+        if isinstance(step, ClickOn | FillIn | ChooseOption | DragTo) and find_element(
+            inside, step.role, step.name
+        ):
+            return None  # the plan's own dialog
+        button = dismiss_button(inside)
+        if button is None:
+            return A.Press(key="Escape") if self.mode == "browser" else A.Key(key="Escape")
+        if self.mode == "browser":
+            return A.ClickElement(element=button.id)
+        if button.center is None:
+            raise AgentError(f"oracle: the dialog's {button.name!r} button has no position")
+        return A.Click(x=button.center[0], y=button.center[1])
 
     def _translate(self, step: PlanStep, obs: dict[str, Any]) -> list[A.Action]:
         if isinstance(step, Submit):

@@ -187,13 +187,26 @@ class BrowserHost:
         future.add_done_callback(self._background.discard)
         return future
 
-    async def new_context(self, world_id: str, width: int, height: int) -> BrowserContext:
-        """A fresh context whose requests carry the world header, with the page script."""
+    async def new_context(
+        self,
+        world_id: str,
+        width: int,
+        height: int,
+        scale: float = 1.0,
+        color_scheme: str | None = None,
+        init_scripts: tuple[str, ...] = (),
+    ) -> BrowserContext:
+        """A fresh context whose requests carry the world header, with the page script.
+
+        `scale` (device scale factor), `color_scheme` and `init_scripts` (run after the page
+        script in every document) are a variant's (`officegym.tasks.variants`).
+        """
         if self.browser is None:
             raise BrowserUnavailableError("the browser host is closed")
         context = await self.browser.new_context(
             viewport={"width": width, "height": height},
-            device_scale_factor=1,
+            device_scale_factor=scale,
+            color_scheme=color_scheme,  # type: ignore[arg-type]  # None: Chromium's own (light)
             extra_http_headers={WORLD_HEADER: world_id},
             accept_downloads=False,
             locale="en-US",
@@ -201,6 +214,8 @@ class BrowserHost:
             service_workers="block",
         )
         await context.add_init_script(PAGE_SCRIPT)
+        for script in init_scripts:
+            await context.add_init_script(script)
         await context.new_page()
         return context
 

@@ -58,7 +58,8 @@ def keysym(key: str) -> str:
     return key
 
 
-BUTTONS = {"left": "1", "middle": "2", "right": "3"}
+# X's button numbers; 4 to 7 are the wheel's, 8 and 9 a mouse's back and forward side buttons.
+BUTTONS = {"left": "1", "middle": "2", "right": "3", "back": "8", "forward": "9"}
 SEEN_TIMEOUT = 3.0  # seconds for the page to count input the X server has taken
 
 

@@ -25,6 +25,7 @@ from officegym.browser._watch import PageWatch, page_session, read_page
 from officegym.errors import ActionError
 from officegym.tasks import Task
 from officegym.tasks.apps import StateStore
+from officegym.tasks.variants import EpisodeVariant, VariantSet
 from officegym.trajectory import TabOpen
 
 JPEG_QUALITY = 90
@@ -82,6 +83,8 @@ class Stage:
     # Every tab in opening order; a closed tab keeps its number, so numbers never change.
     tabs: list[Page] = field(default_factory=list)
     tabs_announced: int = 1  # tabs the trajectory has a tab.open for (the first needs none)
+    # The variant the episode plays under (None: as the apps are).
+    variant: EpisodeVariant | None = None
     # Each tab's navigation watch, kept while switching between tabs.
     _per_tab: dict[Page, PageWatch] = field(default_factory=dict, init=False, repr=False)
 
@@ -167,6 +170,15 @@ class Stage:
             await self.focus_tab(before[-1] if before else next(i for i in open_tabs if i > index))
         return index
 
+    async def after_step(self, step: int) -> None:
+        """Run what the variant does after step `step` (a popup opening) in the active tab."""
+        scripts = self.variant.after_step.get(step, ()) if self.variant else ()
+        for script in scripts:
+            with contextlib.suppress(PlaywrightError):  # the page went away: nothing to open on
+                await self.page.evaluate(script)
+        if scripts:
+            await self.painted()
+
     async def observe(self, screenshot_format: str | None) -> dict[str, Any]:
         """The raw observation: AX tree text, URL, title, tabs, and encoded screenshot bytes.
 
@@ -184,6 +196,13 @@ class Stage:
         async def shot() -> bytes | None:
             if screenshot_format is None:
                 return None
+            if self.variant is not None and self.variant.scale != 1.0:
+                # A zoomed page is captured as drawn, in screen pixels. Chromium's own capture
+                # gives CSS pixels here, and with a clip's scale it drops the device scale
+                # (measured); Playwright's keeps it.
+                if screenshot_format == "jpeg":
+                    return await page.screenshot(type="jpeg", quality=JPEG_QUALITY, caret="initial")
+                return await page.screenshot(type="png", caret="initial")
             return await self.screenshot(screenshot_format)
 
         snap, image = await asyncio.gather(snapshot(), shot())
@@ -255,8 +274,13 @@ async def prepare_stage(
     seed: int,
     viewport: tuple[int, int],
     screenshot_format: str | None,
+    variant: VariantSet | None = None,
 ) -> Stage:
-    """Build a stage: seeded state, context, page at the start URL, first observation."""
+    """Build a stage: seeded state, context, page at the start URL, first observation.
+
+    `viewport` is the window in screen pixels; under a `variant` that zooms, the page's CSS
+    viewport is that divided by its scale.
+    """
     loop = asyncio.get_running_loop()
     # Generating a seed's data is CPU work; keep it off the loop that also serves the apps.
     init = await loop.run_in_executor(None, task.initial_state, seed)
@@ -269,7 +293,19 @@ async def prepare_stage(
         world.stores[app] = stores[app]
     # Shielded: if this preparation is cancelled (the env was reset with another seed) while
     # the context is being made, the context still gets closed once it exists.
-    making = asyncio.ensure_future(host.new_context(world_id, *viewport))
+    played = variant.for_episode(task.id, seed) if variant is not None else None
+    if played is None:
+        making = asyncio.ensure_future(host.new_context(world_id, *viewport))
+    else:
+        making = asyncio.ensure_future(
+            host.new_context(
+                world_id,
+                *played.page_viewport(viewport),
+                played.scale,
+                played.color_scheme,
+                played.init_scripts,
+            )
+        )
     try:
         context = await asyncio.shield(making)
     except asyncio.CancelledError:
@@ -277,6 +313,7 @@ async def prepare_stage(
         raise
     page = context.pages[0]
     stage = Stage(seed, world_id, stores, init.params, context, page, PageWatch(page))
+    stage.variant = played
     context.on("page", stage.on_new_page)
     try:
         await page.goto(task.start_url, wait_until="load")

@@ -218,7 +218,7 @@
   const INTERACTIVE = set(["link", "button", "textbox", "searchbox", "checkbox", "radio",
     "combobox", "slider", "option", "menuitem", "menuitemcheckbox", "menuitemradio", "tab", "switch"]);
   const SKIPPED = set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "META", "LINK"]);
-  const ARIA_STATES = ["checked", "selected", "expanded", "pressed"];
+  const ARIA_STATES = ["checked", "selected", "expanded", "pressed", "modal"];
 
   // The tree's line grammar is `[id] role "name"…`: a role or an id the page wrote (role="…",
   // a data-og-id set before ours) is kept only if it is one word, so it cannot start a line of
@@ -598,6 +598,26 @@
   });
   const takePopups = () => { const n = popups; popups = 0; return n; };
 
+  // `officegym replay --expect` (replayer/_expect.py): a value the expression gave, written as
+  // JSON with the built-ins taken above, so that a page that replaces JSON.stringify cannot
+  // make any value read as the expected one. The driver calls it through CDP (never through
+  // the page's own eval). One string comes back: "J" + the JSON, "C" + the JSON cut at
+  // `limit`, "U" for no JSON value (undefined, a function), "E" + what was thrown.
+  const hasOwn = uncurry(Object.prototype.hasOwnProperty);
+  const objectProto = Object.prototype, arrayProto = Array.prototype;
+  const threw = (err) => { try { return "E" + Str(err); } catch (e) { return "Ean error"; } };
+  const toJSON = (value, limit) => {
+    // A toJSON on these prototypes would rewrite every object or list the expression gives.
+    if (value !== null && typeof value === "object" &&
+        (hasOwn(objectProto, "toJSON") || hasOwn(arrayProto, "toJSON"))) {
+      return "Ethe page defines Object.prototype.toJSON or Array.prototype.toJSON";
+    }
+    let text;
+    try { text = stringify(value); } catch (err) { return threw(err); }
+    if (typeof text !== "string") return "U";
+    return text.length > limit ? "C" + slice(text, 0, limit) : "J" + text;
+  };
+
   // Its promises too carry their own constructor, for the caller's `await`. `settled` gives
   // `read()` once the page is quiet, in an object without a prototype: a promise resolved with
   // an object looks up its `then`, and Object.prototype.then is the page's to define.
@@ -613,7 +633,7 @@
     scrollPosition: () => [pageLeft(viewport), pageTop(viewport)],
     resolve: (selectors, offset, timeoutMs) => own(resolve(selectors, offset, timeoutMs)),
     snapshot, takePopups, describe, focused, element, renumber, inputState, matchesAt,
-    countMatching, prepareText,
+    countMatching, prepareText, toJSON,
   });
   defineProperty(window, "__og", {__proto__: null, value: og, writable: false, enumerable: false, configurable: false});
 })();

@@ -18,6 +18,7 @@ from rich.console import Console
 from officegym.cli import (
     _compare,
     _data,
+    _export,
     _import,
     _record,
     _replay,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _import.add_parser(verbs)
     _data.add_parser(verbs)
     _select.add_parser(verbs)
+    _export.add_parser(verbs)
     _sandbox.add_parser(verbs)
     return parser
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from officegym.cli._shared import EXIT_NEGATIVE, EXIT_OK, Verbs, add_quiet, progress_bar
+
+if TYPE_CHECKING:
+    from officegym.trajectory import CapturePolicy
 
 
 def add_parser(verbs: Verbs) -> None:
@@ -29,6 +33,7 @@ def add_parser(verbs: Verbs) -> None:
         help="display: a window on $DISPLAY (default); xvfb: a virtual screen",
     )
     record.add_argument("--overwrite", action="store_true", help="replace an existing recording")
+    _add_policy(record)
     record.set_defaults(func=cmd_record)
 
     synth = verbs.add_parser(
@@ -41,8 +46,41 @@ def add_parser(verbs: Verbs) -> None:
     synth.add_argument("--first-seed", type=int, default=0, help="seed of the first recording")
     synth.add_argument("--out", required=True, type=Path, help="folder to write them into")
     synth.add_argument("--zip", action="store_true", help="store each recording as a .zip")
+    _add_policy(synth)
     add_quiet(synth)
     synth.set_defaults(func=cmd_synth)
+
+
+def _add_policy(verb: argparse.ArgumentParser) -> None:
+    verb.add_argument(
+        "--policy",
+        type=Path,
+        metavar="POLICY.yaml",
+        help="capture policy: pages never captured, fields always masked, pause hotkey, "
+        "idle limit (docs/data-quality.md#capture-policy)",
+    )
+
+
+def _load_policy(args: argparse.Namespace, console: Console) -> CapturePolicy | None:
+    """The `--policy` file, read before any browser starts; names no officegym app are said.
+
+    Raises:
+        CapturePolicyError: the file cannot be used (exit code 2).
+    """
+    from officegym.tasks.apps import APP_MODULES
+    from officegym.trajectory import load_policy
+
+    if args.policy is None:
+        return None
+    policy = load_policy(args.policy)
+    for app in policy.exclude.apps:
+        if app not in APP_MODULES:  # a host name of some other site is fine, a typo is not
+            console.print(
+                f"[yellow]note[/]: {escape(app)!r} in exclude.apps is no officegym app "
+                f"({escape(', '.join(sorted(APP_MODULES)))}); it excludes hosts {escape(app)}.*",
+                soft_wrap=True,
+            )
+    return policy
 
 
 def cmd_record(args: argparse.Namespace, console: Console) -> int:
@@ -57,7 +95,10 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
 
     if (args.out / "meta.json").exists() and not args.overwrite:
         raise ValueError(f"{args.out} already holds a recording: pick another --out or --overwrite")
-    recorder = Recorder(args.task, args.seed, args.out, backend=args.backend, overwrite=True)
+    policy = _load_policy(args, console)
+    recorder = Recorder(
+        args.task, args.seed, args.out, backend=args.backend, overwrite=True, policy=policy
+    )
     recorder.start()
 
     # soft_wrap: one line each, whatever the terminal's width, for programs that read them.
@@ -74,6 +115,9 @@ def cmd_record(args: argparse.Namespace, console: Console) -> int:
         "Do the task in the browser window. Then type your answer here and press Enter "
         "(just Enter when the task asks for none), or close the window."
     )
+    if policy is not None and policy.pause_hotkey:
+        hotkey = escape(policy.pause_hotkey)
+        say(f"Press {hotkey} in the browser to pause capture; press it again to go on.")
 
     def read_answer() -> None:
         try:
@@ -116,6 +160,7 @@ def cmd_synth(args: argparse.Namespace, console: Console) -> int:
         get_task(task_id)  # an unknown id fails before anything starts
     if args.per_task < 1:
         raise ValueError("--per-task must be at least 1")
+    args.capture_policy = _load_policy(args, console)
     seeds = range(args.first_seed, args.first_seed + args.per_task)
     failures = 0
     with progress_bar(console, quiet=args.quiet) as bar:
@@ -141,7 +186,7 @@ def _synth_one(args: argparse.Namespace, task_id: str, seed: int, console: Conso
 
     folder = args.out / task_id / f"s{seed}"
     try:
-        result = synthesize(task_id, seed, folder)
+        result = synthesize(task_id, seed, folder, policy=args.capture_policy)
     except BrowserUnavailableError:
         raise
     except Exception as exc:  # one failed recording never stops the others

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -53,6 +54,13 @@ def add_parser(verbs: Verbs) -> None:
         type=existing_path,
         help="answer the pages of imported recordings from this folder",
     )
+    replay.add_argument(
+        "--expect",
+        type=existing_path,
+        metavar="FILE",
+        help="JSON: per recording name (or glob), expressions and the values they must give "
+        "on the final page; a replay that ends elsewhere is task_failed (docs/cli.md)",
+    )
     add_quiet(replay)
     replay.set_defaults(func=cmd_replay)
 
@@ -66,6 +74,7 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
     from officegym.replayer import (
         ImportOutcomes,
         Verdict,
+        load_expectations,
         manifest_row,
         read_recording,
         replay_all,
@@ -73,15 +82,19 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
     )
     from officegym.trajectory import find_trajectories
 
+    expect = load_expectations(args.expect) if args.expect else None  # a bad file: exit 2 now
     paths = list(find_trajectories(args.paths))
     if not paths:
         raise ValueError(f"no trajectories found in {' '.join(map(str, args.paths))}")
+    unmatched = expect.unmatched(paths) if expect else []
+    for key in unmatched:  # a misspelt key checks nothing: say so before replaying
+        print(f"warning: --expect key {key!r} matches no recording", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     counts: Counter[str] = Counter()
     rows, outcomes = [], ImportOutcomes()
     with args.out.open("w") as out, progress_bar(console, quiet=args.quiet) as bar:
         job = bar.add_task("replaying", total=len(paths))
-        for result in replay_all(paths, args.mode, args.workers, args.backend, args.serve):
+        for result in replay_all(paths, args.mode, args.workers, args.backend, args.serve, expect):
             out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             out.flush()  # a verdict is kept the moment it is known
             counts[result.verdict] += 1
@@ -100,6 +113,8 @@ def cmd_replay(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"[red]{result.verdict}[/]{where}: {said}", highlight=False)
     manifest, _ = write_manifest(rows, args.out.parent)
     summary = ", ".join(f"{counts[v]} {v}" for v in Verdict if counts[v])
+    if unmatched:
+        summary += f"; {len(unmatched)} --expect keys matched no recording"
     console.print(
         f"{len(paths)} trajectories: {summary}   verdicts: {args.out}   manifest: {manifest} "
         "(and .parquet)",

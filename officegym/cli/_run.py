@@ -34,7 +34,12 @@ def add_parser(verbs: Verbs) -> None:
         verbs: The CLI's subparsers.
     """
     run = verbs.add_parser("run", help="run an agent on a suite and store every episode")
-    run.add_argument("--suite", required=True, help="suite name (officegym tasks list)")
+    run.add_argument(
+        "--suite",
+        required=True,
+        help="suite name (officegym tasks list); SUITE@VARIANT plays it under a variant, "
+        "e.g. core@popup+narrow (docs/variants.md)",
+    )
     run.add_argument(
         "--task",
         action="append",

@@ -21,7 +21,11 @@ def add_parser(verbs: Verbs) -> None:
     tasks = verbs.add_parser("tasks", help="list tasks and suites")
     tasks_verbs = tasks.add_subparsers(dest="tasks_verb", required=True, metavar="ACTION")
     listing = tasks_verbs.add_parser("list", help="list the task templates")
-    listing.add_argument("--suite", help="only the tasks of this suite (e.g. smoke, mail, core)")
+    listing.add_argument(
+        "--suite",
+        help="only the tasks of this suite (e.g. smoke, mail, core; core@narrow: those a "
+        "variant applies to)",
+    )
     add_json(listing)
     listing.set_defaults(func=cmd_tasks_list)
 

@@ -40,6 +40,7 @@ from officegym.envs._executor import Executor
 from officegym.envs._protocol import OfficeEnvLike
 from officegym.envs._spaces import text_space
 from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, blocked_text, perform
+from officegym.envs._variants import resolve_variant, to_page, to_screen
 from officegym.envs.actions import (
     VIEWPORT_MARGIN,
     ActionMode,
@@ -97,9 +98,13 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         step_timeout: seconds a step's action may take (the page settling included); one that
             takes longer is stopped, nothing of it left running, and reported as the step's
             ``last_action_error``.
+        variant: play the task under a variant (`officegym.tasks.variants`, docs/variants.md):
+            ``"narrow"``, ``"popup+narrow"``…; its window replaces `viewport`. `info["variant"]`
+            names it (None: as the apps are).
 
     Raises:
-        UnknownNameError: unknown task id (with a did-you-mean).
+        UnknownNameError: unknown task id or variant (with a did-you-mean).
+        VariantError: a variant that does not apply to the task.
         ValueError: unknown backend, action mode, observation field or format.
 
     While an episode runs, the env prepares the next one (state, context, loaded page) for the
@@ -129,8 +134,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         prepare_next: bool = True,
         os_input: bool = False,
         step_timeout: float = STEP_TIMEOUT_S,
+        variant: str | None = None,
     ) -> None:
         self.task = get_task(task_id)
+        self.variant, viewport, self.scale = resolve_variant(variant, self.task, viewport)
         if backend not in ENV_BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; available: {', '.join(ENV_BACKENDS)}")
         if action_mode not in ("computer", "browser"):
@@ -212,7 +219,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             self._next_seed = seed + 1 if seed_given else self._draw_seed()
         if self.prepare_next and not self.task.restart_in_page:
             self._next = host.submit(
-                prepare_stage(host, self.task, self._next_seed, self.viewport, self.image_format)
+                prepare_stage(
+                    host, self.task, self._next_seed, self.viewport, self.image_format, self.variant
+                )
             )
         self._steps, self._done, self._answer, self.evaluation = 0, False, None, None
         self._page_state = None
@@ -243,7 +252,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         if pending is not None:  # prepared for another seed: stop it, or close what it made
             pending.cancel()
             pending.add_done_callback(lambda f: self._discard(host, f))
-        return host.run(prepare_stage(host, self.task, seed, self.viewport, self.image_format))
+        return host.run(
+            prepare_stage(host, self.task, seed, self.viewport, self.image_format, self.variant)
+        )
 
     def prepare(self, seed: int) -> None:
         """Start preparing the episode of `seed` now, so a later `reset(seed=seed)` is fast.
@@ -262,7 +273,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             pending.add_done_callback(lambda f: self._discard(host, f))
         self._next_seed = seed
         self._next = host.submit(
-            prepare_stage(host, self.task, seed, self.viewport, self.image_format)
+            prepare_stage(host, self.task, seed, self.viewport, self.image_format, self.variant)
         )
 
     def wait_prepared(self, timeout: float = 60) -> None:
@@ -283,7 +294,9 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         events: list[T.Event] = []
         try:  # positions near the page; with OS input on it (beyond is the browser's window)
             margin = 0.0 if self.os_input else VIEWPORT_MARGIN
-            parsed = parse_action(action, self.action_mode, self.viewport, margin)
+            parsed = to_page(
+                parse_action(action, self.action_mode, self.viewport, margin), self.scale
+            )
         except ActionError as exc:
             parsed, error = None, str(exc)
             raw = host.run(stage.observe(self.image_format))
@@ -327,6 +340,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
                 + " (episodes reach only the task's apps)"
             )
             stage.watch.blocked.clear()
+        await stage.after_step(self._steps)  # what a variant does then (a popup opens)
         raw = await stage.observe(self.image_format)
         if self.task.page_probe is not None:
             if state is None:  # the action failed before the page settled: read it now
@@ -347,6 +361,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         """Complete a raw observation; the screenshot is decoded here, off the browser loop."""
         stage = self._stage
         obs = dict(raw, goal=self.task.goal(stage.params) if stage else "", last_action_error=error)
+        obs["axtree"] = to_screen(raw["axtree"], self.scale)
         if raw.get("image") is not None:
             image = Image.open(io.BytesIO(raw["image"]))
             obs["screenshot"] = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
@@ -358,7 +373,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             obs[SCREEN_FIELD] = np.asarray(
                 ImageGrab.grab(xdisplay=self._host.display_name).convert("RGB")
             )
-        self.action_space.element_ids = ELEMENT_ID.findall(raw["axtree"])
+        self.action_space.element_ids = ELEMENT_ID.findall(obs["axtree"])
         self._last_obs = obs
         return obs
 
@@ -393,15 +408,19 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             },
             "start_url": self.task.start_url,
             "viewport": {
-                "width": self.viewport[0],
-                "height": self.viewport[1],
-                "device_scale_factor": 1.0,
+                "width": round(self.viewport[0] / self.scale),
+                "height": round(self.viewport[1] / self.scale),
+                "device_scale_factor": self.scale,
             },
             "coordinate_space": "viewport",
             "locale": "en-US",
             "timezone": "UTC",
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "extra": {"action_mode": self.action_mode, "backend": self.backend},
+            "extra": {
+                "action_mode": self.action_mode,
+                "backend": self.backend,
+                "variant": self.variant.name if self.variant else None,
+            },
         }
         self._writer = TrajectoryWriter(folder, meta, overwrite=True)
 
@@ -436,6 +455,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             "params": dict(stage.params) if stage else {},
             "action_mode": self.action_mode,
             "viewport": self.viewport,
+            "variant": self.variant.name if self.variant else None,
         }
         if self.evaluation is not None:
             info.update(

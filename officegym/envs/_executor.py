@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from officegym import trajectory as T
-from officegym.browser import DOMAIN, OsInput, PageWatch
+from officegym.browser import DOMAIN, SIDE_BUTTONS, OsInput, PageMouse, PageWatch
 from officegym.envs import actions as A
 from officegym.errors import ActionError
 from officegym.trajectory import MASK, MODIFIERS, Event
@@ -45,9 +46,16 @@ class Executor:
         # events as recorded: the step keeps them, so the trajectory holds what was typed.
         self.partial: list[Event] = []
         self.cut_short: list[Event] = []
+        # Each page's mouse, with the back and forward buttons (Playwright's has neither).
+        self._page_mice: weakref.WeakKeyDictionary[Page, PageMouse] = weakref.WeakKeyDictionary()
 
     def _mouse(self, page: Page) -> Any:
-        return self.os_input.mouse if self.os_input else page.mouse
+        if self.os_input:
+            return self.os_input.mouse
+        mouse = self._page_mice.get(page)
+        if mouse is None:
+            mouse = self._page_mice[page] = PageMouse(page)
+        return mouse
 
     def _keyboard(self, page: Page) -> Any:
         return self.os_input.keyboard if self.os_input else page.keyboard
@@ -107,7 +115,11 @@ class Executor:
             down_at = clock()
             calls.append(mouse.up(button=button, click_count=n))
             presses.append((n, down_at, clock()))
-        await asyncio.gather(*calls)
+        if button in SIDE_BUTTONS:  # sent through CDP: in order only if each waits its turn
+            for call in calls:
+                await call
+        else:
+            await asyncio.gather(*calls)
         # The events are made once the input went through: a position Chromium refuses (NaN)
         # is then that input's error, as for every other action, not an invalid event.
         events: list[Event] = [] if moved_at is None else [T.MouseMove(t=moved_at, x=x, y=y)]

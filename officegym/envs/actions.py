@@ -44,7 +44,8 @@ from officegym.errors import ActionError
 from officegym.trajectory.keys import MODIFIERS
 
 ActionMode = Literal["computer", "browser"]
-Button = Literal["left", "middle", "right"]
+# back and forward: a mouse's side buttons, which make the browser go back or forward.
+Button = Literal["left", "middle", "right", "back", "forward"]
 
 Coord = Annotated[float, Field(ge=-MAX_COORD, le=MAX_COORD, allow_inf_nan=False)]
 Scroll = Annotated[float, Field(ge=-MAX_SCROLL, le=MAX_SCROLL, allow_inf_nan=False)]

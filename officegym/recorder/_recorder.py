@@ -6,6 +6,10 @@ buttons, wheel, keys with the focused element, URL changes. Navigations the page
 (typed URLs, back and forward) and tab changes come from the browser. Screenshots are taken after
 each burst of input and at least every 2 s, once the page has been quiet for a moment, so that a
 replay reaching the same point sees the same screen.
+
+With a capture policy (recorder/_capture.py), nothing of a page it excludes is written, nothing
+while the person paused capture or was idle too long, and the fields it masks are painted over
+in frames and their keys are '•' (the page script masks them, as in password fields).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +31,19 @@ from playwright.async_api import Error as PlaywrightError
 import officegym
 from officegym.browser import BrowserHost, Stage, prepare_stage
 from officegym.errors import TrajectoryFormatError
+from officegym.recorder._capture import (
+    CaptureGate,
+    GatedCapture,
+    check_mask_selectors,
+    page_script,
+)
 from officegym.tasks import Apps, Evaluation, get_task
-from officegym.trajectory import Source, TrajectoryWriter
+from officegym.trajectory import (
+    CapturePolicy,
+    Source,
+    TrajectoryWriter,
+)
 
-RECORDER_SCRIPT = (Path(__file__).parent / "recorder.js").read_text()
 RECORDER_BACKENDS = ("display", "xvfb")
 SHOT_PERIOD_MS = 2000  # a screenshot at least this often, once input pauses for QUIET_MS
 QUIET_MS = 150
@@ -39,7 +53,7 @@ FRAME_QUALITY = 50
 INPUT_TYPES = ("mouse.down", "mouse.up", "mouse.wheel", "key.down", "key.up")
 
 
-class Recorder:
+class Recorder(GatedCapture):
     """Records one episode of a task in a headed browser window.
 
     Args:
@@ -49,6 +63,8 @@ class Recorder:
         backend: ``"display"`` (a window on $DISPLAY, for a person) or ``"xvfb"`` (a virtual
             display, for tests and synthetic recordings).
         source: what `meta.source` says made the input (``human`` or ``synthetic``).
+        policy: the capture policy to follow (pages never captured, fields masked, the
+            pause hotkey, the idle limit); None captures everything but password fields.
 
     Use `start()`, then `finish(answer)` or `wait()` for the window to be closed.
     """
@@ -63,6 +79,7 @@ class Recorder:
         viewport: tuple[int, int] = (1280, 720),
         source: Source = "human",
         overwrite: bool = False,
+        policy: CapturePolicy | None = None,
     ) -> None:
         if backend not in RECORDER_BACKENDS:
             raise ValueError(
@@ -81,6 +98,8 @@ class Recorder:
         self.problems: list[str] = []  # events the page sent that did not validate
         self.counts: Counter[str] = Counter()  # events received (and frames taken), by type
         self.finished = threading.Event()
+        self.gate = CaptureGate(policy)
+        self._gaps_saved = 0
         self._ending = False
         self._t0 = 0.0  # epoch milliseconds of t = 0
         self._last_t = 0.0
@@ -88,9 +107,8 @@ class Recorder:
         self._last_input = 0.0
         self._last_shot = -float(SHOT_PERIOD_MS)
         self._burst = True  # the first screen is worth a frame
-        self._frames: dict[
-            str, str
-        ] = {}  # sha256 -> frame path: an unchanged screen is stored once
+        # sha256 -> frame path: an unchanged screen is stored once
+        self._frames: dict[str, str] = {}
         self._masked: set[str] = set()
         self._pages: list[Page] = []
         self._active = 0
@@ -160,7 +178,9 @@ class Recorder:
         self.stage = stage
         context, page = stage.context, stage.page
         await context.expose_binding("__ogRecord", self._on_page_event)
-        await context.add_init_script(RECORDER_SCRIPT)
+        await check_mask_selectors(page, self.gate.policy)
+        script = page_script(self.gate.policy)
+        await context.add_init_script(script)
         context.on("page", self._on_new_tab)
         self._pages = [page]
         page.on("close", self._on_tab_closed)
@@ -174,11 +194,11 @@ class Recorder:
         await self._refresh_history()
         self._t0 = time.time() * 1000
         self.writer = TrajectoryWriter(self.out, self._meta(stage), overwrite=self.overwrite)
-        await page.evaluate(RECORDER_SCRIPT)  # the start page loaded before the script was added
+        await page.evaluate(script)  # the start page loaded before the script was added
         self._shooter = asyncio.ensure_future(self._shoot_when_due())
 
     def _meta(self, stage: Stage) -> dict[str, Any]:
-        return {
+        meta: dict[str, Any] = {
             "id": f"{self.task.id}-s{self.seed}-{time.time_ns() % 10**8:08d}",
             "source": self.source,
             "recorder": {"name": "officegym.record", "version": officegym.__version__},
@@ -195,6 +215,9 @@ class Recorder:
                 "frame_quality": FRAME_QUALITY,  # the replay captures at the same quality
             },
         }
+        if self.gate.policy is not None:
+            meta["capture"] = self.gate.capture()
+        return meta
 
     async def _finish(self, answer: str | None) -> None:
         if self._ending or self.writer is None or self.stage is None:
@@ -219,6 +242,8 @@ class Recorder:
             "privacy": {"masked_fields": sorted(self._masked)},
             "outcome": {"claimed_success": None, "answer": answer},
         }
+        if self.gate.policy is not None:
+            fields["capture"] = self.gate.finish(self._last_t)
         if self.screen_offset is not None:
             fields["screen_offset"] = {"x": self.screen_offset[0], "y": self.screen_offset[1]}
         writer.update_meta(**fields)
@@ -230,21 +255,49 @@ class Recorder:
         t = (time.time() * 1000 if epoch_ms is None else epoch_ms) - self._t0
         return round(max(t, self._last_t), 1)
 
-    def _write(self, event: dict[str, Any], epoch_ms: float | None = None) -> None:
+    def _write(
+        self, event: dict[str, Any], epoch_ms: float | None = None, page_url: str | None = None
+    ) -> bool:
+        """Write the event unless the capture policy withholds it; True if written.
+
+        Args:
+            page_url: where the page that sent it was (None: not sent by a page).
+        """
         if self.writer is None or self.writer.closed:
-            return
-        event["t"] = self._clock(epoch_ms)
+            return False
+        t = self._clock(epoch_ms)
+        return self._gate_lets_through(event, t, page_url) and self._put(event, t)
+
+    def _put(self, event: dict[str, Any], t: float) -> bool:
+        assert self.writer is not None
+        event["t"] = t
         try:
             self.writer.write(event)
         except TrajectoryFormatError as exc:  # a page quirk must not end the recording
             self.problems.append(str(exc))
-            return
+            return False
         self._last_t = event["t"]
+        return True
+
+    def _active_url(self) -> str | None:
+        page = self._pages[self._active] if self._active < len(self._pages) else None
+        return page.url if page is not None else None
 
     def _on_page_event(self, source: dict[str, Any], data: dict[str, Any]) -> None:
+        page, frame = source.get("page"), source.get("frame")
+        if page is None or (frame is not None and frame is not page.main_frame):
+            self.counts["dropped"] += 1  # the page script runs in the top frame only
+            return
         kind, epoch_ms = data.pop("type"), data.pop("ts")
+        # The browser's URL of the page, or the page's own at sending if that one is excluded.
+        claimed = data.pop("page_url", None)
+        page_url = claimed if self.gate.excludes(claimed) else page.url
         self.counts[kind] += 1
-        index = self._index_of_page_event = self._index(source.get("page"))
+        index = self._index_of_page_event = self._index(page)
+        if kind == "pause":
+            if self.gate.policy is not None:
+                self.toggle_pause(epoch_ms)
+            return
         if kind in ("load", "history"):
             how = data.get("how", "traverse")
             self._browser_navigation(kind, how, data["url"], epoch_ms)
@@ -267,15 +320,23 @@ class Recorder:
             self._inputs += 1
             self._last_input = self._clock(epoch_ms)
             self._burst = self._burst or kind in ("mouse.up", "key.up")
-        if data.get("masked") and data.get("target", {}).get("selector"):
-            self._masked.add(data["target"]["selector"])
         if data.get("code") is None:
             data.pop("code", None)
+        key = str(data.get("key"))
+        if kind == "key.up" and key in self.gate.gap_keys and key not in self._held:
+            self.gate.gap_keys.discard(key)  # it went down in a gap: its release goes too
+            return
+        written = self._write({"type": kind, **data}, epoch_ms, page_url)
+        if kind == "key.down" and not written:
+            self.gate.gap_keys.add(key)
+        if not written:
+            return
+        if data.get("masked") and data.get("target", {}).get("selector"):
+            self._masked.add(data["target"]["selector"])
         if kind == "key.down":
-            self._held[data["key"]] = {k: v for k, v in data.items() if k != "target"}
+            self._held[key] = {k: v for k, v in data.items() if k != "target"}
         elif kind == "key.up":
-            self._held.pop(data["key"], None)
-        self._write({"type": kind, **data}, epoch_ms)
+            self._held.pop(key, None)
 
     def _index(self, page: Page | None) -> int | None:
         return self._pages.index(page) if page in self._pages else None
@@ -364,7 +425,7 @@ class Recorder:
         else:
             event = {"type": "nav.goto", "url": url}
         self._release_keys(epoch_ms)
-        self._write(event, epoch_ms)
+        self._write(event, epoch_ms, url)
 
     def _history_step(self, url: str) -> int:
         """-1 for a step back to `url`, 1 for a step forward, 0 when it is neither."""
@@ -375,11 +436,15 @@ class Recorder:
             return -1
         return 1 if index + 1 < len(urls) and urls[index + 1] == url else 0
 
-    def _release_keys(self, epoch_ms: float) -> None:
-        """Keys the page saw go down but not up (focus went to the browser): let them go."""
-        for held in list(self._held.values()):
-            self._write({**held, "type": "key.up"}, epoch_ms)
-        self._held.clear()
+    def _release_keys(self, epoch_ms: float | None, at: float | None = None) -> None:
+        """Keys the page saw go down but not up (focus went to the browser, or capture is
+        going off): let them go, at `epoch_ms`, or at recording time `at` past the gate."""
+        held, self._held = list(self._held.values()), {}
+        for key in held:
+            if at is None:
+                self._write({**key, "type": "key.up"}, epoch_ms)
+            else:
+                self._put({**key, "type": "key.up"}, at)
 
     # ---- screenshots -----------------------------------------------------------------------------
     async def _shoot_when_due(self) -> None:
@@ -391,6 +456,8 @@ class Recorder:
                 now - self._last_shot >= SHOT_PERIOD_MS and quiet >= QUIET_MS
             ):
                 await self._shoot()
+            elif self.gate.policy is not None:
+                self._follow_gate(now, activity=False)  # an idle pause starts on time
 
     async def _shoot(self, force: bool = False) -> None:
         """Take a frame of the settled page, unless input arrived meanwhile (then try later)."""
@@ -398,17 +465,23 @@ class Recorder:
         if stage is None or self.writer is None:
             return
         inputs, page = self._inputs, stage.page
+        url = page.url
+        if not self._may_capture(url):
+            self.counts["frame.withheld"] += 1
+            self._burst, self._last_shot = False, self._clock()
+            return
         try:
             # Bounded: a hidden window or a tab in the background may never produce a frame.
             await asyncio.wait_for(stage.watch.settle(timeout_ms=1000), 3)
             await stage.painted()  # a tab just opened can still be blank
-            image = await asyncio.wait_for(
-                stage.screenshot("jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY), 3
-            )
+            shot = partial(stage.screenshot, "jpeg", scale=FRAME_SCALE, quality=FRAME_QUALITY)
+            image = await self._masked_frame(page, shot, FRAME_QUALITY)
         except (PlaywrightError, TimeoutError):
             return  # navigating, closed or hidden: the next round tries again
         if stage.page is not page:  # the person changed tabs meanwhile: the frame is of neither
             return
+        if page.url != url or not self._may_capture(url):
+            return  # it navigated, or capture went off, while the frame was taken
         if inputs != self._inputs and not force:
             return
         digest = hashlib.sha256(image).hexdigest()

@@ -23,6 +23,7 @@ from officegym.errors import AgentError, BrowserUnavailableError, OfficegymError
 from officegym.recorder import _humanize as H
 from officegym.recorder._recorder import Recorder
 from officegym.tasks import suite_tasks
+from officegym.trajectory import CapturePolicy
 
 
 class SynthError(OfficegymError):
@@ -129,19 +130,28 @@ class HumanHand:
 
 
 def synthesize(
-    task_id: str, seed: int, out: str | Path, *, variant: int = 0, max_actions: int = 80
+    task_id: str,
+    seed: int,
+    out: str | Path,
+    *,
+    variant: int = 0,
+    max_actions: int = 80,
+    policy: CapturePolicy | None = None,
 ) -> SynthResult:
     """Record the oracle's solution of one task and seed as synthetic human input.
 
     Args:
         variant: draws another hand (other paths, cadence and typos) for the same task and seed.
+        policy: the capture policy the recorder follows, as it would for a person.
 
     Raises:
         SynthError: the oracle could not finish, or the recording failed.
         BrowserUnavailableError: no Chromium, Xvfb or xdotool.
     """
     started = time.perf_counter()
-    recorder = Recorder(task_id, seed, out, backend="xvfb", source="synthetic", overwrite=True)
+    recorder = Recorder(
+        task_id, seed, out, backend="xvfb", source="synthetic", overwrite=True, policy=policy
+    )
     recorder.start()
     try:
         assert recorder.display is not None and recorder.stage is not None
@@ -199,10 +209,15 @@ def _wait_for_offset(recorder: Recorder, timeout: float = 5) -> tuple[int, int]:
 
 
 def synthesize_suite(
-    suite: str, per_task: int, out: str | Path, *, first_seed: int = 0
+    suite: str,
+    per_task: int,
+    out: str | Path,
+    *,
+    first_seed: int = 0,
+    policy: CapturePolicy | None = None,
 ) -> Iterator[SynthResult]:
     """`per_task` recordings of every task in the suite, seeds first_seed, first_seed+1, …,
     into `out/<task id>/s<seed>/`."""
     for task_id in suite_tasks(suite):
         for seed in range(first_seed, first_seed + per_task):
-            yield synthesize(task_id, seed, Path(out) / task_id / f"s{seed}")
+            yield synthesize(task_id, seed, Path(out) / task_id / f"s{seed}", policy=policy)

@@ -6,6 +6,10 @@ that a later check covers: a frame followed at once by another frame, or taken b
 keys edit a text field, is not compared (the frame after the edit is), and the focus is checked
 once per run of typed characters, not at every character. Realtime mode waits until each event's
 recorded time, sends every move and checks every frame.
+
+Chrome Recorder imports play as @puppeteer/replay plays their steps: each event runs in the tab
+and frame its `action` names (_frames_targets.py), finds its element by Puppeteer's selectors
+(_selectors.py), waits up to the step's timeout, and a hover moves the pointer in fast mode too.
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ import asyncio
 import io
 import time
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, cast
 
 from PIL import Image
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
+from playwright.async_api import ElementHandle, Frame, Page
 
-from officegym.browser import JPEG_QUALITY, PageWatch, Stage
+from officegym.browser import (
+    JPEG_QUALITY,
+    SIDE_BUTTONS,
+    PageWatch,
+    PlaywrightButton,
+    Stage,
+    press_side_button,
+)
 from officegym.errors import ActionError
+from officegym.replayer._change import fill, value_problem
+from officegym.replayer._frames_targets import StepPlace, frame_for, frame_origin, target_for
 from officegym.replayer._matching import (
     by_selector_only,
     describe,
@@ -32,6 +44,9 @@ from officegym.replayer._matching import (
     selectors,
     typing,
 )
+from officegym.replayer._outcomes import Divergence, Unreplayable
+from officegym.replayer._selectors import SelectorEngine, shown_names
+from officegym.replayer._waits import wait_check
 from officegym.trajectory import (
     Answer,
     Check,
@@ -73,14 +88,7 @@ VALUE_TAKEN_JS = (
     "__og.countMatching(a[0], null, {value: a[1]}, null) ? null : "
     "String(document.activeElement && document.activeElement.value)"
 )
-
-
-class Divergence(Exception):
-    """The replay found something other than what was recorded."""
-
-
-class Unreplayable(Exception):
-    """The recording holds something this replayer cannot reproduce."""
+__all__ = ["Divergence", "EventDriver", "Unreplayable"]
 
 
 class EventDriver:
@@ -107,6 +115,17 @@ class EventDriver:
         self.frames_compared = self.frames_skipped = 0
         # Imported recordings name elements by selectors another tool made, not by ours.
         self.imported = reader.meta.source.startswith("import:")
+        # Chrome Recorder steps run where their `action` says, with their own timeouts.
+        self.puppeteer = reader.meta.source == "import:chrome-recorder"
+        self.main_page = self.step_page = stage.page
+        # The frame the step's `frame` path starts from: its tab's top frame, or the iframe its
+        # target names (a cross-site iframe is a target of its own to the Recorder).
+        self.step_root: Frame = stage.page.main_frame
+        self.place = StepPlace()
+        self.upcoming: Event | None = None
+        # The point a step's events act at, found at its first: ((step, selectors, offset), xy).
+        self.step_point: tuple[Any, tuple[float, float]] = (None, (0.0, 0.0))
+        self.engine = SelectorEngine(stage.context)
         # Regions a redaction blacked out, per frame: not compared (the replay shows them).
         self.masked: dict[str, list[list[int]]] = {}
         for item in reader.meta.privacy.redactions:
@@ -135,6 +154,7 @@ class EventDriver:
         """Wait for input still in flight, ignoring its errors (the replay has ended)."""
         inflight, self.inflight = self.inflight, []
         await asyncio.gather(*inflight, return_exceptions=True)
+        await self.engine.close()
 
     async def settle(self, probe: str = "null", arg: Any = None) -> Any:
         """Wait for sent input and the page's reaction; return `probe`'s value (see PageWatch)."""
@@ -149,9 +169,30 @@ class EventDriver:
         """Replay one event (`upcoming` is the next one that is not a mouse move, if any).
 
         Raises:
-            Divergence: the page does not match the recording at this event.
+            Divergence: the page does not match the recording at this event (an imported
+                step's message starts with the step: `steps[3] (click): …`).
             Unreplayable: the event cannot be reproduced (masked keys, a missing frame).
         """
+        if not self.puppeteer:
+            await self._play(event, upcoming)
+            return
+        place = StepPlace.of(event.action)
+        same_step = place.step is not None and place.step == self.place.step
+        self.place = place
+        try:
+            if not same_step:  # a step's events (and its asserted navigation) stay in its tab
+                self.step_page, self.step_root = await target_for(
+                    self.stage.context, self.main_page, self.stage.page, place
+                )
+            if self.step_page is not self.stage.page and not self.step_page.is_closed():
+                await self._drain()  # (a popup the step opened became the active tab)
+                self.stage.use_page(self.step_page)
+            await self._play(event, upcoming)
+        except Divergence as exc:
+            raise Divergence(f"{self.place.step}: {exc}" if self.place.step else str(exc)) from None
+
+    async def _play(self, event: Event, upcoming: Event | None) -> None:
+        self.upcoming = upcoming
         if self.mode == "realtime":
             delay = event.t / 1000 - (time.perf_counter() - self.start)
             if delay > 0:
@@ -160,7 +201,7 @@ class EventDriver:
             self.focus_checked = None
         if isinstance(event, MouseMove):
             self.pending_move = await self._where(event)
-            if self.mode == "realtime":
+            if self.mode == "realtime" or self.puppeteer:  # a Recorder hover is a step
                 await self._move_now()
         elif isinstance(event, MouseDown | MouseUp | MouseWheel):
             self.pending_move = await self._where(event)
@@ -172,7 +213,10 @@ class EventDriver:
         elif isinstance(event, NavGoto | NavBack | NavForward | NavReload):
             await self._drain()
             if isinstance(event, NavGoto):
-                await self.page.goto(event.url, wait_until="load")
+                response = await self.page.goto(event.url, wait_until="load")
+                # The recorded page loaded: an error page in its place is not where it went.
+                if response is not None and response.status >= 400:
+                    raise Divergence(f"{event.url} answered HTTP {response.status}")
             else:
                 go = {
                     NavBack: self.page.go_back,
@@ -230,6 +274,9 @@ class EventDriver:
         stage.tabs_announced += 1
 
     async def _pointer(self, event: MouseDown | MouseUp | MouseWheel) -> None:
+        if not isinstance(event, MouseWheel) and event.button in SIDE_BUTTONS:
+            await self._side_button(event)
+            return
         if isinstance(event, MouseWheel):
             self._flush_move()
             self._send(self.page.mouse.wheel(event.dx, event.dy))
@@ -240,7 +287,8 @@ class EventDriver:
             self._flush_move()
             # Playwright may reorder a move made with a button held and the release after it.
             await self._drain()
-            self._send(self.page.mouse.up(button=event.button, click_count=event.click_count))
+            button = cast(PlaywrightButton, event.button)  # back and forward went to CDP
+            self._send(self.page.mouse.up(button=button, click_count=event.click_count))
             self.buttons_held = max(0, self.buttons_held - 1)
             await self.settle()  # each click finishes before the next input, whatever the pace
             return
@@ -269,8 +317,19 @@ class EventDriver:
         else:
             await self.settle()
         self._flush_move()
-        self._send(self.page.mouse.down(button=event.button, click_count=event.click_count))
+        button = cast(PlaywrightButton, event.button)
+        self._send(self.page.mouse.down(button=button, click_count=event.click_count))
         self.buttons_held += 1
+
+    async def _side_button(self, event: MouseDown | MouseUp) -> None:
+        """Press or release the back or forward button (Chromium goes back or forward)."""
+        self._flush_move()
+        await self._drain()
+        session = (await self.engine.session(self.page.main_frame))[0]
+        pressed = isinstance(event, MouseDown)
+        await press_side_button(session, pressed, *self.pointer, event.button, event.click_count)
+        self.dirty = True
+        await self.settle()
 
     async def _key(self, event: KeyDown | KeyUp) -> None:
         if event.masked:
@@ -300,6 +359,9 @@ class EventDriver:
         if event.masked:
             raise Unreplayable("masked text: the recording does not hold what was typed")
         await self._drain()
+        if self.puppeteer and event.target is not None and event.target.selector and event.replace:
+            await self._change(event.target, event.text)
+            return
         if event.target is not None and event.target.selector and event.replace:
             # A field's new value (a form change, a pick in a <select>): a <select> takes the
             # option, any other field the focus and then the text.
@@ -307,7 +369,9 @@ class EventDriver:
                 "__og.prepareText(a[0], a[1])", [selectors(event.target), event.text]
             )
             if done is None:
-                raise Divergence(f"text.input: no element matches {selectors(event.target)}")
+                raise Divergence(
+                    f"text.input: no element matches {shown_names(selectors(event.target))}"
+                )
             if done["select"]:
                 if "chosen" not in done:
                     raise Divergence(
@@ -325,6 +389,19 @@ class EventDriver:
         self.dirty = True
         if event.target is not None and event.target.selector and event.replace:
             await self._took_value(event.target, event.text)
+
+    async def _change(self, target: Target, text: str) -> None:
+        """A Recorder `change`: Puppeteer's fill, then the element must hold the value."""
+        element = (await self._locate(target, None, pressing=False))[0]
+        if element is None:  # pragma: no cover - an array of elements holds elements
+            raise Divergence(f"change: {target.selector!r} names no element")
+        await fill(self.page, element, text)
+        self.dirty = True
+        await self.settle()
+        problem = await value_problem(element, text)
+        if problem is not None:
+            where = self.place.describe()
+            raise Divergence(f"change{where}: the field of {target.selector!r} {problem}")
 
     async def _took_value(self, target: Target, text: str) -> None:
         """A field's new value (a Recorder `change`) must be its value once the page settles:
@@ -375,62 +452,50 @@ class EventDriver:
         if event.target is None:  # the event model does not allow this
             raise Unreplayable(f"{event.type} has neither a position nor a target")
         offset = [event.target.offset.x, event.target.offset.y] if event.target.offset else None
-        found = await self.settle(
-            "__og.resolve(a[0], a[1], a[2])", [selectors(event.target), offset, 5000]
+        # A step's move, presses and releases act at the point found once, as Puppeteer's
+        # click does; the press is checked when it is found (at the move before it).
+        key = (self.place.step, selectors(event.target), offset)
+        if self.place.step is not None and self.step_point[0] == key:
+            return self.step_point[1]
+        upcoming = self.upcoming
+        pressing = isinstance(event, MouseDown) or (
+            isinstance(upcoming, MouseDown) and upcoming.target == event.target
         )
-        if found is None:
+        await self.settle()
+        _, spot, frame = await self._locate(event.target, offset, pressing)
+        origin = await frame_origin(frame)
+        point = origin[0] + float(spot["x"]), origin[1] + float(spot["y"])
+        self.step_point = (key, point)
+        return point
+
+    async def _locate(
+        self, target: Target, offset: list[float] | None, pressing: bool
+    ) -> tuple[ElementHandle | None, dict[str, Any], Frame]:
+        """The element the target names in the step's frame, once it can be acted on, and the
+        point to act at (see SelectorEngine.actionable); a press must reach the element."""
+        frame = await frame_for(self._root(), self.place)
+        element, spot, name = await self.engine.actionable(
+            frame, selectors(target), offset, self.place.timeout_ms, self.place.describe()
+        )
+        if pressing and spot["covered"] is not None:
             raise Divergence(
-                f"{event.type}: no element matches {selectors(event.target)} within 5 s"
+                f"mouse.down{self.place.describe()}: the element of {name!r} is covered by "
+                f"{describe(spot['covered'])} where it would be pressed"
             )
-        if isinstance(event, MouseDown) and found["covered"] is not None:
-            raise Divergence(
-                f"{event.type}: the element of {selectors(event.target)[0]!r} is covered by "
-                f"{describe(found['covered'])} where it would be pressed"
-            )
-        return float(found["x"]), float(found["y"])
+        return element, spot, frame
 
     async def _check(self, event: Check) -> None:
         """An assertion of the recording: it must hold within its timeout."""
         await self.settle()
-        end = time.perf_counter() + event.timeout_ms / 1000
-        while True:
-            problem = await self._check_once(event)
-            if problem is None:
-                return
-            if time.perf_counter() >= end:
-                raise Divergence(f"check {event.kind}: {problem}")
-            await asyncio.sleep(0.05)
+        frame = await frame_for(self._root(), self.place)
+        try:
+            await wait_check(self.engine, frame, event)
+        except Divergence as exc:
+            raise Divergence(f"{exc}{self.place.describe()}") from None
 
-    async def _check_once(self, event: Check) -> str | None:
-        if event.kind == "navigation":
-            title = await self.page.title()
-            if event.url is not None and self.page.url != event.url:
-                return f"expected the page {event.url}, found {self.page.url}"
-            if event.title is not None and title != event.title:
-                return f"expected the title {event.title!r}, found {title!r}"
-            return None
-        if event.kind == "expression":
-            try:
-                value = await self.page.evaluate(
-                    "async (e) => !!(await (0, eval)(e))", event.expression
-                )
-            except PlaywrightError as exc:
-                return f"{event.expression!r} failed: {str(exc).splitlines()[0]}"
-            return None if value else f"{event.expression!r} is not true"
-        assert event.target is not None  # the model requires it for element checks
-        found = int(
-            await self.page.evaluate(
-                "a => __og.countMatching(a[0], a[1], a[2], a[3])",
-                [selectors(event.target), event.visible, event.properties, event.attributes],
-            )
-        )
-        holds = {">=": found >= event.count, "==": found == event.count, "<=": found <= event.count}
-        if holds[event.operator]:
-            return None
-        return (
-            f"expected {event.operator} {event.count} elements matching "
-            f"{selectors(event.target)}, found {found}"
-        )
+    def _root(self) -> Page | Frame:
+        """Where the step's `frame` path starts: its target's frame, or the active tab."""
+        return self.step_root if self.step_root.page is self.page else self.page
 
     def _flush_move(self) -> None:
         if self.pending_move is not None:

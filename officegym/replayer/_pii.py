@@ -101,13 +101,15 @@ def find_sensitive(text: str) -> list[Match]:
 
     for m in KNOWN_KEYS.finditer(text):
         add("api_key", m)
+    # IBANs before cards: mod-97 is the stricter check, and the digit tail of a grouped IBAN
+    # ("DE16 1845 2322 8380 3791 80") passes Luhn about one time in ten.
+    for m in IBAN.finditer(text):
+        if iban_ok(m.group().replace(" ", "")):
+            add("iban", m)
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             add("card_number", m)
-    for m in IBAN.finditer(text):
-        if iban_ok(m.group().replace(" ", "")):
-            add("iban", m)
     for m in EMAIL.finditer(text):
         add("email", m)
     for m in CANDIDATE_TOKEN.finditer(text):

@@ -17,10 +17,22 @@ from officegym.browser import BrowserHost, Stage
 from officegym.envs import OfficeEnv, env_id
 from officegym.errors import TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
+from officegym.replayer._expect import (
+    Expectation,
+    Expectations,
+    check_expectations,
+    time_budget,
+)
 from officegym.replayer._findings import Auditor, audit, frame_checker
+from officegym.replayer._frame_events import FrameEvents, in_child_frame
 from officegym.replayer._page import open_start_page
 from officegym.replayer._pointer import to_viewport
-from officegym.replayer._verdict import ReplayResult, Verdict, judge_skips
+from officegym.replayer._verdict import (
+    ReplayResult,
+    Verdict,
+    judge_expectations,
+    judge_skips,
+)
 from officegym.tasks import get_task
 from officegym.trajectory import Event, MouseMove, TrajectoryReader
 
@@ -55,10 +67,16 @@ class Replayer:
         backend: the env backend to replay in (`headless`, or `xvfb`: a headed window).
         serve: a folder that answers the page requests of recordings with a start page and
             no task (imported ones), by path.
+        expect: the state each recording's final page must be in (`--expect`): a recording
+            that replays cleanly into another state is `task_failed`.
     """
 
     def __init__(
-        self, mode: str = "fast", backend: str = "headless", serve: str | Path | None = None
+        self,
+        mode: str = "fast",
+        backend: str = "headless",
+        serve: str | Path | None = None,
+        expect: Expectations | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown replay mode {mode!r}; use 'fast' or 'realtime'")
@@ -66,6 +84,7 @@ class Replayer:
             raise ValueError(f"--serve {serve}: not a folder; give the folder holding the site")
         self.mode, self.backend = mode, backend
         self.serve = Path(serve) if serve is not None else None
+        self.expect = expect
         self._envs: dict[tuple[str, int, int], gymnasium.Env[Any, Any]] = {}
         self._then: str | Path | None = None
 
@@ -108,6 +127,7 @@ class Replayer:
         if result.verdict != Verdict.VALID:
             return
         office.host.run(driver.settle())
+        wanted = self.expect.for_path(reader.path) if self.expect else []
         page_state = None
         if task.page_probe is not None:  # the page keeps the episode's outcome (MiniWoB++)
             page_state = office.host.run(office.stage.page.evaluate(task.page_probe))
@@ -117,6 +137,8 @@ class Replayer:
             failed = [c.name for c in evaluation.checkpoints if not c.passed]
             result.verdict = Verdict.TASK_FAILED
             result.reason = "the task is not done: failed " + "; ".join(failed)
+        if wanted:  # after the task's verdict: a failed expectation adds to it
+            self._check_final_page(result, office.host, office.stage, wanted)
 
     def _replay_page(self, reader: TrajectoryReader, result: ReplayResult) -> None:
         """A recording with a start page and no task: replay it there; its checks decide."""
@@ -151,10 +173,27 @@ class Replayer:
             return
         try:
             driver = self._play(reader, result, host, stage)
+            wanted = self.expect.for_path(reader.path) if self.expect else []
             if result.verdict == Verdict.VALID:
                 host.run(driver.settle())
+                if wanted:
+                    self._check_final_page(result, host, stage, wanted)
         finally:
             host.run(stage.close(host))
+
+    @staticmethod
+    def _check_final_page(
+        result: ReplayResult, host: BrowserHost, stage: Stage, wanted: list[Expectation]
+    ) -> None:
+        """Judge `--expect`'s expectations on the page the replay ended on."""
+        try:
+            outcomes = host.run(check_expectations(stage.page, wanted), time_budget(wanted))
+        except (PlaywrightError, TimeoutError) as exc:  # the page went away under the checks
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            result.verdict = Verdict.UNREPLAYABLE
+            result.reason = f"the final page could not be checked: {first}"
+            return
+        judge_expectations(result, outcomes)
 
     def _play(
         self, reader: TrajectoryReader, result: ReplayResult, host: BrowserHost, stage: Stage
@@ -162,6 +201,8 @@ class Replayer:
         """Feed every event to the page, auditing each; the first mismatch sets the verdict."""
         meta = reader.meta
         driver = EventDriver(stage, self.mode, reader)
+        # rrweb records input inside an iframe in the iframe's own viewport (_frame_events.py).
+        frames = FrameEvents(driver) if meta.source == "import:rrweb" else None
         auditor = Auditor(meta, frame_checker(reader))
         index, last_t = -1, 0.0
         events: Iterator[tuple[int, Event]] = reader.iter_events()
@@ -178,7 +219,13 @@ class Replayer:
                 if result.verdict != Verdict.VALID:
                     continue  # the rest is read for its findings only
                 try:
-                    host.run(driver.play(event, upcoming), timeout=timeout)
+                    if in_child_frame(event) and frames is not None:
+                        played = host.run(frames.before(event), timeout=timeout)
+                        if played is not None:
+                            host.run(driver.play(played, upcoming), timeout=timeout)
+                        host.run(frames.after(event), timeout=timeout)
+                    else:
+                        host.run(driver.play(event, upcoming), timeout=timeout)
                 except Divergence as exc:
                     result.verdict, result.event_index = Verdict.DIVERGED, index
                     result.reason = str(exc)
@@ -238,9 +285,11 @@ _WORKER: Replayer | None = None
 _RESULTS: Any = None  # the queue a worker puts each verdict on as soon as it is known
 
 
-def _worker_init(mode: str, backend: str, serve: str | None, results: Any) -> None:
+def _worker_init(
+    mode: str, backend: str, serve: str | None, expect: Expectations | None, results: Any
+) -> None:
     global _WORKER, _RESULTS
-    _WORKER, _RESULTS = Replayer(mode, backend, serve), results
+    _WORKER, _RESULTS = Replayer(mode, backend, serve, expect), results
 
 
 def _worker_replay(index: int, paths: list[str]) -> None:
@@ -256,6 +305,7 @@ def replay_all(
     workers: int = 1,
     backend: str = "headless",
     serve: str | Path | None = None,
+    expect: Expectations | None = None,
 ) -> Iterator[ReplayResult]:
     """Replay every trajectory, yielding each verdict as soon as it is known (any order).
 
@@ -263,7 +313,7 @@ def replay_all(
     takes consecutive runs of recordings (of the same task, usually), so that still holds.
     """
     if workers <= 1:
-        replayer = Replayer(mode, backend, serve)
+        replayer = Replayer(mode, backend, serve, expect)
         try:
             for i, path in enumerate(paths):
                 yield replayer.replay(path, paths[i + 1] if i + 1 < len(paths) else None)
@@ -280,7 +330,7 @@ def replay_all(
         workers,
         mp_context=ctx,
         initializer=_worker_init,
-        initargs=(mode, backend, str(serve) if serve else None, results),
+        initargs=(mode, backend, str(serve) if serve else None, expect, results),
     ) as pool:
         futures = [pool.submit(_worker_replay, i, chunk) for i, chunk in enumerate(chunks)]
         while any(owed):

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from officegym.replayer._expect import describe_failures
 from officegym.replayer._findings import Finding
 from officegym.trajectory import ImportSkip, TrajectoryMeta
 
@@ -36,10 +37,15 @@ class ReplayResult:
     findings: list[Finding] = field(default_factory=list)
     recording_seconds: float = 0.0
     replay_seconds: float = 0.0
+    # What `--expect` checked on the final page (None: it had no expectations, or the replay
+    # did not reach the end): see `_expect.check_expectations`.
+    expectations: list[dict[str, Any]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)  # each finding too, as `Finding.to_json` gives it
         out["verdict"] = str(self.verdict)
+        if self.expectations is None:
+            del out["expectations"]
         return out
 
 
@@ -58,6 +64,20 @@ def first_acting_skip(meta: TrajectoryMeta) -> ImportSkip | None:
     """The first step (in source order) that the import left out and that acts, if any."""
     acting = [s for s in meta.imported.skipped if s.acts] if meta.imported else []
     return min(acting, key=_source_order) if acting else None
+
+
+def judge_expectations(result: ReplayResult, outcomes: list[dict[str, Any]]) -> None:
+    """Keep what `--expect` found on the final page; a failed expectation makes a `valid`
+    replay `task_failed` (and is added to the reason of one already `task_failed`)."""
+    result.expectations = outcomes
+    failed = [o for o in outcomes if not o["passed"]]
+    if not failed or result.verdict not in (Verdict.VALID, Verdict.TASK_FAILED):
+        return
+    said = f"the final page is not as expected: {describe_failures(outcomes)}"
+    if result.verdict == Verdict.VALID:
+        result.verdict, result.reason = Verdict.TASK_FAILED, said
+    else:
+        result.reason += f"; {said}"
 
 
 def judge_skips(meta: TrajectoryMeta, result: ReplayResult) -> None:

@@ -15,27 +15,29 @@ trajectory that cannot be read ends its timeline where it broke, with the reason
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from officegym.errors import OfficegymError, TrajectoryFormatError
+from officegym.errors import TrajectoryFormatError
 from officegym.report._marks import Mark, clip, describe, step_marks
-from officegym.tasks import get_task
+from officegym.tasks.recorded_goal import recorded_goal
 from officegym.trajectory import TrajectoryMeta, TrajectoryReader
+from officegym.trajectory.step_log import MAX_STEP_LOG_LINE, iter_step_log
+
+# The report's bound on a line of any log it reads (_build reads verdicts.jsonl with it).
+MAX_LOG_LINE = MAX_STEP_LOG_LINE
 
 # Bounds on what one step shows, far above anything useful to read in a viewer.
 ACTION_CHARS = 4_000
 MESSAGE_CHARS = 20_000  # a model's reply
 AXTREE_CHARS = 60_000  # an accessibility tree: a busy page's is 10-30 k characters
 TEXT_CHARS = 4_000  # goals, errors, answers, URLs
-# A step log line longer than this is not read (the runner keeps an action to 2,000 characters).
-MAX_LOG_LINE = 1024 * 1024
 MAX_STEPS = 2_000  # steps shown per episode; a longer recording is cut, and says so
 # Events of one step that its marks are made from (a person's burst is tens to hundreds).
 MAX_STEP_EVENTS = 5_000
@@ -116,38 +118,13 @@ class Frames:
 
 
 def task_goal(meta: TrajectoryMeta | None) -> str:
-    """The goal of the trajectory's task as the agent or person was given it ("" if unknown):
-    from the task registry with the recorded parameters, else a `goal` the importer kept."""
-    if meta is None:
-        return ""
-    if meta.task is not None:
-        try:
-            return clip(get_task(meta.task.id).goal(meta.task.params), TEXT_CHARS)
-        except (OfficegymError, KeyError, IndexError, ValueError, AttributeError):
-            pass  # a task not registered here, or parameters its instruction lacks
-    extra = meta.extra.get("goal")
-    return clip(extra, TEXT_CHARS) if isinstance(extra, str) else ""
+    """The goal of the trajectory's task as the agent or person was given it ("" if unknown)."""
+    return clip(recorded_goal(meta) or "", TEXT_CHARS)
 
 
 def read_step_log(path: Path) -> list[dict[str, Any]]:
-    """The lines of a run's `steps.jsonl` (none if it is missing); a line cut off by a crash,
-    or one that is no JSON object, ends it: what came before stands."""
-    if not path.is_file():
-        return []
-    lines: list[dict[str, Any]] = []
-    with path.open("rb") as handle:
-        while len(lines) < MAX_STEPS:
-            raw = handle.readline(MAX_LOG_LINE + 1)
-            if not raw or len(raw) > MAX_LOG_LINE:
-                break
-            try:
-                line = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-                break
-            if not isinstance(line, dict):
-                break
-            lines.append(line)
-    return lines
+    """The first MAX_STEPS lines of a run's `steps.jsonl` (none if it is missing)."""
+    return list(islice(iter_step_log(path), MAX_STEPS))
 
 
 def agent_timeline(

@@ -8,6 +8,7 @@ from typing import Any
 
 from officegym.runner._episode import EpisodeRunner
 from officegym.runner._failfast import FAIL_FAST_AFTER
+from officegym.tasks.variants import split_suite
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class WorkerSpec:
     run_id: str = "adhoc"
     # The agent's constructor's keyword arguments (`--agent-option`), as JSON values.
     agent_options: dict[str, Any] = field(default_factory=dict, hash=False)
+    variant: str = ""  # the suite's variant (`core@popup` → "popup"); "" for none
 
     def episode_runner(self) -> EpisodeRunner:
         return EpisodeRunner(
@@ -43,6 +45,7 @@ class WorkerSpec:
             self.sandbox,
             self.run_id,
             agent_options=self.agent_options,
+            variant=self.variant,
         )
 
 
@@ -79,3 +82,13 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tasks", tuple(sorted(set(self.tasks))))
+
+    @property
+    def variant(self) -> str:
+        """The suite's variant in registry order (`core@popup+narrow` → "narrow+popup"), or "".
+
+        Raises:
+            UnknownNameError, VariantError: the suite names an unknown or malformed variant.
+        """
+        variant = split_suite(self.suite)[1]
+        return variant.name if variant is not None else ""

@@ -50,8 +50,10 @@ class EpisodeRunner:
         sandbox: str = "local",
         run_id: str = "adhoc",
         agent_options: Mapping[str, Any] | None = None,
+        variant: str = "",
     ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
+        self.variant = variant  # every env is made under it ("" for none)
         self.sandbox, self.run_id = sandbox, run_id
         self._sandbox = get_sandbox(sandbox)
         self.agent: Agent = make_agent(agent_spec, agent_options or {})
@@ -72,7 +74,9 @@ class EpisodeRunner:
             self._close_env()
             if self._worker is None:
                 self._worker = self._sandbox.start_worker(self.run_id)
-            self._env = self._worker.make_env(task_id, self.action_mode, self.backend)
+            self._env = self._worker.make_env(
+                task_id, self.action_mode, self.backend, self.variant or None
+            )
             self._task_id = task_id
         if self._env is None:
             raise RuntimeError("no env")
@@ -133,6 +137,7 @@ class EpisodeRunner:
             usage=agent_usage(self.agent),
             status="agent_error" if error else "done",
             error_kind=error_kind,
+            variant=self.variant,
         )
 
     def _play(

@@ -60,6 +60,7 @@ class RetryPolicy:
     retries: int
     record: Callable[[EpisodeResult], None]
     on_attempt: Callable[[Attempt], None] | None = None
+    variant: str = ""  # the run's variant, for the result of an attempt that produced none
 
     def settle(
         self,
@@ -90,7 +91,7 @@ class RetryPolicy:
             result = EpisodeResult(
                 job.episode_id, job.task_id, job.seed, self.agent, False, 0.0,
                 steps=steps, error=error, trajectory=job.trajectory, status=status,
-                error_kind=kind,
+                error_kind=kind, variant=self.variant,
             )  # fmt: skip
         result.attempts = attempt
         self.record(result)

@@ -212,7 +212,9 @@ class WorkerPool:
 
         Returns once every job's result is recorded and every worker has exited.
         """
-        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
+        policy = RetryPolicy(
+            self.spec.agent, self.limits.retries, record, on_attempt, self.spec.variant
+        )
         _PoolRun(self, policy, jobs).run()
 
 

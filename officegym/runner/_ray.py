@@ -91,7 +91,9 @@ class RayPool:
         started_here = not ray.is_initialized()
         if started_here:
             self._init(ray)
-        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
+        policy = RetryPolicy(
+            self.spec.agent, self.limits.retries, record, on_attempt, self.spec.variant
+        )
         try:
             _RayRun(self, ray, policy, jobs).run()
         finally:

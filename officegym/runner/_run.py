@@ -161,6 +161,7 @@ def _play(
             config.sandbox,
             run_id or "local",
             agent_options=config.agent_options,
+            variant=config.variant,
         )
         make_executor(config, spec).run(jobs, record, add_attempt)
         return summarize(store.results(), config)

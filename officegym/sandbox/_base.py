@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 class SandboxWorker(Protocol):
     """One worker's part of a sandbox (a container, or nothing at all), kept across its tasks."""
 
-    def make_env(self, task_id: str, action_mode: str, backend: str) -> gymnasium.Env[Any, Any]:
-        """The env of one task in this worker's sandbox.
+    def make_env(
+        self, task_id: str, action_mode: str, backend: str, variant: str | None = None
+    ) -> gymnasium.Env[Any, Any]:
+        """The env of one task in this worker's sandbox (under `variant`, if given).
 
         The env may be wrapped (`gymnasium.make` adds checks); its `unwrapped` is an
         `officegym.envs.OfficeEnvLike`.

@@ -29,6 +29,7 @@ from officegym.errors import ActionError, SandboxError
 from officegym.sandbox._docker import DockerWorker
 from officegym.sandbox._wire import unpack_observation
 from officegym.tasks import Checkpoint, Evaluation, get_task
+from officegym.tasks.variants import parse_variant
 
 
 class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
@@ -39,11 +40,12 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         worker: the sandbox to use (one per worker; envs of several tasks can share it in turn).
             Without one, the env starts its own and removes it on `close()`.
         run_id: labels a sandbox the env starts itself.
-        backend, action_mode, observation, viewport, screenshot_format, prepare_next: as for
-            `OfficeEnv`, applied inside the container.
+        backend, action_mode, observation, viewport, screenshot_format, prepare_next, variant:
+            as for `OfficeEnv`, applied inside the container.
 
     Raises:
-        UnknownNameError: unknown task id.
+        UnknownNameError: unknown task id or variant.
+        VariantError: a variant that does not apply to the task.
         SandboxError: the sandbox could not start, or the env in it could not be made.
     """
 
@@ -61,9 +63,14 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         screenshot_format: str = "jpeg",
         prepare_next: bool = True,
         render_mode: str | None = None,
+        variant: str | None = None,
     ) -> None:
         self.task = get_task(task_id)
         self.action_mode, self.render_mode = action_mode, render_mode
+        if variant:  # its window is the agent's viewport, here as in the container
+            chosen = parse_variant(variant)
+            chosen.check(self.task)
+            viewport = chosen.for_episode(task_id, 0).window or viewport
         self.viewport = (int(viewport[0]), int(viewport[1]))
         self.fields = tuple(f for f in OBSERVATION_FIELDS if f in observation)
         self.observation_space = observation_space(self.fields, self.viewport)
@@ -86,6 +93,7 @@ class DockerEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
                     "viewport": list(self.viewport),
                     "screenshot_format": screenshot_format,
                     "prepare_next": prepare_next,
+                    "variant": variant,
                 }
             )
             self._handle = int(reply["env"])

@@ -24,12 +24,16 @@ if TYPE_CHECKING:
 class _LocalWorker:
     """A worker whose browser and apps are its own child processes: nothing to hold."""
 
-    def make_env(self, task_id: str, action_mode: str, backend: str) -> gymnasium.Env[Any, Any]:
+    def make_env(
+        self, task_id: str, action_mode: str, backend: str, variant: str | None = None
+    ) -> gymnasium.Env[Any, Any]:
         import gymnasium
 
         from officegym.envs import env_id
 
-        return gymnasium.make(env_id(task_id), action_mode=action_mode, backend=backend)
+        return gymnasium.make(
+            env_id(task_id), action_mode=action_mode, backend=backend, variant=variant
+        )
 
     def close(self) -> None:
         pass  # each env closes its own browser
@@ -63,14 +67,18 @@ class _DockerWorker:
         self.run_id = run_id
         self._container: DockerWorker | None = None
 
-    def make_env(self, task_id: str, action_mode: str, backend: str) -> gymnasium.Env[Any, Any]:
+    def make_env(
+        self, task_id: str, action_mode: str, backend: str, variant: str | None = None
+    ) -> gymnasium.Env[Any, Any]:
         from officegym.sandbox._docker import DockerWorker
         from officegym.sandbox._env import DockerEnv
 
         if self._container is None:
             self._container = DockerWorker(self.run_id)
         mode = cast("ActionMode", action_mode)
-        return DockerEnv(task_id, self._container, action_mode=mode, backend=backend)
+        return DockerEnv(
+            task_id, self._container, action_mode=mode, backend=backend, variant=variant
+        )
 
     def close(self) -> None:
         container, self._container = self._container, None

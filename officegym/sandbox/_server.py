@@ -29,6 +29,7 @@ ENV_ARGUMENTS = (
     "viewport",
     "screenshot_format",
     "prepare_next",
+    "variant",
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from officegym.errors import UnknownNameError
+from officegym.errors import UnknownNameError, VariantError
 from officegym.evaluators import TaskLabels, labels_from_id
 from officegym.tasks._task import Task
 
@@ -89,12 +89,21 @@ def suites() -> dict[str, list[str]]:
 
 
 def suite_tasks(name: str) -> list[str]:
-    """Task ids of a suite.
+    """Task ids of a suite; of `suite@variant` (`core@popup+narrow`), those the variant applies to.
 
     Raises:
-        UnknownNameError: no such suite.
+        UnknownNameError: no such suite or variant.
+        VariantError: a malformed variant, or one that applies to none of the suite's tasks.
     """
+    from officegym.tasks.variants import split_suite  # it imports the task model
+
+    base, variant = split_suite(name)
     all_suites = suites()
-    if name not in all_suites:
-        raise UnknownNameError("suite", name, all_suites)
-    return all_suites[name]
+    if base not in all_suites:
+        raise UnknownNameError("suite", base, all_suites)
+    if variant is None:
+        return all_suites[base]
+    members = [t for t in all_suites[base] if variant.applies(get_task(t))]
+    if not members:
+        raise VariantError(f"variant {variant.name!r} applies to no task of suite {base!r}")
+    return members

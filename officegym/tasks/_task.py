@@ -65,6 +65,8 @@ class Task:
         restart_in_page: the next episode starts by running `page_setup` again in the page the
             last one ended on (when it is still at the start URL, alone), as MiniWoB++ does;
             no new browser context or page load.
+        unsupported_variants: variants (`officegym.tasks.variants`) this template cannot be
+            played under although they apply to its kind of task; say why beside it.
     """
 
     id: ClassVar[str]
@@ -77,6 +79,7 @@ class Task:
     page_setup: ClassVar[str | None] = None
     page_probe: ClassVar[str | None] = None
     restart_in_page: ClassVar[bool] = False
+    unsupported_variants: ClassVar[tuple[str, ...]] = ()
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         """Draw this episode's parameters (may read the generated app data)."""

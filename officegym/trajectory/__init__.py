@@ -40,7 +40,10 @@ from ._io import EVENTS_FILE, META_FILE, TrajectoryWriter, too_deep_line, zip_tr
 from ._models import (
     FORMAT,
     MASK,
+    MAX_GAPS,
     SUPPORTED_FORMATS,
+    Capture,
+    CaptureGap,
     ClockJump,
     Imported,
     ImportSkip,
@@ -55,6 +58,15 @@ from ._models import (
     UnknownKey,
     Viewport,
 )
+from ._policy import (
+    ACTIVITY_EVENT_TYPES,
+    CAPTURED_EVENT_TYPES,
+    MAX_POLICY_BYTES,
+    UNGATED_EVENT_TYPES,
+    CapturePolicy,
+    CapturePolicyError,
+    load_policy,
+)
 from ._reader import (
     MAX_EVENTS_BYTES,
     MAX_FRAME_BYTES,
@@ -67,6 +79,8 @@ from ._schema import trajectory_json_schema
 from .keys import COMMAND_MODIFIERS, DOUBLE_CLICK_MS, MODIFIERS, TEXT_EDIT_KEYS, is_typing
 
 __all__ = [
+    "ACTIVITY_EVENT_TYPES",
+    "CAPTURED_EVENT_TYPES",
     "COMMAND_MODIFIERS",
     "DOUBLE_CLICK_MS",
     "EVENTS_FILE",
@@ -76,15 +90,22 @@ __all__ = [
     "MASK",
     "MAX_EVENTS_BYTES",
     "MAX_FRAME_BYTES",
+    "MAX_GAPS",
     "MAX_LINE_BYTES",
     "MAX_META_BYTES",
+    "MAX_POLICY_BYTES",
     "META_FILE",
     "MODIFIERS",
     "SUPPORTED_FORMATS",
     "TEXT_EDIT_KEYS",
+    "UNGATED_EVENT_TYPES",
     "AgentTurn",
     "Answer",
     "BBox",
+    "Capture",
+    "CaptureGap",
+    "CapturePolicy",
+    "CapturePolicyError",
     "Check",
     "ClockJump",
     "Done",
@@ -124,6 +145,7 @@ __all__ = [
     "Viewport",
     "find_trajectories",
     "is_typing",
+    "load_policy",
     "parse_event",
     "too_deep_line",
     "trajectory_json_schema",

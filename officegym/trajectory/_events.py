@@ -49,6 +49,11 @@ class Target(_Model):
     text: str | None = None
     bbox: BBox | None = None
     offset: Offset | None = None
+    autocomplete: str | None = Field(
+        default=None,
+        description="A form field's autocomplete attribute (`cc-number`), as recorded for the "
+        "focused field of a key event: what lets an audit check a capture policy's mask rules.",
+    )
     alternatives: list[str] | None = Field(
         default=None,
         description="Other selectors of the same element, tried in order when selector matches "
@@ -142,7 +147,8 @@ class _MouseButton(_Event):
 
     x: float | None = None
     y: float | None = None
-    button: Literal["left", "middle", "right"] = "left"
+    # back and forward: a mouse's fourth and fifth buttons (Chromium goes back or forward).
+    button: Literal["left", "middle", "right", "back", "forward"] = "left"
     click_count: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
@@ -340,9 +346,11 @@ class Check(_Event):
     """An assertion the recording makes about the page, checked at replay (imported recordings:
     Chrome Recorder's waitForElement, waitForExpression and asserted navigations).
 
-    - ``element``: the count of elements matching target.selector (or one of its alternatives)
-      compares to ``count`` by ``operator``; with ``visible``, ``properties`` or ``attributes``,
-      only elements that are (or are not) visible and have those values count.
+    - ``element``: the count of elements matching target.selector (else the first of its
+      alternatives that matches anything) compares to ``count`` by ``operator``; with
+      ``properties`` or ``attributes``, every one of them must have those values too; and
+      ``visible: false`` inverts the whole condition (it must stop holding), as
+      @puppeteer/replay's waitForElement does.
     - ``expression``: the JavaScript ``expression`` is truthy in the page.
     - ``navigation``: the page's URL is ``url`` and/or its title is ``title``.
 

@@ -95,6 +95,41 @@ class Privacy(_Model):
     redactions: list[dict[str, Any]] = Field(default_factory=list)
 
 
+GapReason = Literal["excluded", "paused", "idle"]
+MAX_GAPS: Final = 1000  # gaps kept in meta.json; past it, capture stays paused to the end
+
+
+class CaptureGap(_Model):
+    """A stretch of the recording in which nothing was captured, and why (a capture policy)."""
+
+    start: float = Field(ge=0, description="Milliseconds since the start when capture stopped.")
+    end: float = Field(ge=0, description="Milliseconds since the start when it went on again.")
+    reason: GapReason = Field(
+        description="`excluded`: a page the policy never captures was shown; `paused`: the "
+        "person pressed the pause hotkey; `idle`: no input for the policy's idle limit."
+    )
+    rule: str | None = Field(
+        default=None,
+        description="For `excluded`: the policy rule that matched (`app:chat`, or the URL "
+        "pattern), never the page's own URL.",
+    )
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CaptureGap:
+        if self.end < self.start:
+            raise ValueError(f"a gap ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class Capture(_Model):
+    """Under which capture policy the recording was made, and where it captured nothing."""
+
+    policy_sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the policy (`CapturePolicy.digest`)."
+    )
+    gaps: list[CaptureGap] = Field(default_factory=list, max_length=MAX_GAPS)
+
+
 Source = Literal[
     "human", "agent", "synthetic", "import:rrweb", "import:chrome-recorder", "import:miniwob"
 ]
@@ -185,6 +220,9 @@ class TrajectoryMeta(_Model):
     started_at: str
     outcome: Outcome = Field(default_factory=Outcome)
     privacy: Privacy = Field(default_factory=Privacy)
+    capture: Capture | None = Field(
+        default=None, description="Set by a recorder given a capture policy (`--policy`)."
+    )
     agent: str | None = None
     imported: Imported | None = Field(
         default=None, description="Set by `officegym import`: the source and what changed."

@@ -95,6 +95,12 @@ def test_secrets_and_personal_data_by_pattern_and_entropy() -> None:
     ]
 
 
+def test_a_grouped_iban_whose_digit_tail_passes_luhn_is_an_iban_not_a_card() -> None:
+    # "2322 8380 3791 80", the tail of this IBAN, passes Luhn: IBANs are looked for first.
+    iban = "DE16 1845 2322 8380 3791 80"
+    assert [(m.kind, m.value) for m in find_sensitive(f"pay to {iban} today")] == [("iban", iban)]
+
+
 def test_typed_text_is_reassembled_per_field_with_the_first_key_indexed() -> None:
     mail = {"selector": "#to", "tag": "input"}
     body = {"selector": "#body", "tag": "textarea"}

@@ -43,7 +43,8 @@ def test_chrome_recorder_fixture_replays_valid_and_its_checks_bite(
     recording["steps"][11]["value"] = "l"
     wrong = replayer.replay(imported(tmp_path, "chrome-recorder", recording, "wrong"))
     assert wrong.verdict == Verdict.DIVERGED
-    assert wrong.reason.startswith("check expression") and wrong.event_index is not None
+    assert wrong.reason.startswith("steps[19] (waitForExpression): check expression")
+    assert wrong.event_index is not None
     # A selector that matches nothing in the page: diverged at that click, not later.
     recording["steps"][14]["selectors"] = [["#c-purple"]]
     gone = replayer.replay(imported(tmp_path, "chrome-recorder", recording, "gone"))

@@ -81,9 +81,9 @@ def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> 
     source = tmp_path / "odd.json"
     steps = [
         {"type": "navigate", "url": "http://shop.example.test/form.html"},
-        {"type": "click", "selectors": [["#outer", "#inner"]], "offsetX": 1, "offsetY": 1},
-        {"type": "click", "frame": [0], "selectors": [["#a"]], "offsetX": 1, "offsetY": 1},
-        {"type": "click", "target": "https://popup.example/", "selectors": [["#a"]]},
+        {"type": "click", "selectors": [["#outer", ""]], "offsetX": 1, "offsetY": 1},
+        {"type": "click", "frame": ["top"], "selectors": [["#a"]], "offsetX": 1, "offsetY": 1},
+        {"type": "click", "target": 7, "selectors": [["#a"]]},
         {"type": "click", "selectors": [["#a"]], "offsetX": "1", "offsetY": 2},
         {"type": "teleport"},
         "not a step",
@@ -95,8 +95,8 @@ def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> 
     result = import_one("chrome-recorder", source, tmp_path / "o")
     reasons = {s.position: s.reason for s in result.skipped}
     assert set(reasons) == {f"steps[{i}]" for i in (1, 2, 3, 4, 5, 6, 8, 9)}
-    assert "chain" in reasons["steps[1]"] and "iframe" in reasons["steps[2]"]
-    assert "another tab" in reasons["steps[3]"] and "offsetX" in reasons["steps[4]"]
+    assert "chains" in reasons["steps[1]"] and "frame: " in reasons["steps[2]"]
+    assert "target: " in reasons["steps[3]"] and "offsetX" in reasons["steps[4]"]
     assert "unknown step type 'teleport'" in reasons["steps[5]"]
     assert "mid-recording" in reasons["steps[8]"]
     assert [e["type"] for e in events_of(result.trajectory)] == ["key.down", "done"]
@@ -109,8 +109,9 @@ def test_chrome_recorder_reports_each_step_it_cannot_convert(tmp_path: Path) -> 
     [({"type": "scroll", "frame": [0], "x": 0, "y": 300}, False),
      ({"type": "emulateNetworkConditions", "download": 1000, "upload": 1000, "latency": 20}, False),
      ({"type": "emulateNetworkConditions", "download": 0, "upload": 0, "latency": 0}, True),
-     ({"type": "change", "frame": [0], "selectors": [["#a"]], "value": "x"}, True),
-     ({"type": "hover", "selectors": [["#a", "#b"]]}, True),
+     ({"type": "change", "frame": [-1], "selectors": [["#a"]], "value": "x"}, True),
+     ({"type": "hover", "selectors": [["#a", 5]]}, True),
+     ({"type": "click", "selectors": [["#a"]], "timeout": 60000}, True),
      ({"type": "waitForElement", "selectors": [["#a"]], "operator": "!="}, True),
      ({"type": "click", "selectors": [["#a"]], "assertedEvents": [{"type": "x"}]}, True)],
 )  # fmt: skip
@@ -132,7 +133,8 @@ def test_chrome_recorder_skips_say_whether_they_act(
 def test_rrweb_events_get_selectors_from_the_snapshot_and_its_mutations(tmp_path: Path) -> None:
     result = import_one("rrweb", FIXTURES / "rrweb-order.json", tmp_path / "o")
     assert [(s.position, s.step, s.acts) for s in result.skipped] == [
-        ("events[29]", "ViewportResize", False)
+        ("events[28]", "Custom", False),  # a breadcrumb: it records, it does nothing
+        ("events[29]", "ViewportResize", False),
     ]
     events = events_of(result.trajectory)
     downs = [e for e in events if e["type"] == "mouse.down"]
@@ -208,7 +210,10 @@ def test_miniwob_dropdown_choice_is_a_press_on_the_select_and_its_keys(tmp_path:
         ("chrome-recorder", b'{"steps": [', "not JSON"),
         ("chrome-recorder", b'{"title": "x"}', "steps: expected list"),
         ("rrweb", b'{"foo": 1}', "no rrweb events"),
-        ("rrweb", b"[]", "no Meta event"),
+        ("rrweb", b"[]", "the array of events is empty"),
+        ("rrweb", b'[{"type": 1, "data": {}, "timestamp": 5}]', "no Meta event names the page"),
+        ("rrweb", b'[{"type": 4, "data": {"href": ""}, "timestamp": 5}]', "address is empty"),
+        ("rrweb", b'["packed", "packed"]', "are packed"),
         ("miniwob", b'{"states": []}', "no mouse or key input"),
         ("miniwob", b"[1, 2]", "expected dict"),
     ],

@@ -148,7 +148,7 @@ def test_masked_events_never_carry_the_secret() -> None:
         ({"t": 0, "type": "mouse.down", "x": "left", "y": 1}, "x", "valid number"),
         ({"t": 0, "type": "mouse.down", "x": "12", "y": 1}, "x", "valid number"),  # strict
         ({"t": 0, "type": "text.input", "text": "a", "replace": "yes"}, "replace", "boolean"),
-        ({"t": 0, "type": "mouse.up", "x": 1, "y": 1, "button": "back"}, "button", "'left'"),
+        ({"t": 0, "type": "mouse.up", "x": 1, "y": 1, "button": "sideways"}, "button", "'left'"),
         ({"t": 0, "type": "key.down", "key": "a", "modifiers": ["Ctrl"]}, "modifiers[0]", "Alt"),
         ({"t": 0, "type": "tab.switch"}, "index", "Field required"),
         ({"t": 0, "type": "screenshot", "frame": "../x.png", "sha256": "0" * 64}, "frame", ".."),

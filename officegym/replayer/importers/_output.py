@@ -67,6 +67,12 @@ def clear(root: Path, path: Path, where: str) -> Path:
     """
     full = inside(root, path, where)
     try:
+        os.lstat(full)
+    except FileNotFoundError:
+        return full  # the usual case, in one system call: nothing there yet
+    except OSError:
+        pass  # the checks below say what it is
+    try:
         if full.is_dir() and (
             (full / META_FILE).is_file()
             or (full / EVENTS_FILE).is_file()  # an import cut off before its meta.json
@@ -102,7 +108,7 @@ def discard(root: Path, path: Path, where: str) -> None:
 
 
 def write_conversion(
-    conversion: Conversion, out: Path, where: str, root: Path
+    conversion: Conversion, out: Path, where: str, root: Path, checked: Path | None = None
 ) -> tuple[int, list[Skipped]]:
     """Write the trajectory at `out` inside `root`, with `meta.imported` saying where it came
     from; an event the format refuses is skipped with the reason. Events are written as the
@@ -112,6 +118,8 @@ def write_conversion(
     Args:
         where: the source file as given to the import; `meta.imported.path` is it made
             absolute, to mean the same file wherever the trajectory is read later.
+        checked: `out` as `clear` (or `inside`) returned it just before, so as not to resolve
+            its links twice.
 
     Returns:
         The number of events written and the skipped steps (the importer's and the writer's).
@@ -120,7 +128,7 @@ def write_conversion(
         ImportFormatError: `out` leads out of `root`, the header does not validate, or no
             event could be written (what was written is then the caller's to discard).
     """
-    dest = inside(root, out, where)
+    dest = checked if checked is not None else inside(root, out, where)
     dest.mkdir(parents=True, exist_ok=True)  # no frames/: an import has no screenshots
     events = _EventLines(conversion, str(out / EVENTS_FILE))
     with (dest / EVENTS_FILE).open("w", encoding="utf-8") as file:

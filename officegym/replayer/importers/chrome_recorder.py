@@ -3,12 +3,19 @@
 The Recorder stores steps, not times, and names elements by selectors (aria/, text/, xpath/,
 pierce/ or CSS, several per element), so events get evenly spaced times (meta.extra.timing is
 "synthesized") and a `target` with `selector`, `alternatives` and `offset` instead of x and y:
-the replayer finds the element at replay time. A `change` step is the field's new value
-(`text.input` with `replace`), not keystrokes. Waits and asserted events become `check` events.
+the replayer finds the element at replay time. A selector chain (a list: each part searched
+inside the previous match's shadow root) is its parts joined by CHAIN, as @puppeteer/replay
+joins them for Puppeteer. A `change` step is the field's new value (`text.input` with
+`replace`), not keystrokes. Waits and asserted events become `check` events. Each event's
+`action` names its step (`"step": "steps[3] (click)"`, for the replay's messages) and, when
+not the default, the step's tab (`target`, when not "main"), `frame` and own `timeout`:
+`{"page": URL, "frame": [0], "timeout_ms": 8000}` (replayer/_frames_targets.py).
 """
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +29,19 @@ from officegym.replayer.importers._common import (
 from officegym.trajectory.keys import MODIFIERS
 
 STEP_MS = 100.0  # the synthesized time between two steps
-BUTTONS = {"primary": "left", "auxiliary": "middle", "secondary": "right"}
-OPERATORS = {">=", "==", "<="}
+CHAIN = " >>>> "  # between a chain's parts: Puppeteer's combinator for "inside its shadow root"
+BUTTONS = {
+    "primary": "left", "auxiliary": "middle", "secondary": "right",
+    "back": "back", "forward": "forward",
+}  # fmt: skip
+DEFAULT_TIMEOUT_MS = 5000.0  # @puppeteer/replay's, when neither the step nor the file sets one
+TIMEOUT_RANGE_MS = (1.0, 30000.0)  # what @puppeteer/replay accepts (SchemaUtils.validTimeout)
+MAX_FRAME_DEPTH = 32  # deeper than any page nests frames; bounds a hostile path
+MAX_SELECTOR_CHARS = 4096  # of one selector or chain: longer is no selector a Recorder writes
+# waitForElement's `operator`: how the count found compares with the step's `count`.
+OPERATORS: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge, "==": operator.eq, "<=": operator.le,
+}  # fmt: skip
 # Step types whose leaving-out cannot make the page end elsewhere (@puppeteer/replay's StepType):
 # `setViewport`: the replay opens the page at the recording's viewport (meta.viewport), and its
 # steps find elements by selector, so a different size moves where an element is, not which;
@@ -55,12 +73,22 @@ def _target(step: dict[str, Any]) -> dict[str, Any]:
     usable = []
     for item in raw:
         chain = [item] if isinstance(item, str) else item
-        if isinstance(chain, list) and len(chain) == 1 and isinstance(chain[0], str) and chain[0]:
-            usable.append(chain[0])
+        if (
+            isinstance(chain, list)
+            and chain
+            and all(isinstance(part, str) and part.strip() and CHAIN not in part for part in chain)
+        ):
+            usable.append(CHAIN.join(chain))
     if not usable:
         raise _Skip(
-            "selectors: every selector is a chain through frames or shadow roots (or empty); "
-            "only single selectors can be found again at replay"
+            "selectors: expected selectors or chains of them (lists of non-empty text), got "
+            f"{str(raw)[:120]}"
+        )
+    longest = max(usable, key=len)
+    if len(longest) > MAX_SELECTOR_CHARS:
+        raise _Skip(
+            f"selectors: one is {len(longest)} characters long, more than {MAX_SELECTOR_CHARS} "
+            f"({longest[:60]!r}…)"
         )
     target: dict[str, Any] = {"selector": usable[0]}
     if len(usable) > 1:
@@ -82,7 +110,13 @@ class _Converter:
         self.where = str(source)
         top = expect(data, dict, self.where, "(top level)")
         self.steps = expect(top.get("steps"), list, self.where, "steps")
-        self.timeout = number(top.get("timeout")) or 5000.0
+        timeout = number(top.get("timeout"))
+        low, high = TIMEOUT_RANGE_MS
+        if top.get("timeout") is not None and (timeout is None or not low <= timeout <= high):
+            raise ImportFormatError(
+                self.where, None, "timeout", f"expected {low:g} to {high:g} milliseconds"
+            )
+        self.timeout = timeout or DEFAULT_TIMEOUT_MS
         self.out = Conversion.of(
             "chrome-recorder",
             source,
@@ -91,11 +125,14 @@ class _Converter:
             extra={"timing": "synthesized", "title": str(top.get("title", ""))},
         )
         self.t = 0.0
+        self.action: dict[str, Any] | None = None  # the current step's tab, frame and timeout
         self.held: list[str] = []
         self.scroll: dict[str, tuple[float, float]] = {}
         self.started = False  # an input event or a navigation after the first one was seen
 
     def event(self, position: str, **fields: Any) -> None:
+        if self.action:
+            fields["action"] = self.action
         self.out.events.append((position, {"t": self.t, **fields}))
         self.t += 10.0
 
@@ -113,24 +150,49 @@ class _Converter:
                 self.step(position, kind, step)
             except _Skip as why:
                 self.out.skip(position, kind, str(why), acts=step_acts(kind, step))
-                continue
-            self.asserted(position, step)
         if not self.started and self.out.meta.get("start_url") is None:
+            skipped = "; ".join(f"{s.position} ({s.step})" for s in self.out.skipped[:10])
             raise ImportFormatError(
-                self.where, None, "steps", "no step opens a page or acts on one"
+                self.where,
+                None,
+                "steps",
+                "no step opens a page (a `navigate`) or acts on one"
+                + (f"; the steps that could not be converted: {skipped}" if skipped else ""),
             )
         return self.out
 
     def step(self, position: str, kind: str, step: dict[str, Any]) -> None:
-        frame = step.get("frame")
-        if frame not in (None, []):
-            raise _Skip("inside an iframe: frames are not replayed; record on the top page")
-        if step.get("target", "main") != "main":
-            raise _Skip(f"in another tab or window ({step.get('target')}): not replayed yet")
         handler = getattr(self, "on_" + kind, None)
         if handler is None:
-            raise _Skip(f"unknown step type {kind!r}")
-        handler(position, step)
+            raise _Skip(f"unknown step type {kind!r}: its effect is not known")
+        self.action = self._place(position, step)
+        try:
+            handler(position, step)
+            self.asserted(position, step)  # in the step's tab and frame
+        finally:
+            self.action = None
+
+    def _place(self, position: str, step: dict[str, Any]) -> dict[str, Any]:
+        """The step's position, tab, frame and timeout, for its events' `action`."""
+        place: dict[str, Any] = {"step": f"{position} ({step['type']})"}
+        target = step.get("target", "main")
+        if not isinstance(target, str) or not target:
+            raise _Skip("target: expected 'main' or the URL of the tab the step runs in")
+        if target != "main":
+            place["page"] = target
+        frame = step.get("frame", [])
+        if not (
+            isinstance(frame, list)
+            and len(frame) <= MAX_FRAME_DEPTH
+            and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in frame)
+        ):
+            raise _Skip("frame: expected a list of child frame indexes such as [0, 1]")
+        if frame:
+            place["frame"] = frame
+        timeout = self._timeout(step)
+        if timeout != DEFAULT_TIMEOUT_MS:
+            place["timeout_ms"] = timeout
+        return place
 
     def on_setViewport(self, position: str, step: dict[str, Any]) -> None:
         width, height = number(step.get("width")), number(step.get("height"))
@@ -138,6 +200,8 @@ class _Converter:
             raise _Skip("width/height: expected two positive numbers")
         if self.started:
             raise _Skip("the viewport changes mid-recording; a trajectory has one viewport")
+        if self.action and "page" in self.action:
+            raise _Skip("the viewport of another tab: a trajectory has one viewport")
         scale = number(step.get("deviceScaleFactor")) or 1.0
         self.out.meta["viewport"] = {
             "width": int(width),
@@ -149,7 +213,10 @@ class _Converter:
         url = step.get("url")
         if not isinstance(url, str) or not url:
             raise _Skip("url: expected the address to open")
-        if not self.started and self.out.meta.get("start_url") is None:
+        if self.action and "frame" in self.action:
+            raise _Skip("frame: a navigation inside a frame is not replayed (only a tab's)")
+        opening = self.action is None or "page" not in self.action
+        if opening and not self.started and self.out.meta.get("start_url") is None:
             self.out.meta["start_url"] = url
             return
         self.started = True
@@ -161,7 +228,7 @@ class _Converter:
         raw_button = step.get("button", "primary")
         button = BUTTONS.get(raw_button) if isinstance(raw_button, str) else None
         if button is None:
-            raise _Skip(f"button {step.get('button')!r}: only primary, auxiliary, secondary")
+            raise _Skip(f"button {step.get('button')!r}: expected one of {', '.join(BUTTONS)}")
         duration = number(step.get("duration")) or 0.0
         self.started = True
         self.event(position, type="mouse.move", target=target)
@@ -219,6 +286,9 @@ class _Converter:
             self.scroll[target["selector"]] = (x, y)
             self.event(position, type="mouse.wheel", target=target, dx=x - last[0], dy=y - last[1])
             return
+        if self.action and "frame" in self.action:
+            raise _Skip("scrolling a frame's window is not replayed: each later step scrolls "
+                        "its element into view")  # fmt: skip
         last = self.scroll.get("", (0.0, 0.0))
         self.scroll[""] = (x, y)
         view = self.out.meta["viewport"]
@@ -226,18 +296,23 @@ class _Converter:
                    dx=x - last[0], dy=y - last[1])  # fmt: skip
 
     def _timeout(self, step: dict[str, Any]) -> float:
-        value = number(step.get("timeout"))
-        return value if value is not None and value >= 0 else self.timeout
+        """`step.timeout || flow.timeout || 5000`, as PuppeteerRunnerExtension takes it."""
+        if step.get("timeout") in (None, 0):
+            return self.timeout
+        value, (low, high) = number(step.get("timeout")), TIMEOUT_RANGE_MS
+        if value is None or not low <= value <= high:
+            raise _Skip(f"timeout: expected {low:g} to {high:g} milliseconds")
+        return value
 
     def on_waitForElement(self, position: str, step: dict[str, Any]) -> None:
-        operator = step.get("operator", ">=")
-        if not isinstance(operator, str) or operator not in OPERATORS:
-            raise _Skip(f"operator {operator!r}: expected one of >=, ==, <=")
+        compare = step.get("operator", ">=")
+        if not isinstance(compare, str) or compare not in OPERATORS:
+            raise _Skip(f"operator {compare!r}: expected one of {', '.join(OPERATORS)}")
         count = step.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise _Skip("count: expected a whole number")
         check: dict[str, Any] = {"type": "check", "kind": "element", "target": _target(step),
-                                 "operator": operator, "count": count,
+                                 "operator": compare, "count": count,
                                  "timeout_ms": self._timeout(step)}  # fmt: skip
         for name, kind in (("visible", bool), ("properties", dict), ("attributes", dict)):
             if name in step:
@@ -260,13 +335,20 @@ class _Converter:
                    timeout_ms=self._timeout(step))  # fmt: skip
 
     def on_close(self, position: str, step: dict[str, Any]) -> None:
+        if self.action and "page" in self.action:  # a popup or another tab: close that one
+            self.started = True
+            self.event(position, type="tab.close")
+            return
         self.event(position, type="done")
 
     def on_emulateNetworkConditions(self, position: str, step: dict[str, Any]) -> None:
         raise _Skip("network emulation is not replayed: the pages are served locally")
 
     def on_customStep(self, position: str, step: dict[str, Any]) -> None:
-        raise _Skip(f"custom step {step.get('name')!r} runs the recording tool's own code")
+        raise _Skip(
+            f"custom step {step.get('name')!r} runs the recording tool's own code, which a "
+            "replay does not have (@puppeteer/replay runs it only with an extension that knows it)"
+        )
 
     def asserted(self, position: str, step: dict[str, Any]) -> None:
         asserted = step.get("assertedEvents")
@@ -288,7 +370,8 @@ class _Converter:
             if not check:
                 self.out.skip(where, "assertedEvents", "a navigation needs url or title", acts=True)
                 continue
-            self.event(where, type="check", kind="navigation", timeout_ms=self.timeout, **check)
+            self.event(where, type="check", kind="navigation", timeout_ms=self._timeout(step),
+                       **check)  # fmt: skip
 
 
 def convert(data: Any, source: Path) -> Conversion:

@@ -25,10 +25,11 @@ Nothing is lost on the way:
   after it; modifiers a typed character's keydown shows held (AltGr is Control and Alt on
   Windows, an Alt whose release went to another window) do not make it a shortcut.
 
-The demonstration is read a state at a time (`JsonStream`) and its events are written as they
-are converted (`Conversion.stream`), so a 100 MB one is never in memory whole. MiniWoB++ does
-not store the random instance of the episode, so an imported demonstration names no task and no
-page: it is kept for training and audit, and does not replay.
+The demonstration is read a state at a time (`JsonStream`; one of at most 1 MiB, decoded in one
+go) and its events are written as they are converted (`Conversion.stream`), so a 100 MB one is
+never in memory whole. MiniWoB++ does not store the random instance of the episode, so an
+imported demonstration names no task and no page: it is kept for training and audit, and does
+not replay.
 """
 
 from __future__ import annotations
@@ -242,9 +243,8 @@ class _Converter:
 
     def read(self, i: int, state: Any) -> _Step | None:
         """The state's input, or None for a state that holds none (or one already seen)."""
-        position = f"states[{i}]"
         if not isinstance(state, dict):
-            self.out.skip(position, "?", "a state must be an object", acts=True)
+            self.out.skip(f"states[{i}]", "?", "a state must be an object", acts=True)
             return None
         if self.viewport is None and isinstance(state.get("dom"), dict):
             self.viewport = _page_size(state["dom"])
@@ -255,7 +255,8 @@ class _Converter:
         if action is None:
             return None  # the initial state: no input
         if not isinstance(action, dict) or not isinstance(action.get("type"), str) or t is None:
-            self.out.skip(position, "?", "expected time (a number) and action {type, …}", acts=True)
+            problem = "expected time (a number) and action {type, …}"
+            self.out.skip(f"states[{i}]", "?", problem, acts=True)
             return None
         kind = action["type"]
         if action.get("timing") == BUBBLE:
@@ -264,7 +265,7 @@ class _Converter:
         if key == self.last:
             return None  # an input on the document itself is seen twice at phase 2
         self.last = key
-        return _Step(position, kind, t, action, state.get("dom"), self.clock.take())
+        return _Step(f"states[{i}]", kind, t, action, state.get("dom"), self.clock.take())
 
     def handle_window(self, final: bool) -> None:
         """Handle each waiting step whose lookahead is complete (or all, at the end or when

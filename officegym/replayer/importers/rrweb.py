@@ -10,186 +10,57 @@ Password fields and values rrweb masked are stored masked, never guessed.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from officegym.replayer.importers._common import (
     Conversion,
     ImportFormatError,
-    expect,
     iso_time,
     number,
 )
+from officegym.replayer.importers._rrweb_dom import Tree, find_events
+from officegym.replayer.importers._rrweb_kinds import (
+    BLUR,
+    CLICK,
+    CONTEXT_MENU,
+    DBL_CLICK,
+    DOM_CONTENT_LOADED,
+    DOWN,
+    DRAG,
+    DROPPED_SOURCES,
+    DROPPED_TYPES,
+    FOCUS,
+    FULL_SNAPSHOT,
+    INCREMENTAL,
+    INPUT,
+    INTERACTION,
+    LOAD,
+    MEDIA,
+    MEDIA_ACTIONS,
+    META,
+    MOVE,
+    MUTATION,
+    RESIZE,
+    SCROLL,
+    TOUCH_MOVE,
+    UP,
+    acts_when_left_out,
+    kind_name,
+)
 from officegym.trajectory import DOUBLE_CLICK_MS, MASK
 
-FULL_SNAPSHOT, INCREMENTAL, META = 2, 3, 4
-KNOWN_TYPES = {0, 1, 2, 3, 4, 5, 6}  # DomContentLoaded, Load, …, Custom, Plugin
-MUTATION, MOVE, INTERACTION, SCROLL, RESIZE, INPUT, TOUCH_MOVE, MEDIA, DRAG, SELECTION = (
-    0, 1, 2, 3, 4, 5, 6, 7, 12, 14,
-)  # fmt: skip
-DOWN, UP, CLICK, CONTEXT_MENU, DBL_CLICK, FOCUS, BLUR = 1, 0, 2, 3, 4, 5, 6
 SAME_SPOT = 5  # px: how far apart two presses of one double click may be
-ENVELOPE_KEYS = ("events", "snapshots", "data", "recording", "payload", "rrwebEvents", "session")
-PLAIN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-
-
-@dataclass
-class _Node:
-    kind: int  # rrweb NodeType: 0 document, 2 element, 3 text, …
-    tag: str = ""
-    attrs: dict[str, str] = field(default_factory=dict)
-    parent: int | None = None
-    children: list[int] = field(default_factory=list)
-    text: str = ""
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-class _Tree:
-    """The page's nodes as rrweb saw them, kept current through mutations."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[int, _Node] = {}
-        self.root: int | None = None
-
-    def load(self, node: Any, parent: int | None) -> None:
-        stack = [(node, parent)]
-        while stack:  # iterative: a deep page must not exhaust the Python stack
-            raw, up = stack.pop()
-            if not isinstance(raw, dict) or number(raw.get("id")) is None:
-                continue
-            node_id = int(raw["id"])
-            attrs = _object(raw.get("attributes"))
-            self.nodes[node_id] = _Node(
-                kind=int(number(raw.get("type")) or 0),
-                tag=str(raw.get("tagName", "")).lower(),
-                attrs={str(k): str(v) for k, v in attrs.items() if v is not None},
-                parent=up,
-                text=str(raw.get("textContent", "")) if raw.get("type") == 3 else "",
-            )
-            if up is not None and up in self.nodes and node_id not in self.nodes[up].children:
-                self.nodes[up].children.append(node_id)
-            kids = raw.get("childNodes")
-            if isinstance(kids, list):
-                stack.extend((kid, node_id) for kid in reversed(kids))
-
-    def add(self, parent: int, next_id: int | None, node: Any) -> None:
-        if parent not in self.nodes or not isinstance(node, dict):
-            return
-        self.load(node, None)
-        new = int(node["id"]) if number(node.get("id")) is not None else None
-        if new is None or new not in self.nodes:
-            return
-        self.nodes[new].parent = parent
-        kids = self.nodes[parent].children
-        if new in kids:
-            kids.remove(new)
-        kids.insert(kids.index(next_id) if next_id in kids else len(kids), new)
-
-    def remove(self, node_id: int) -> None:
-        node = self.nodes.pop(node_id, None)
-        if node is None:
-            return
-        if node.parent in self.nodes and node_id in self.nodes[node.parent].children:
-            self.nodes[node.parent].children.remove(node_id)
-        stack = list(node.children)
-        while stack:
-            stack.extend(self.nodes.pop(stack.pop(), _Node(0)).children)
-
-    def selector(self, node_id: int) -> str | None:
-        """A CSS path to the element (for a text node, its parent), as page.js writes them."""
-        element = self._element(node_id)
-        if element is None:
-            return None
-        parts: list[str] = []
-        current: int | None = element
-        while current is not None and current in self.nodes:
-            node = self.nodes[current]
-            if node.kind != 2 or node.tag == "html":
-                break
-            element_id = node.attrs.get("id", "")
-            if element_id and PLAIN_ID.match(element_id) and self._unique_id(element_id):
-                parts.insert(0, f"#{element_id}")
-                break
-            part = node.tag
-            up = self.nodes.get(node.parent) if node.parent is not None else None
-            if up is not None:
-                same = [k for k in up.children if self.nodes.get(k, _Node(0)).tag == node.tag]
-                if len(same) > 1:
-                    part += f":nth-of-type({same.index(current) + 1})"
-            parts.insert(0, part)
-            current = node.parent
-        return " > ".join(parts) or None
-
-    def _element(self, node_id: int) -> int | None:
-        node = self.nodes.get(node_id)
-        if node is not None and node.kind == 3:
-            return node.parent
-        return node_id if node is not None and node.kind == 2 else None
-
-    def element_of(self, node_id: int) -> _Node | None:
-        """The element of a node (a text node's parent), if the tree has it."""
-        element = self._element(node_id)
-        return self.nodes[element] if element is not None else None
-
-    def _unique_id(self, element_id: str) -> bool:
-        return sum(1 for n in self.nodes.values() if n.attrs.get("id") == element_id) == 1
-
-    def target(self, node_id: int) -> dict[str, Any] | None:
-        element = self._element(node_id)
-        selector = self.selector(node_id) if element is not None else None
-        if element is None or selector is None:
-            return None
-        node = self.nodes[element]
-        text = " ".join(
-            self.nodes[k].text.strip()
-            for k in node.children
-            if self.nodes.get(k, _Node(0)).kind == 3
-        ).strip()
-        out: dict[str, Any] = {"selector": selector, "tag": node.tag}
-        if text:
-            out["text"] = text[:120]
-        return out
-
-
-def find_events(data: Any, where: str) -> list[Any]:
-    """The rrweb events in `data`: a bare array, or inside a service's export envelope."""
-    for _ in range(4):
-        if isinstance(data, list):
-            if data and all(isinstance(e, dict) and "timestamp" not in e for e in data):
-                # PostHog and others wrap each event: {"windowId": …, "data": {rrweb event}}
-                inner = [e.get("data") for e in data]
-                if all(isinstance(e, dict) and "timestamp" in e for e in inner):
-                    return inner
-            return data
-        if not isinstance(data, dict):
-            break
-        by_window = data.get("snapshotsByWindowId")
-        if isinstance(by_window, dict) and by_window:
-            data = next(iter(by_window.values()))
-            continue
-        for key in ENVELOPE_KEYS:
-            if isinstance(data.get(key), list | dict):
-                data = data[key]
-                break
-        else:
-            break
-    raise ImportFormatError(
-        where,
-        None,
-        "top level",
-        "no rrweb events: expected an array of events, or an export holding one",
-    )
+CHECKED_BY_CLICK_MS = 1000  # a checkbox's Input this soon after a press is that press's doing
+_SHOWN_POSITIONS = 5  # of a dropped kind, in its reason
 
 
 class _Converter:
     def __init__(self, events: list[Any], source: Path) -> None:
         self.events, self.source, self.where = events, source, str(source)
-        self.tree = _Tree()
+        self.tree = Tree()
         stamps = (number(e.get("timestamp")) for e in events if isinstance(e, dict))
         first = next((s for s in stamps if s is not None), None)
         self.t0 = first or 0.0
@@ -199,70 +70,108 @@ class _Converter:
         self.pointer: tuple[float, float] | None = None
         self.last_down: tuple[float, float, float] | None = None
         self.clicks = 1
+        self.last_t = 0.0
+        # Dropped kinds, listed once each with their count: (step, reason, acts) -> positions.
+        self.dropped: dict[tuple[str, str, bool], list[str]] = {}
+        self.kinds: Counter[str] = Counter()  # what the recording holds, for a rejection
 
     def add(self, position: str, t: float, **fields: Any) -> dict[str, Any]:
         event = {"t": max(0.0, t), **fields}
         self.out.events.append((position, event))
         return event
 
+    def drop(self, position: str, step: str, reason: str, *, acts: bool) -> None:
+        """Leave out an event of a kind that has no counterpart (listed once per kind)."""
+        self.dropped.setdefault((step, reason, acts), []).append(position)
+
     def run(self) -> Conversion:
         for i, raw in enumerate(self.events):
-            position = f"events[{i}]"
-            if isinstance(raw, str):
-                self.out.skip(  # what it holds is not known: it may be any input
-                    position,
-                    "packed",
-                    "a packed event (rrweb's packer): unpack it first",
-                    acts=True,
-                )
-                continue
-            if not isinstance(raw, dict):
-                self.out.skip(position, "?", "an event must be an object", acts=True)
-                continue
-            kind, stamp, data = (
-                number(raw.get("type")),
-                number(raw.get("timestamp")),
-                raw.get("data"),
-            )
-            if kind is None or stamp is None or not isinstance(data, dict):
-                self.out.skip(
-                    position,
-                    "?",
-                    "an event needs a numeric type and timestamp, and data",
-                    acts=True,
-                )
-                continue
-            if kind not in KNOWN_TYPES:
-                self.out.skip(position, str(kind), f"unknown event type {kind:g}", acts=True)
-                continue
-            self.event(position, int(kind), stamp - self.t0, data)
+            self.read(f"events[{i}]", raw)
         if self.out.meta.get("start_url") is None:
-            raise ImportFormatError(
-                self.where, None, "events", "no Meta event names the page (href)"
+            raise ImportFormatError(self.where, None, "events", self._no_page())
+        if not self.out.events:
+            kinds = ", ".join(f"{n} {k}" for k, n in self.kinds.most_common(8))
+            problem = (
+                f"nothing to replay: its {len(self.events)} events ({kinds}) hold no press, "
+                "input, scroll or pointer move"
             )
+            raise ImportFormatError(self.where, None, "events", problem)
+        for (step, reason, acts), positions in self.dropped.items():
+            shown = ", ".join(positions[:_SHOWN_POSITIONS])
+            more = ", …" if len(positions) > _SHOWN_POSITIONS else ""
+            count = f"{len(positions)} event{'s' if len(positions) > 1 else ''}"
+            self.out.skip(positions[0], step, f"{reason} ({count}: {shown}{more})", acts=acts)
         self.out.events.sort(key=lambda item: item[1]["t"])  # move batches are stamped late
         return self.out
 
+    def _no_page(self) -> str:
+        packed = self.kinds["packed"]
+        if packed:
+            return (
+                f"{packed} of its {len(self.events)} events are packed (strings made by "
+                "rrweb's packer), and no unpacked Meta event names the page: unpack the "
+                "events first (rrweb's unpack)"
+            )
+        if not self.events:
+            return "the array of events is empty"
+        return (
+            f"no Meta event names the page (href) among its {len(self.events)} events: rrweb "
+            "writes one before each full snapshot, so the recording was cut or filtered"
+        )
+
+    def read(self, position: str, raw: Any) -> None:
+        if isinstance(raw, str):
+            self.kinds["packed"] += 1
+            self.drop(  # what it holds is not known: it may be any input
+                position, "packed", "a packed event (rrweb's packer): unpack it first", acts=True
+            )
+            return
+        if not isinstance(raw, dict):
+            self.kinds["not an object"] += 1
+            self.drop(position, "?", "an event must be an object", acts=True)
+            return
+        kind, stamp, data = number(raw.get("type")), number(raw.get("timestamp")), raw.get("data")
+        if kind is None or not isinstance(data, dict):
+            missing = "a numeric type" if kind is None else "its data (an object)"
+            self.kinds["malformed"] += 1
+            self.drop(position, "?", f"an event needs {missing}", acts=True)
+            return
+        name = kind_name(int(kind), data)
+        self.kinds[name] += 1
+        if stamp is None:
+            # Its time, and so its place among the input, is not known. A snapshot, a mutation
+            # or the first Meta only update what the importer knows of the page: kept.
+            page_only = kind == FULL_SNAPSHOT or (
+                kind == INCREMENTAL and data.get("source") == MUTATION
+            )
+            if page_only or (kind == META and self.out.meta.get("start_url") is None):
+                self.event(position, int(kind), self.last_t, data)
+            else:
+                self.drop(
+                    position,
+                    f"{name} without timestamp",
+                    "no timestamp: when it happened, and so its place among the input, is "
+                    "not known",
+                    acts=acts_when_left_out(int(kind), data),
+                )
+            return
+        self.last_t = max(self.last_t, stamp - self.t0)
+        self.event(position, int(kind), stamp - self.t0, data)
+
     def event(self, position: str, kind: int, t: float, data: dict[str, Any]) -> None:
         if kind == META:
-            href = data.get("href")
-            width, height = number(data.get("width")), number(data.get("height"))
-            if isinstance(href, str) and self.out.meta.get("start_url") is None:
-                self.out.meta["start_url"] = href
-                if width and height and width >= 1 and height >= 1:
-                    self.out.meta["viewport"] = {"width": int(width), "height": int(height)}
-            elif isinstance(href, str):
-                self.add(position, t, type="observe", url=href)  # a new page: check it is there
+            self.meta(position, t, data)
         elif kind == FULL_SNAPSHOT:
-            self.tree = _Tree()
-            self.tree.load(data.get("node"), None)
+            self.tree = Tree()
             root = data.get("node")
+            self.tree.load(root, None, self.where, f"{position}.data.node")
             self.tree.root = (
                 int(root["id"])
                 if isinstance(root, dict) and number(root.get("id")) is not None
                 else None
             )
-            offset = _object(data.get("initialOffset"))
+            offset = data.get("initialOffset")
+            offset = offset if isinstance(offset, dict) else {}
             if self.tree.root is not None:
                 self.scroll[self.tree.root] = (
                     number(offset.get("left")) or 0.0,
@@ -270,35 +179,73 @@ class _Converter:
                 )
         elif kind == INCREMENTAL:
             self.incremental(position, t, data)
+        elif kind in DROPPED_TYPES:
+            step, reason, acts = DROPPED_TYPES[kind]
+            self.drop(position, step, reason, acts=acts)
+        elif kind not in (DOM_CONTENT_LOADED, LOAD):  # the replay loads the page itself
+            self.drop(
+                position,
+                f"type {kind:g}",
+                f"unknown event type {kind:g} (rrweb's EventType is 0 to 7): its effect is "
+                "not known",
+                acts=True,
+            )
+
+    def meta(self, position: str, t: float, data: dict[str, Any]) -> None:
+        """The first Meta names the start page; a later one, a page the recording went to."""
+        href = data.get("href")
+        first = self.out.meta.get("start_url") is None
+        if first and not (isinstance(href, str) and href.strip()):
+            got = "empty" if isinstance(href, str) else f"not a URL ({type(href).__name__})"
+            raise ImportFormatError(
+                self.where,
+                None,
+                f"{position}.data.href",
+                f"the page's address is {got}: the recording does not say which page it was "
+                "made on, so there is nothing to replay it against",
+            )
+        if first and not _web_address(str(href)):
+            raise ImportFormatError(
+                self.where,
+                None,
+                f"{position}.data.href",
+                f"the page's address {str(href)[:200]!r} is not an http(s) URL: a replay opens "
+                "the recorded page over http(s) (or a copy of it served with --serve)",
+            )
+        if first:
+            self.out.meta["start_url"] = href
+            width, height = number(data.get("width")), number(data.get("height"))
+            if width and height and width >= 1 and height >= 1:
+                self.out.meta["viewport"] = {"width": int(width), "height": int(height)}
+        elif isinstance(href, str) and href.strip():
+            self.add(position, t, type="observe", url=href)  # a new page: check it is there
+        else:
+            self.drop(  # the navigation itself is the press before it, which is replayed
+                position,
+                "Meta",
+                "a later page's address is empty: that page cannot be checked",
+                acts=False,
+            )
 
     def incremental(self, position: str, t: float, data: dict[str, Any]) -> None:
         source = number(data.get("source"))
         if source == MUTATION:
-            self.mutation(position, data)
-        elif source in (MOVE, DRAG):
-            positions = data.get("positions")
-            if not isinstance(positions, list):
-                # A pointer move presses nothing; a hover that matters shows in a later press.
-                self.out.skip(position, "MouseMove", "positions: expected a list", acts=False)
-                return
-            for j, p in enumerate(positions):
-                if not isinstance(p, dict):
-                    continue
-                x, y, dt = (
-                    number(p.get("x")),
-                    number(p.get("y")),
-                    number(p.get("timeOffset")) or 0.0,
+            if self.started and self.tree.edits_editable(data):
+                # rrweb records no keys, and typing into a contenteditable no Input either:
+                # the text shows only as the page's mutations, which a replay does not make.
+                self.drop(
+                    position,
+                    "contenteditable text",
+                    "text changed inside a contenteditable element after the input began "
+                    "(typing there shows in rrweb only as DOM mutations: not replayed)",
+                    acts=True,
                 )
-                if x is None or y is None:
-                    self.out.skip(
-                        f"{position}.data.positions[{j}]",
-                        "mouse.move",
-                        "x/y: expected numbers",
-                        acts=False,
-                    )
-                    continue
-                self.pointer = (x, y)
-                self.add(f"{position}.data.positions[{j}]", t + dt, type="mouse.move", x=x, y=y)
+            self.tree.mutate(data, self.where, position)
+        elif source in (MOVE, TOUCH_MOVE, DRAG):
+            # rrweb's replayer moves its pointer for all three; what a touch scrolled is in the
+            # Scroll events. (rrweb 1 also files moves inside an iframe as TouchMove: it tests
+            # the event against the top window's MouseEvent.)
+            self.moves(position, t, data)
         elif source == INTERACTION:
             self.interaction(position, t, data)
         elif source == SCROLL:
@@ -310,7 +257,7 @@ class _Converter:
             else:
                 # The replay keeps the first viewport; presses are checked against the element
                 # they hit, so a layout the size changed shows as a divergence there.
-                self.out.skip(
+                self.drop(
                     position,
                     "ViewportResize",
                     "the viewport changes mid-recording; a trajectory has one viewport",
@@ -318,76 +265,68 @@ class _Converter:
                 )
         elif source == INPUT:
             self.input(position, t, data)
-        elif source == TOUCH_MOVE:
-            self.out.skip(  # a swipe scrolls or drags
-                position,
-                "TouchMove",
-                "touch input is not replayed (mouse and keyboard only)",
-                acts=True,
-            )
         elif source == MEDIA:
-            self.out.skip(
+            kind = number(data.get("type"))
+            known = kind is not None and kind in range(len(MEDIA_ACTIONS))
+            action = MEDIA_ACTIONS[int(kind)] if known and kind is not None else "change"
+            self.drop(
                 position,
-                "MediaInteraction",
-                "playing or pausing media is not replayed",
+                f"MediaInteraction {action}",
+                f"a media {action}: the replay does not act on media, and rrweb records the "
+                "media element's event, not the input that caused it",
                 acts=True,
             )
-        elif source == SELECTION:
-            # The range is the outcome of the presses and moves that made it, which are replayed.
-            self.out.skip(
-                position, "Selection", "a text selection range is not replayed", acts=False
+        elif source is not None and int(source) in DROPPED_SOURCES:
+            step, reason, acts = DROPPED_SOURCES[int(source)]
+            self.drop(position, step, reason, acts=acts)
+        else:
+            self.drop(
+                position,
+                kind_name(INCREMENTAL, data),
+                f"unknown incremental source {data.get('source')!r} (rrweb's IncrementalSource "
+                "is 0 to 16): its effect is not known",
+                acts=True,
             )
 
-    def changes(self, position: str, data: dict[str, Any], key: str) -> list[Any]:
-        """One list of a mutation (absent: none). Any other value is an error, not a skip: the
-        node tree would be wrong from here on, and so every later selector."""
-        value = data.get(key)
-        return [] if value is None else expect(value, list, self.where, f"{position}.data.{key}")
+    def moves(self, position: str, t: float, data: dict[str, Any]) -> None:
+        positions = data.get("positions")
+        if not isinstance(positions, list):
+            # A pointer move presses nothing; a hover that matters shows in a later press.
+            self.out.skip(position, "MouseMove", "positions: expected a list", acts=False)
+            return
+        for j, p in enumerate(positions):
+            if not isinstance(p, dict):
+                continue
+            x, y = number(p.get("x")), number(p.get("y"))
+            dt = number(p.get("timeOffset")) or 0.0
+            where = f"{position}.data.positions[{j}]"
+            if x is None or y is None:
+                self.out.skip(where, "mouse.move", "x/y: expected numbers", acts=False)
+                continue
+            node_id = number(p.get("id"))
+            frame = self.tree.frame_path(int(node_id)) if node_id is not None else []
+            if not frame:
+                self.pointer = (x, y)
+            self.add(where, t + dt, type="mouse.move", x=x, y=y, **_in_frame(frame))
 
-    def mutation(self, position: str, data: dict[str, Any]) -> None:
-        for item in self.changes(position, data, "removes"):
-            if isinstance(item, dict) and number(item.get("id")) is not None:
-                self.tree.remove(int(item["id"]))
-        for item in self.changes(position, data, "adds"):
-            if isinstance(item, dict) and number(item.get("parentId")) is not None:
-                next_id = number(item.get("nextId"))
-                self.tree.add(
-                    int(item["parentId"]),
-                    int(next_id) if next_id is not None else None,
-                    item.get("node"),
-                )
-        for item in self.changes(position, data, "attributes"):
-            node = (
-                self.tree.nodes.get(int(number(item.get("id")) or -1))
-                if isinstance(item, dict)
-                else None
-            )
-            if node is not None and isinstance(item.get("attributes"), dict):
-                for name, value in item["attributes"].items():
-                    if value is None:
-                        node.attrs.pop(str(name), None)
-                    elif isinstance(value, str):
-                        node.attrs[str(name)] = value
-        for item in self.changes(position, data, "texts"):
-            node = (
-                self.tree.nodes.get(int(number(item.get("id")) or -1))
-                if isinstance(item, dict)
-                else None
-            )
-            if node is not None and isinstance(item.get("value"), str):
-                node.text = item["value"]
-
-    def _target(self, position: str, step: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    def _target(
+        self, position: str, step: str, data: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[int]] | None:
+        """The event's element as a target (its selector in its own frame's document), and
+        that frame's index path; None (noted) when the tree has no such element."""
         node_id = number(data.get("id"))
         target = self.tree.target(int(node_id)) if node_id is not None else None
-        if target is None:
+        if node_id is None or target is None:
+            known = node_id is not None and int(node_id) in self.tree.nodes
+            what = "not an element" if known else "not in the page as recorded so far"
             self.out.skip(
                 position,
                 step,
-                f"node {data.get('id')!r} is not an element of the page as recorded",
+                f"node {data.get('id')!r} is {what}: the element cannot be named",
                 acts=step != "Scroll",  # see `scrolled`
             )
-        return target
+            return None
+        return target, self.tree.frame_path(int(node_id))
 
     def interaction(self, position: str, t: float, data: dict[str, Any]) -> None:
         kind = number(data.get("type"))
@@ -406,9 +345,10 @@ class _Converter:
                 acts=True,
             )
             return
-        target = self._target(position, "MouseInteraction", data)
-        if target is None:
+        found = self._target(position, "MouseInteraction", data)
+        if found is None:
             return
+        target, frame = found
         x, y = number(data.get("x")), number(data.get("y"))
         point = {"x": x, "y": y} if x is not None and y is not None else {}
         if kind == DOWN:
@@ -422,7 +362,15 @@ class _Converter:
             self.last_down = here
         self.started = True
         kind_name = "mouse.down" if kind == DOWN else "mouse.up"
-        self.add(position, t, type=kind_name, target=target, click_count=self.clicks, **point)
+        self.add(
+            position,
+            t,
+            type=kind_name,
+            target=target,
+            click_count=self.clicks,
+            **point,
+            **_in_frame(frame),
+        )
 
     def scrolled(self, position: str, t: float, data: dict[str, Any]) -> None:
         node_id, x, y = number(data.get("id")), number(data.get("x")), number(data.get("y"))
@@ -442,27 +390,47 @@ class _Converter:
             px, py = self.pointer or (view["width"] / 2, view["height"] / 2)
             self.add(position, t, type="mouse.wheel", x=px, y=py, dx=dx, dy=dy)
             return
-        target = self._target(position, "Scroll", data)
-        if target is not None:
-            self.add(position, t, type="mouse.wheel", target=target, dx=dx, dy=dy)
+        found = self._target(position, "Scroll", data)
+        if found is not None:  # an element, or a frame's document (its selector: its <html>)
+            self.add(
+                position,
+                t,
+                type="mouse.wheel",
+                target=found[0],
+                dx=dx,
+                dy=dy,
+                **_in_frame(found[1]),
+            )
 
     def input(self, position: str, t: float, data: dict[str, Any]) -> None:
         if data.get("userTriggered") is False:
             return  # the page's script set the value, not the person
-        target = self._target(position, "Input", data)
-        if target is None:
+        found = self._target(position, "Input", data)
+        if found is None:
             return
+        target, frame = found
         node = self.tree.element_of(int(number(data["id"]) or 0))
         assert node is not None  # _target found it
         kind = node.attrs.get("type", "").lower()
         if node.tag == "input" and kind in ("checkbox", "radio"):
-            return  # the click that checked it is replayed
+            # The press that checked it is replayed. rrweb records no keys: one toggled with
+            # the space bar has no press before it, and the replay cannot toggle it.
+            if self.last_down is None or t - self.last_down[0] > CHECKED_BY_CLICK_MS:
+                self.out.skip(
+                    position,
+                    "Input",
+                    f"a {kind} set to {bool(data.get('isChecked'))} with no press before it "
+                    "(from the keyboard: rrweb records no keys, so it cannot be replayed)",
+                    acts=True,
+                )
+            return
         text = data.get("text")
         if not isinstance(text, str):
             self.out.skip(position, "Input", "text: expected the field's value", acts=True)
             return
         self.started = True
         target.pop("text", None)
+        place = _in_frame(frame)
         if (node.tag == "input" and kind == "password") or (text and set(text) == {"*"}):
             self.add(
                 position,
@@ -472,16 +440,34 @@ class _Converter:
                 replace=True,
                 masked=True,
                 target=target,
+                **place,
             )
             return
-        self.add(position, t, type="text.input", text=text, replace=True, target=target)
+        self.add(position, t, type="text.input", text=text, replace=True, target=target, **place)
+
+
+def _web_address(href: str) -> bool:
+    """An absolute http(s) URL with a host and no control characters, as rrweb records
+    `location.href`."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in href):
+        return False
+    parts = urlsplit(href)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _in_frame(frame: list[int]) -> dict[str, Any]:
+    """An event's place when its node is in a child frame: `action.frame` (the index path, as
+    Chrome Recorder's `frame`), with its selector and x/y in that frame's document and
+    viewport, as rrweb recorded them (it observes each iframe's document on its own)."""
+    return {"action": {"frame": frame}} if frame else {}
 
 
 def convert(data: Any, source: Path) -> Conversion:
     """Convert decoded rrweb events (or a session-replay export holding them).
 
     Raises:
-        ImportFormatError: no events, no Meta event naming the page, or a mutation whose
-            `removes`, `adds`, `attributes` or `texts` is not a list (naming it).
+        ImportFormatError: no events; no Meta event naming the page, or a first one whose
+            href is empty; nothing to replay; or a mutation whose `removes`, `adds`,
+            `attributes` or `texts` is not a list (naming it).
     """
     return _Converter(find_events(data, str(source)), source).run()
