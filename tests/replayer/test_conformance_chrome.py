@@ -7,7 +7,8 @@ final page is not as expected, or a broken copy judged `valid`. A good recording
 `valid` is a failure too, unless KNOWN_GAPS names it with the reason.
 
 The default run replays a seeded sample (SAMPLE_SIZE recordings and their broken copies),
-headless and in a headed window on Xvfb; the whole corpus (headless) runs under `-m slow`.
+headless and in a headed window on Xvfb; the whole corpus, on both, runs under `make test-all`
+(the `exhaustive` marker).
 The corpus is laid out as tests/replayer/conformance/_harness.py says: chrome/site (pages),
 chrome/recordings, chrome/broken, chrome/expect.json; chrome/README.md lists what each
 recording covers and how its copy is broken.
@@ -169,34 +170,32 @@ def test_recordings_have_the_shape_the_recorder_exports(folder: str) -> None:
             assert order == sorted(set(order)), f"{where}: selectors out of the Recorder's order"
 
 
+BACKENDS = [
+    "headless",
+    pytest.param(
+        "xvfb",
+        marks=[
+            pytest.mark.xvfb,
+            pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb"),
+        ],
+    ),
+]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "backend",
-    [
-        "headless",
-        pytest.param(
-            "xvfb",
-            marks=[
-                pytest.mark.xvfb,
-                pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb"),
-            ],
-        ),
-    ],
-)
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_seeded_sample_replays_as_expected(tmp_path: Path, backend: str) -> None:
     problems = replay(tmp_path, sample(CORPUS.names()), backend)
     assert not problems, "\n".join(problems)
 
 
+# About 4 minutes a backend on 2 cores: `make test-all` (the `exhaustive` marker), the default
+# run replays the sample above.
 @pytest.mark.browser
-@pytest.mark.slow
-def test_every_recording_replays_as_expected(
-    tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    # About 4 minutes on 2 cores: only when asked for (`-m slow`), the sample runs otherwise.
-    if "slow" not in str(request.config.getoption("markexpr", "")):
-        pytest.skip("the whole corpus replays with -m slow; the default run replays a sample")
-    problems = replay(tmp_path, CORPUS.names())
+@pytest.mark.exhaustive
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_recording_replays_as_expected(tmp_path: Path, backend: str) -> None:
+    problems = replay(tmp_path, CORPUS.names(), backend)
     assert not problems, "\n".join(problems)
 
 
