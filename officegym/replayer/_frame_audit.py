@@ -229,9 +229,13 @@ class FrameFinding(Finding):
 
     @classmethod
     def on(cls, kind: str, index: int, evidence: str, frame: str, box: Box) -> FrameFinding:
-        """A finding of `kind` on `frame` at `box`, with the severity and fix `FINDINGS` names."""
+        """A finding of `kind` on `frame` at `box`, with the severity `FINDINGS` names.
+
+        The fix names the redaction that reaches pixels: `redact --pii` rewrites events only.
+        """
         plain = Finding.of(kind, index, evidence)
-        return cls(plain.kind, plain.severity, index, evidence, plain.fix, frame, box)
+        fix = plain.fix.replace("`officegym redact --pii`", "`officegym redact --frames`")
+        return cls(plain.kind, plain.severity, index, evidence, fix, frame, box)
 
 
 @dataclass(frozen=True)

@@ -632,3 +632,9 @@ def test_words_of_neighbouring_cells_are_two_lines() -> None:
     words = [_ocr.Word("+44", (0, 0, 24, 13)), _ocr.Word("8058", (28, 0, 30, 13)),
              _ocr.Word("3423-306564-79282", (58 + 14, 0, 120, 13))]  # fmt: skip
     assert [line.text for line in _ocr.split_at_gaps(words)] == ["+44 8058", "3423-306564-79282"]
+
+
+def test_a_frame_finding_names_the_redaction_of_pixels() -> None:
+    finding = _frame_audit.FrameFinding.on("email", 3, "k•••@x.test", "frames/1.png", (1, 2, 3, 4))
+    assert "officegym redact --frames" in finding.fix
+    assert "--pii" not in finding.fix
