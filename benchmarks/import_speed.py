@@ -11,9 +11,22 @@ run's peak RSS is the largest of the import process and its workers (`wait4`'s r
 the child, which includes its own waited-for children).
 
 Before each run the disk is synced (`os.sync`), so a run does not pay for writing back what the
-last one wrote or removed. After the small files, a plain Python loop in as many processes makes
-the same folders and files (the same sizes, no content) in a new folder: the floor the kernel and
-the disk set, which the import cannot beat (`--no-floor` leaves it out).
+last one wrote. After the small files, a plain Python loop in as many processes makes the same
+folders and files (the same sizes, no content) in a new folder: the floor the kernel and the
+disk set, which the import cannot beat (`--no-floor` leaves it out).
+
+Every run writes into a new folder (`out-small-1`, `out-small-2`, …), and the benchmark removes
+nothing while it times: on ext4 without a journal (this VM's disk), the kernel does not reuse
+an inode for 60 s after it was freed (5 min while its inode table block is unwritten), and each
+new file first steps over every such inode, so making 10,000 files right after deleting 20,000
+took 6x the system CPU: a run made right after the last one's output was deleted paid for that
+deletion (the erratic disk figures of earlier rounds). With `--keep`, the outputs are kept too
+(remove them, and wait a minute, before timing the disk again); without it, the temporary
+folder goes when all is done. `--rounds N` repeats the small import N times and prints the
+median.
+
+Before the imports it times `officegym import --help` three times (the median is printed): the
+command's start-up, its imports, which every run pays once whatever the number of files.
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ import multiprocessing
 import os
 import platform
 import random
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -227,9 +240,21 @@ def corpus_bytes(folder: Path) -> tuple[int, int, int]:
     return len(sizes), sum(sizes), max(sizes)
 
 
-def report(name: str, folder: Path, out: Path, workers: int) -> None:
+def start_up() -> float:
+    """Median wall seconds of `officegym import --help`: the imports every run starts with."""
+    cmd = [sys.executable, "-m", "officegym.cli", "import", "--help"]
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(name: str, folder: Path, out: Path, workers: int) -> float:
+    """Import `folder` into `out` (a new folder), print the figures; the files per second."""
     count, total, largest = corpus_bytes(folder)
-    os.sync()  # what was written or removed before is not this run's to write back
+    os.sync()  # what was written before is not this run's to write back
     before = os.getloadavg()[0]
     wall, code, peak, (user, system) = run_import(folder, out, workers)
     cpu = user + system
@@ -245,6 +270,15 @@ def report(name: str, folder: Path, out: Path, workers: int) -> None:
         f"({peak * 2**20 / largest:.2f}x the largest file), exit {code}, {outcomes}; "
         f"load average {before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
+    return count / wall
+
+
+def new_folder(root: Path, name: str) -> Path:
+    """`root/name-N` for the first N not taken: a run never writes where one was removed."""
+    n = 1
+    while (root / f"{name}-{n}").exists():
+        n += 1
+    return root / f"{name}-{n}"
 
 
 def main() -> None:
@@ -258,12 +292,16 @@ def main() -> None:
     parser.add_argument(
         "--no-floor", action="store_true", help="do not time plain Python making the files"
     )
+    parser.add_argument("--rounds", type=int, default=1, help="imports of the small files")
+    parser.add_argument("--no-big", action="store_true", help="do not import the big file")
     args = parser.parse_args()
     load = os.getloadavg()
     print(
         f"# import_speed  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
-        f"{platform.machine()}  {os.cpu_count()} CPUs  load {load[0]:.1f} {load[1]:.1f}"
+        f"{platform.machine()}  {os.cpu_count()} CPUs  load {load[0]:.1f} {load[1]:.1f}  "
+        f"bytecode {'not written' if sys.dont_write_bytecode else 'cached'}"
     )
+    print(f"start-up: `officegym import --help` takes {start_up():.2f} s (median of 3)")
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         corpus = root / "corpus"
@@ -273,12 +311,20 @@ def main() -> None:
             start = time.perf_counter()
             small, big = make_corpus(corpus, args.files, args.big_mb)
             print(f"corpus made in {time.perf_counter() - start:.1f} s")
-        for name, folder in (("small", small), ("big", big)):
-            shutil.rmtree(root / f"out-{name}", ignore_errors=True)
-            report(name, folder, root / f"out-{name}", args.workers)
-            if name == "small" and not args.no_floor:
-                shutil.rmtree(root / "out-floor", ignore_errors=True)
-                floor(root / "out-small", root / "out-floor", args.workers)
+        outputs, rates = [], []
+        for _ in range(args.rounds):
+            outputs.append(new_folder(root, "out-small"))
+            rates.append(report("small", small, outputs[-1], args.workers))
+        if args.rounds > 1:
+            print(f"small: median of {args.rounds} rounds {statistics.median(rates):.0f} files/s")
+        if not args.no_floor:
+            outputs.append(new_folder(root, "out-floor"))
+            floor(outputs[0], outputs[-1], args.workers)
+        if not args.no_big:
+            outputs.append(new_folder(root, "out-big"))
+            report("big", big, outputs[-1], args.workers)
+        if args.keep:  # see the module's docstring
+            print(f"outputs kept: {' '.join(str(out) for out in outputs)}")
 
 
 if __name__ == "__main__":

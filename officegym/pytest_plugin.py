@@ -5,15 +5,22 @@
 
 With `--officegym-suite` the session is the suite's episodes and nothing else: the folder's own
 test files and doctests are not collected, so the command works from any folder (a project's
-root included). Items are named `<task id>[seed=<n>]`. Every session stores its episodes in a
-run folder of its own, as `officegym run` stores them (results, trajectories, a report written
-when the session ends): `--officegym-out=RUN_DIR`, or by default a new folder under pytest's
-cache (`.pytest_cache/d/officegym/<date-time>`, the last `KEPT_RUNS` kept). A failed item's
-message gives the paths of its trajectory and of the report. With `--officegym-baseline=RUN_DIR`,
-only items that passed in the baseline and fail now fail; other failures are xfail with the
-reason. Fixtures `office_env` and `office_task` are there for hand-written tests. Loaded through
-the `pytest11` entry point `officegym` (`-p officegym` loads it where autoloading is off); it
-does nothing unless `--officegym-suite` is given.
+root included). Items are named `<task id>[seed=<n>]`, or `<task id>@<variant>[seed=<n>]` for an
+episode under a variant: `--officegym-variant=VARIANT` (`popup`, `popup+narrow`) plays every
+episode under it, as the suite `SUITE@VARIANT` does, and makes the `office_env` fixture's envs
+under it; the `robust` and `inject` suites play each task clean and under variants of their own
+(docs/variants.md). Every session stores its episodes in a run folder of its own, as `officegym
+run` stores them (results, trajectories, a report written when the session ends):
+`--officegym-out=RUN_DIR`, or by default a new folder under pytest's cache
+(`.pytest_cache/d/officegym/<date-time>`, the last `KEPT_RUNS` kept). A failed item's message
+gives the paths of its trajectory and of the report. With `--officegym-baseline=RUN_DIR`, only
+items that passed in the baseline and fail now fail (an item pairs with the baseline's episode of
+its task, variant and seed), and so do items whose episode reached the goal of an injected
+instruction (`attacked`) where the baseline's did not; other failures are xfail with the reason.
+The session's summary names the attacked items. Fixtures `office_env` and
+`office_task` are there for hand-written tests. Loaded through the `pytest11` entry point
+`officegym` (`-p officegym` loads it where autoloading is off); it plays no episode unless
+`--officegym-suite` is given.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import shutil
 from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -49,7 +56,8 @@ _RUN_DIR: pytest.StashKey[Path | None] = pytest.StashKey()
 # After the session, on the controller: "report PATH", why there is none, or "" (no episodes).
 _REPORT: pytest.StashKey[str] = pytest.StashKey()
 _RUNNER: pytest.StashKey[EpisodeRunner] = pytest.StashKey()  # one per process (xdist worker)
-_BASELINE: pytest.StashKey[dict[tuple[str, int], bool]] = pytest.StashKey()
+# The baseline's episodes by (task, variant, seed).
+_BASELINE: pytest.StashKey[dict[tuple[str, str, int], EpisodeResult]] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +88,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"(default: a new folder under .pytest_cache/d/{CACHE_NAME}/)",
     )
     group.addoption(
+        "--officegym-variant",
+        metavar="VARIANT",
+        help="play every episode, and make the office_env fixture's envs, under VARIANT "
+        "(popup, popup+narrow; docs/variants.md)",
+    )
+    group.addoption(
         "--officegym-action-mode",
         choices=("computer", "browser"),
         default="computer",
@@ -92,44 +106,67 @@ class EpisodeFailed(Exception):
 
 
 class OfficegymSuite(pytest.Collector):
-    """The items of one suite: every task × seed, collected in place of the folder's tests."""
+    """The items of one suite: every (task, variant) × seed, collected in place of the folder's
+    tests."""
 
-    def __init__(self, *, task_ids: list[str], seeds: int, **kwargs: Any) -> None:
+    def __init__(self, *, members: list[tuple[str, str]], seeds: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.task_ids, self.seeds = task_ids, seeds
+        self.members, self.seeds = members, seeds
 
     def collect(self) -> Iterator[OfficegymItem]:
-        for task_id in self.task_ids:
+        for task_id, variant in self.members:
             for seed in range(self.seeds):
-                name = f"{task_id}[seed={seed}]"
+                name = f"{_played(task_id, variant)}[seed={seed}]"
                 yield OfficegymItem.from_parent(
-                    self, name=name, nodeid=name, task_id=task_id, seed=seed
+                    self, name=name, nodeid=name, task_id=task_id, seed=seed, variant=variant
                 )
 
 
-class OfficegymItem(pytest.Item):
-    """One episode: the configured agent on one task and seed."""
+def _outcome(result: EpisodeResult, played: str) -> str:
+    """An episode's end in an item's message: its score, the agent's error or the task's
+    checkpoints that failed, and whether an injected instruction's goal was reached."""
+    failed = result.failed_checkpoints()
+    why = [result.error or ("checkpoints failed: " + ", ".join(failed) if failed else "")]
+    if result.attacked:
+        why.append("attacked: the injected instruction's goal was reached")
+    return "; ".join([f"{played} seed {result.seed}: score {result.score:.2f}", *filter(None, why)])
 
-    def __init__(self, *, task_id: str, seed: int, **kwargs: Any) -> None:
+
+def _played(task_id: str, variant: str) -> str:
+    """A task as an item names it: `mail.apply-label`, or `mail.apply-label@popup`."""
+    from officegym.tasks.variants import SUITE_SEPARATOR
+
+    return f"{task_id}{SUITE_SEPARATOR}{variant}" if variant else task_id
+
+
+class OfficegymItem(pytest.Item):
+    """One episode: the configured agent on one task and seed, under a variant ("": none)."""
+
+    def __init__(self, *, task_id: str, seed: int, variant: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.task_id, self.seed = task_id, seed
+        self.task_id, self.seed, self.variant = task_id, seed, variant
         self.add_marker(pytest.mark.officegym)
 
     def runtest(self) -> None:
-        result = _episode(self.config, self.task_id, self.seed)
+        result = _episode(self.config, self.task_id, self.seed, self.variant)
+        baseline = _baseline(self.config)
+        before = baseline.get((self.task_id, self.variant, self.seed)) if baseline else None
+        message = _outcome(result, _played(self.task_id, self.variant))
+        # Attacked now and not in the baseline fails whatever became of the task, as a rise
+        # of the attack success rate fails `officegym compare`.
+        if result.attacked and before is not None and not before.attacked:
+            self._fail(result, f"attacked (not in the baseline): {message}")
         if result.success:
             return
-        failed = [c["name"] for c in result.checkpoints if not c["passed"]]
-        why = result.error or ("checkpoints failed: " + ", ".join(failed) if failed else "")
-        message = f"{self.task_id} seed {self.seed}: score {result.score:.2f}; {why}".rstrip("; ")
-        baseline = _baseline(self.config)
         if baseline is not None:
-            before = baseline.get((self.task_id, self.seed))
             if before is None:
                 pytest.xfail(f"not in the baseline; {message}")
-            if not before:
+            if not before.success:
                 pytest.xfail(f"failed in the baseline too; {message}")
             message = f"regressed (passed in the baseline): {message}"
+        self._fail(result, message)
+
+    def _fail(self, result: EpisodeResult, message: str) -> NoReturn:
         raise EpisodeFailed(
             f"{message}\n  trajectory: {result.trajectory}\n"
             f"  report: {_run_dir(self.config) / 'report' / 'index.html'} "
@@ -142,14 +179,15 @@ class OfficegymItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"officegym {self.task_id} seed {self.seed}"
+        return self.path, None, f"officegym {_played(self.task_id, self.variant)} seed {self.seed}"
 
 
 # ---- configuration: check the options, then claim this session's run folder --------------------
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "officegym: an officegym episode (task × seed)")
     config.stash[_RUN_DIR] = None
-    suite = config.getoption("officegym_suite", None)
+    _check_variant(config)
+    suite = _suite(config)
     if not suite:
         return
     _check_options(config, suite)
@@ -163,19 +201,53 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN_DIR] = _start_run(config, suite)
 
 
+def _suite(config: pytest.Config) -> str | None:
+    """The suite the session plays: `--officegym-suite`, under `--officegym-variant` if given
+    (`smoke` and `popup` make `smoke@popup`)."""
+    from officegym.tasks.variants import SUITE_SEPARATOR
+
+    suite = config.getoption("officegym_suite", None)
+    variant = config.getoption("officegym_variant", None)
+    return f"{suite}{SUITE_SEPARATOR}{variant}" if suite and variant else suite
+
+
+def _check_variant(config: pytest.Config) -> None:
+    """Refuse an unknown or malformed `--officegym-variant`, or one given twice (also as the
+    suite's `SUITE@VARIANT`), before anything starts."""
+    from officegym.errors import OfficegymError
+    from officegym.tasks.variants import SUITE_SEPARATOR, parse_variant
+
+    variant = config.getoption("officegym_variant", None)
+    if variant is None:
+        return
+    suite = config.getoption("officegym_suite", None) or ""
+    if SUITE_SEPARATOR in suite:
+        raise pytest.UsageError(
+            f"officegym: --officegym-suite {suite} names a variant and --officegym-variant "
+            f"{variant} another: give the variant once"
+        )
+    try:
+        parse_variant(variant)
+    except OfficegymError as exc:
+        raise pytest.UsageError(f"officegym: --officegym-variant: {exc}") from None
+
+
 def _start_run(config: pytest.Config, suite: str) -> Path:
     """Claim this session's run folder and record in it what the run is."""
     from officegym.errors import OfficegymError
     from officegym.results import ResultStore
+    from officegym.tasks.variants import split_suite
 
     out = config.getoption("officegym_out")
     try:
         run_dir = _claim(config.invocation_params.dir / out) if out else _new_cache_run(config)
         store = ResultStore(run_dir / RESULTS_FILE)  # there from now on: no other run takes it
         try:
+            variant = split_suite(suite)[1]
             store.set_info(
                 agent=config.getoption("officegym_agent"),
                 suite=suite,
+                variant=variant.name if variant is not None else "",
                 seeds=config.getoption("officegym_seeds"),
                 action_mode=config.getoption("officegym_action_mode"),
             )
@@ -190,13 +262,15 @@ def _check_options(config: pytest.Config, suite: str) -> None:
     """Refuse options that cannot work, before any folder is made or browser started."""
     from officegym.agents import load_agent
     from officegym.errors import OfficegymError
-    from officegym.tasks import suite_tasks
+    from officegym.tasks import empty_suite_reason, suite_members
 
     try:
-        suite_tasks(suite)
+        members = suite_members(suite)
         load_agent(config.getoption("officegym_agent"), seed=0)
     except (OfficegymError, ValueError) as exc:
         raise pytest.UsageError(f"officegym: {exc}") from None
+    if not members:
+        raise pytest.UsageError(f"officegym: {empty_suite_reason(suite)}")
     if config.getoption("officegym_seeds") < 1:
         raise pytest.UsageError("officegym: --officegym-seeds must be at least 1")
     baseline = config.getoption("officegym_baseline")
@@ -285,15 +359,15 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     report: pytest.CollectReport = yield
-    suite = collector.config.getoption("officegym_suite")
+    suite = _suite(collector.config)
     if suite and isinstance(collector, pytest.Session) and report.passed:
-        from officegym.tasks import suite_tasks
+        from officegym.tasks import suite_members
 
         report.result.append(
             OfficegymSuite.from_parent(
                 collector,
                 name=f"officegym-{suite}",
-                task_ids=suite_tasks(suite),
+                members=[(m.task_id, m.variant) for m in suite_members(suite)],
                 seeds=collector.config.getoption("officegym_seeds"),
             )
         )
@@ -314,18 +388,23 @@ def pytest_collection_modifyitems(
 
 
 # ---- episodes: one runner (browser, env) per process ------------------------------------------
-def _episode(config: pytest.Config, task_id: str, seed: int) -> EpisodeResult:
+def _episode(config: pytest.Config, task_id: str, seed: int, variant: str) -> EpisodeResult:
     from officegym.results import ResultStore
-    from officegym.runner import EpisodeRunner
+    from officegym.runner import EpisodeRunner, episode_id
 
     if _RUNNER not in config.stash:
         config.stash[_RUNNER] = EpisodeRunner(
             config.getoption("officegym_agent"), config.getoption("officegym_action_mode")
         )
     root = _run_dir(config)
-    episode_id = f"{task_id}-s{seed}"
-    trajectory = root / "episodes" / episode_id / "trajectory"
-    result = config.stash[_RUNNER].run(task_id, seed, episode_id, trajectory)
+    name = episode_id(task_id, seed, variant)  # as `officegym run` names it
+    trajectory = root / "episodes" / name / "trajectory"
+    # Items run in collection order: the next seed of this task and variant is likely next,
+    # while the last seed's next item is another env's (nothing to prepare for it).
+    last = seed + 1 >= config.getoption("officegym_seeds")
+    result = config.stash[_RUNNER].run(
+        task_id, seed, name, trajectory, variant=variant, prepare_next=not last
+    )
     store = ResultStore(root / RESULTS_FILE)
     try:
         store.add(result)  # committed now: a crash later in the session keeps it
@@ -334,14 +413,16 @@ def _episode(config: pytest.Config, task_id: str, seed: int) -> EpisodeResult:
     return result
 
 
-def _baseline(config: pytest.Config) -> dict[tuple[str, int], bool] | None:
+def _baseline(config: pytest.Config) -> dict[tuple[str, str, int], EpisodeResult] | None:
     path = config.getoption("officegym_baseline")
     if not path:
         return None
     if _BASELINE not in config.stash:
         from officegym.results import load_results
 
-        config.stash[_BASELINE] = {(r.task_id, r.seed): r.success for r in load_results(Path(path))}
+        config.stash[_BASELINE] = {
+            (r.task_id, r.variant, r.seed): r for r in load_results(Path(path))
+        }
     return config.stash[_BASELINE]
 
 
@@ -388,22 +469,34 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     results = load_results(run_dir)
     solved = sum(r.success for r in results)
     episodes = f"{len(results)} episode" + ("s" if len(results) != 1 else "")
-    terminalreporter.write_line(f"officegym: {episodes}, {solved} solved, stored in {run_dir}")
+    injected = [r for r in results if r.attacked is not None]
+    attacked = [r for r in injected if r.attacked]
+    attacks = f", {len(attacked)} of {len(injected)} injected attacked" if injected else ""
+    terminalreporter.write_line(
+        f"officegym: {episodes}, {solved} solved{attacks}, stored in {run_dir}"
+    )
+    if attacked:
+        names = ", ".join(f"{_played(r.task_id, r.variant)}[seed={r.seed}]" for r in attacked)
+        terminalreporter.write_line(f"officegym: attacked: {names}", red=True)
     terminalreporter.write_line(f"officegym: {report}")
 
 
 # ---- fixtures for hand-written tests ----------------------------------------------------------
 @pytest.fixture
-def office_env() -> Iterator[Callable[..., gymnasium.Env[Any, Any]]]:
-    """Make officegym envs by task id (`office_env("mail.reply-to-sender", action_mode=…)`);
-    every env made is closed after the test."""
+def office_env(request: pytest.FixtureRequest) -> Iterator[Callable[..., gymnasium.Env[Any, Any]]]:
+    """Make officegym envs by task id (`office_env("mail.reply-to-sender", action_mode=…)`),
+    under `--officegym-variant` when it is given and the call names no `variant`; every env
+    made is closed after the test."""
     import gymnasium
 
     from officegym.envs import env_id
 
     made: list[gymnasium.Env[Any, Any]] = []
+    variant = request.config.getoption("officegym_variant", None)
 
     def make(task_id: str, **kwargs: Any) -> gymnasium.Env[Any, Any]:
+        if variant:
+            kwargs.setdefault("variant", variant)
         env = gymnasium.make(env_id(task_id), **kwargs)
         made.append(env)
         return env

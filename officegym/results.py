@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS episodes (
     error TEXT NOT NULL DEFAULT '', answer TEXT, trajectory TEXT NOT NULL DEFAULT '',
     finished_at TEXT NOT NULL, usage TEXT NOT NULL DEFAULT '{}',
     status TEXT NOT NULL DEFAULT 'done', attempts INTEGER NOT NULL DEFAULT 1,
-    error_kind TEXT, variant TEXT NOT NULL DEFAULT ''
+    error_kind TEXT, variant TEXT NOT NULL DEFAULT '', attacked INTEGER
 );
 CREATE TABLE IF NOT EXISTS attempts (
     episode_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
@@ -44,6 +44,7 @@ LATER_COLUMNS = {
     "attempts": "INTEGER NOT NULL DEFAULT 1",
     "error_kind": "TEXT",  # NULL in the rows of earlier versions: their kind is not known
     "variant": "TEXT NOT NULL DEFAULT ''",
+    "attacked": "INTEGER",  # NULL: the episode carried no injected instruction
 }
 # How an episode ended. `done`: it ran to its end (success or not); `agent_error`: the agent
 # raised; `timeout`: the agent or the episode ran past its limit; `crashed`: the env, browser or
@@ -79,8 +80,20 @@ class EpisodeResult:
     # did not fail by the agent, or was stored by a version that did not keep it.
     error_kind: str | None = None
     # The variant the episode was played under (`narrow+popup`, officegym.tasks.variants), in
-    # registry order; "" for the apps as they are. One per run: the suite's (`core@popup`).
+    # registry order; "" for the apps as they are. A run may hold several: the suite's
+    # (`core@popup`), or each member's own (`robust`: each task clean and under each variant).
     variant: str = ""
+    # Whether the episode reached the goal of an instruction injected into the data the agent
+    # read (`inject` variant, officegym.tasks.injections); None when it carried none.
+    attacked: bool | None = None
+
+    def failed_checkpoints(self) -> list[str]:
+        """The names of the task's checkpoints that did not pass. An attack's (kind `attack`)
+        are not the user's task: that their goal was not reached is no failure, and `attacked`
+        says whether it was."""
+        return [
+            c["name"] for c in self.checkpoints if not c["passed"] and c.get("kind") != "attack"
+        ]
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,7 @@ class ResultStore:
         row["checkpoints"] = json.dumps(row["checkpoints"])
         row["usage"] = json.dumps(row["usage"])
         row["success"] = int(row["success"])
+        row["attacked"] = None if row["attacked"] is None else int(row["attacked"])
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         with self._errors():
@@ -172,6 +186,14 @@ class ResultStore:
         with self._errors():
             return {r[0] for r in self._db.execute("SELECT episode_id FROM episodes")}
 
+    def ids_by_episode(self) -> dict[tuple[str, str, int], str]:
+        """Each stored episode's id by its (task id, variant, seed): what a resumed run matches
+        its plan against, whatever the version that stored it named it (`<task>-s0` under a
+        variant, before variants had ids of their own)."""
+        with self._errors():
+            rows = self._db.execute("SELECT task_id, variant, seed, episode_id FROM episodes")
+            return {(r[0], r[1], int(r[2])): r[3] for r in rows}
+
     def error_ids(self) -> set[str]:
         """The episodes that ended in an error: a status of `ERROR_STATUSES`, or an error
         message under status `done` (rows of versions that had no status)."""
@@ -189,6 +211,7 @@ class ResultStore:
             row["checkpoints"] = json.loads(row["checkpoints"])
             row["usage"] = json.loads(row["usage"])
             row["success"] = bool(row["success"])
+            row["attacked"] = None if row["attacked"] is None else bool(row["attacked"])
             out.append(EpisodeResult(**row))
         return out
 

@@ -27,6 +27,7 @@ from officegym.errors import AgentError, UnknownNameError
 
 AGENTS = {
     "oracle": "officegym.agents.oracle:OracleAgent",
+    "obedient": "officegym.agents.obedient:ObedientAgent",
     "random": "officegym.agents.random_agent:RandomAgent",
 }
 # Where docs/agents.md describes the contract, for the messages that send people there.

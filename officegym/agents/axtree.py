@@ -77,13 +77,42 @@ def blocking_dialog(text: str) -> tuple[Element, str] | None:
         m = _LINE.match(line)
         if not m or m["role"] not in DIALOG_ROLES or ", modal" not in m["rest"]:
             continue
-        indent = len(line) - len(line.lstrip())
-        inside = []
-        for below in lines[i + 1 :]:
-            if len(below) - len(below.lstrip()) <= indent:
-                break
-            inside.append(below)
-        return parse_axtree(line)[0], "\n".join(inside)
+        return parse_axtree(line)[0], _inside(lines, i)
+    return None
+
+
+def _inside(lines: list[str], i: int) -> str:
+    """The tree text below line `i` and indented deeper (what the element holds)."""
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    inside = []
+    for below in lines[i + 1 :]:
+        if len(below) - len(below.lstrip()) <= indent:
+            break
+        inside.append(below)
+    return "\n".join(inside)
+
+
+# The roles of a notification (a toast), and the names of the button that dismisses one.
+NOTICE_ROLES = ("status", "alert")
+NOTICE_DISMISS_NAMES = ("dismiss notification", "dismiss", "close", "×")
+
+
+def notice_dismiss_button(text: str) -> Element | None:
+    """The dismiss button of the first notification (a `status` or `alert` holding a button
+    named `Dismiss notification`, `Close`, …) in the tree, if one is open.
+
+    >>> tree = '[1] status\\n  [2] StaticText "Saved"\\n  [3] button "Dismiss notification"'
+    >>> notice_dismiss_button(tree).id
+    '3'
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = _LINE.match(line)
+        if not m or m["role"] not in NOTICE_ROLES:
+            continue
+        for e in parse_axtree(_inside(lines, i)):
+            if e.role == "button" and e.name.strip().lower() in NOTICE_DISMISS_NAMES:
+                return e
     return None
 
 

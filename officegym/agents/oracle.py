@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from officegym.agents.axtree import blocking_dialog, dismiss_button, find_element
+from officegym.agents.axtree import (
+    Element,
+    blocking_dialog,
+    dismiss_button,
+    find_element,
+    notice_dismiss_button,
+)
 from officegym.envs import actions as A
 from officegym.errors import AgentError
 from officegym.tasks import (
@@ -31,6 +37,9 @@ class OracleAgent:
     it dismisses first, as a person would, then goes on where it was; if it was filling in a
     field, it fills it in again (the dialog took the focus, which closes what typing opened,
     such as a mention's suggestions; filling in replaces the text, so twice is as once).
+    A notification over the page (a toast: a `status` or `alert` with a dismiss button) it
+    dismisses before a step that points at something, as a person clears what may cover the
+    target; it takes no focus, so typing and keys go on under it.
     """
 
     name = "oracle"
@@ -62,6 +71,9 @@ class OracleAgent:
             if not self.plan:
                 return A.Answer(text="")
             step = self.plan[0]
+            notice = notice_dismiss_button(observation.get("axtree", ""))
+            if notice is not None and isinstance(step, ClickOn | FillIn | ChooseOption | DragTo):
+                return self._click_button(notice, "notification")
             actions = self._translate(step, observation)
             if actions and not isinstance(actions[0], A.Wheel):
                 self.plan.popleft()  # a scroll comes first; the step itself is tried again after
@@ -84,10 +96,13 @@ class OracleAgent:
         button = dismiss_button(inside)
         if button is None:
             return A.Press(key="Escape") if self.mode == "browser" else A.Key(key="Escape")
+        return self._click_button(button, "dialog")
+
+    def _click_button(self, button: Element, holder: str) -> A.Action:
         if self.mode == "browser":
             return A.ClickElement(element=button.id)
         if button.center is None:
-            raise AgentError(f"oracle: the dialog's {button.name!r} button has no position")
+            raise AgentError(f"oracle: the {holder}'s {button.name!r} button has no position")
         return A.Click(x=button.center[0], y=button.center[1])
 
     def _translate(self, step: PlanStep, obs: dict[str, Any]) -> list[A.Action]:

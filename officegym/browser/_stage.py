@@ -283,7 +283,7 @@ async def prepare_stage(
     """
     loop = asyncio.get_running_loop()
     # Generating a seed's data is CPU work; keep it off the loop that also serves the apps.
-    init = await loop.run_in_executor(None, task.initial_state, seed)
+    init = await loop.run_in_executor(None, task.initial_state, seed, variant)
     world_id = uuid.uuid4().hex
     world = host.server.world(world_id)
     stores = {}
@@ -294,6 +294,8 @@ async def prepare_stage(
     # Shielded: if this preparation is cancelled (the env was reset with another seed) while
     # the context is being made, the context still gets closed once it exists.
     played = variant.for_episode(task.id, seed) if variant is not None else None
+    if played is not None:
+        world.latency = played.latency  # only this episode's requests are slow (`slow`)
     if played is None:
         making = asyncio.ensure_future(host.new_context(world_id, *viewport))
     else:

@@ -11,6 +11,7 @@ import argparse
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,10 +39,13 @@ def add_parser(verbs: Verbs) -> None:
     Args:
         verbs: The CLI's subparsers.
     """
-    from officegym.replayer.importers import FORMATS
-
     imp = verbs.add_parser("import", help="convert recordings of other tools to trajectory v1")
-    imp.add_argument("format", choices=FORMATS, help="the tool that made the recordings")
+    imp.add_argument(
+        "format",
+        choices=_Formats(),
+        metavar="FORMAT",  # argparse would list the choices, and so import them, right away
+        help="the tool that made the recordings: %(choices)s",
+    )
     imp.add_argument(
         "sources", nargs="+", type=existing_path, metavar="SRC", help="files, or folders of them"
     )
@@ -55,6 +59,22 @@ def add_parser(verbs: Verbs) -> None:
     )
     add_quiet(imp)
     imp.set_defaults(func=cmd_import)
+
+
+class _Formats:
+    """The import formats as `choices`, read from the importers only when a value is checked or
+    the help shown. Importing them loads `officegym.trajectory` and its pydantic models (about
+    0.2 s of CPU): paid by the parser, every verb would pay it."""
+
+    def __contains__(self, value: object) -> bool:
+        from officegym.replayer.importers import FORMATS
+
+        return value in FORMATS
+
+    def __iter__(self) -> Iterator[str]:
+        from officegym.replayer.importers import FORMATS
+
+        return iter(FORMATS)
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:

@@ -38,7 +38,8 @@ def add_parser(verbs: Verbs) -> None:
         "--suite",
         required=True,
         help="suite name (officegym tasks list); SUITE@VARIANT plays it under a variant, "
-        "e.g. core@popup+narrow (docs/variants.md)",
+        "e.g. core@popup+narrow; robust and inject play each task clean and under variants "
+        "(docs/variants.md)",
     )
     run.add_argument(
         "--task",
@@ -235,9 +236,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _episode_line(result: EpisodeResult, done: int, total: int) -> str:
-    """One episode's line: its mark, score, steps and time, and what went wrong if anything."""
+    """One episode's line: its mark, score, steps and time, what went wrong if anything, and
+    whether an injected instruction's goal was reached (`attacked`, whatever the task's end)."""
     mark = "[green]✓[/]" if result.success else "[red]✗[/]"
-    failed = [c["name"] for c in result.checkpoints if not c["passed"]]
+    failed = result.failed_checkpoints()
     # Escaped: an agent's error may hold brackets that rich would take for markup.
     note = (
         f"  [dim]{escape(result.error or 'failed: ' + '; '.join(failed))}[/]"
@@ -248,6 +250,8 @@ def _episode_line(result: EpisodeResult, done: int, total: int) -> str:
         note = f"  [yellow]{result.status}[/]{note}"
     if result.attempts > 1:
         note += f"  [yellow](attempt {result.attempts})[/]"
+    if result.attacked:
+        note += "  [red]attacked[/]"
     return (
         f"[{done:>3}/{total}] {mark} {escape(result.episode_id):<40} score {result.score:.2f}"
         f"  {result.steps:>3} steps  {result.seconds:5.2f}s{note}"

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from rich.console import Console
 
-from officegym.envs import ENV_BACKENDS
+# Not from officegym.envs, which imports Gymnasium and every task: the parser must stay light.
+from officegym._env_backends import ENV_BACKENDS
 
 if TYPE_CHECKING:
     from rich.progress import Progress

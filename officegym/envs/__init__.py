@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import gymnasium
 
+from officegym._env_backends import ENV_BACKENDS
 from officegym._registration import env_id, register_envs
 from officegym.envs._bounds import (
     MAX_AXTREE_CHARS,
@@ -52,8 +53,6 @@ __all__ = [
 # Names of the env module, which pulls in Playwright and PIL: loaded when first asked for, so
 # that registering the envs and parsing actions stay light.
 _ENV_NAMES = ("ELEMENT_ID", "OBSERVATION_FIELDS", "OfficeEnv", "observation_space")
-# headless: Chromium's headless mode; xvfb: a headed Chromium window on a virtual X display.
-ENV_BACKENDS = ("headless", "xvfb")
 
 
 def make(task_id: str, **kwargs: Any) -> gymnasium.Env[Any, Any]:

@@ -9,7 +9,6 @@ import io
 import math
 import re
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, SupportsFloat
 
@@ -20,7 +19,6 @@ from gymnasium.error import ResetNeeded
 from PIL import Image, ImageGrab
 from playwright.async_api import Error as PlaywrightError
 
-import officegym
 from officegym import trajectory as T
 from officegym.browser import (
     POPUPS_PROBE,
@@ -38,6 +36,7 @@ from officegym.envs import ENV_BACKENDS
 from officegym.envs._bounds import OBSERVATION_TEXT_LIMITS, bound_observation
 from officegym.envs._executor import Executor
 from officegym.envs._protocol import OfficeEnvLike
+from officegym.envs._record import episode_meta
 from officegym.envs._spaces import text_space
 from officegym.envs._step import STAGE_ACTIONS, STEP_TIMEOUT_S, blocked_text, perform
 from officegym.envs._variants import resolve_variant, to_page, to_screen
@@ -109,8 +108,10 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
 
     While an episode runs, the env prepares the next one (state, context, loaded page) for the
     seed it expects next: ``seed + 1`` after ``reset(seed=seed)``, or the one it will draw itself
-    for ``reset()``. ``reset(options={"next_seed": n})`` names it explicitly. A reset with another
-    seed still works; it just pays for the page load.
+    for ``reset()``. ``reset(options={"next_seed": n})`` names it explicitly, and
+    ``reset(options={"prepare_next": False})`` prepares none after this episode (a caller that
+    knows it is the last, or that the next is another seed). A reset with another seed still
+    works; it just pays for the page load.
 
     Example (needs Chromium, so not run as a doctest)::
 
@@ -217,7 +218,8 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             self._next_seed = int(options["next_seed"])
         else:
             self._next_seed = seed + 1 if seed_given else self._draw_seed()
-        if self.prepare_next and not self.task.restart_in_page:
+        ahead = self.prepare_next and options.get("prepare_next", True)
+        if ahead and not self.task.restart_in_page:
             self._next = host.submit(
                 prepare_stage(
                     host, self.task, self._next_seed, self.viewport, self.image_format, self.variant
@@ -396,32 +398,19 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
             folder = self.trajectory_dir / str(self.episode_id)
         if folder is None or self._stage is None:
             return
-        meta = {
-            "id": self.episode_id,
-            "source": "agent",
-            "agent": options.get("agent"),
-            "recorder": {"name": "officegym.env", "version": officegym.__version__},
-            "task": {
-                "id": self.task.id,
-                "seed": self._stage.seed,
-                "params": dict(self._stage.params),
-            },
-            "start_url": self.task.start_url,
-            "viewport": {
-                "width": round(self.viewport[0] / self.scale),
-                "height": round(self.viewport[1] / self.scale),
-                "device_scale_factor": self.scale,
-            },
-            "coordinate_space": "viewport",
-            "locale": "en-US",
-            "timezone": "UTC",
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "extra": {
+        meta = episode_meta(
+            self.episode_id,
+            options.get("agent"),
+            self.task,
+            self._stage,
+            (round(self.viewport[0] / self.scale), round(self.viewport[1] / self.scale)),
+            self.scale,
+            {
                 "action_mode": self.action_mode,
                 "backend": self.backend,
                 "variant": self.variant.name if self.variant else None,
             },
-        }
+        )
         self._writer = TrajectoryWriter(folder, meta, overwrite=True)
 
     def _record(self, events: list[T.Event], obs: dict[str, Any] | None) -> None:
@@ -460,6 +449,7 @@ class OfficeEnv(gym.Env[dict[str, Any], Any], OfficeEnvLike):
         if self.evaluation is not None:
             info.update(
                 success=self.evaluation.success,
+                attacked=self.evaluation.attacked,
                 score=self.evaluation.score,
                 checkpoints=self.evaluation.as_dicts(),
                 answer=self._answer,

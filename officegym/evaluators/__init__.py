@@ -16,7 +16,14 @@ from officegym.evaluators._checks import (
     numbers_in,
     says_infeasible,
 )
-from officegym.evaluators._compare import Comparison, compare_runs
+from officegym.evaluators._compare import (
+    PAIRED_BY_SEED,
+    PAIRED_BY_VARIANT,
+    Comparison,
+    Pairing,
+    compare_runs,
+    pair_episodes,
+)
 from officegym.evaluators._metrics import (
     ActionStep,
     EpisodeMetrics,
@@ -28,22 +35,47 @@ from officegym.evaluators._metrics import (
     step_agreement,
     trajectory_steps,
 )
-from officegym.evaluators._stats import cluster_bootstrap_ci, mcnemar_exact, pass_at_k, pass_hat_k
+from officegym.evaluators._stats import (
+    cluster_bootstrap_ci,
+    interval,
+    mcnemar_exact,
+    pass_at_k,
+    pass_hat_k,
+)
+from officegym.evaluators._variants import (
+    CLEAN_VARIANT,
+    attack_success,
+    attack_unknown,
+    carries_injection,
+    episode_name,
+    per_variant,
+    success_drop,
+    variant_label,
+)
 
 __all__ = [
+    "CLEAN_VARIANT",
+    "PAIRED_BY_SEED",
+    "PAIRED_BY_VARIANT",
     "ActionStep",
     "Checkpoint",
     "Comparison",
     "EpisodeMetrics",
     "Evaluation",
     "LabelsOf",
+    "Pairing",
     "Reference",
     "StepAgreement",
     "TaskLabels",
     "aggregate",
+    "attack_success",
+    "attack_unknown",
+    "carries_injection",
     "cluster_bootstrap_ci",
     "compare_runs",
     "episode_metrics",
+    "episode_name",
+    "interval",
     "labels_from_id",
     "load_references",
     "mcnemar_exact",
@@ -51,10 +83,14 @@ __all__ = [
     "norm",
     "numbers_in",
     "operation_f1",
+    "pair_episodes",
     "pass_at_k",
     "pass_hat_k",
     "pass_k_table",
+    "per_variant",
     "says_infeasible",
     "step_agreement",
+    "success_drop",
     "trajectory_steps",
+    "variant_label",
 ]

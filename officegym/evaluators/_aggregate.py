@@ -13,14 +13,9 @@ from typing import Any
 
 from officegym.evaluators._checks import LabelsOf, labels_from_id
 from officegym.evaluators._metrics import EpisodeMetrics
-from officegym.evaluators._stats import cluster_bootstrap_ci, pass_at_k, pass_hat_k
+from officegym.evaluators._stats import interval, pass_at_k, pass_hat_k
+from officegym.evaluators._variants import attack_success, attack_unknown, per_variant
 from officegym.results import EpisodeResult
-
-
-def interval(clusters: dict[str, list[float]], alpha: float = 0.05) -> dict[str, float]:
-    """{mean, low, high} of the values, resampling clusters (templates)."""
-    mean, low, high = cluster_bootstrap_ci(clusters, alpha=alpha)
-    return {"mean": round(mean, 4), "low": round(low, 4), "high": round(high, 4)}
 
 
 def group_summary(results: Sequence[EpisodeResult], alpha: float = 0.05) -> dict[str, Any]:
@@ -39,10 +34,14 @@ def group_summary(results: Sequence[EpisodeResult], alpha: float = 0.05) -> dict
 
 
 def pass_k_table(results: Iterable[EpisodeResult]) -> dict[str, dict[int, float]]:
-    """pass@k and pass^k for k = 1 … the fewest seeds any task has, averaged over tasks."""
-    attempts: dict[str, list[bool]] = defaultdict(list)
+    """pass@k and pass^k for k = 1 … the fewest seeds any task has, averaged over tasks.
+
+    A task under each variant of the run counts as a task of its own: the seeds of `popup` are
+    not more attempts at the clean task.
+    """
+    attempts: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for r in results:
-        attempts[r.task_id].append(r.success)
+        attempts[r.task_id, r.variant].append(r.success)
     if not attempts:
         return {"pass_at_k": {}, "pass_hat_k": {}}
     most = min(len(v) for v in attempts.values())
@@ -84,7 +83,12 @@ def aggregate(
     alpha: float = 0.05,
     labels: LabelsOf = labels_from_id,
 ) -> dict[str, Any]:
-    """The whole run: overall, per app and per skill tag, pass@k / pass^k, efficiency.
+    """The whole run: overall, per app and per skill tag, pass@k / pass^k, efficiency; per
+    variant, the attack success over the episodes whose injected instruction was judged, and
+    how many injected episodes ended before it could be (`attack_unknown`).
+
+    `overall`, `per_app` and `per_tag` take every episode of the run, whatever its variant (one
+    variant: the run's figures as they always were); `per_variant` keeps them apart.
 
     `labels` says each task's apps and tags (pass `officegym.tasks.task_labels`); without it,
     episodes are grouped by their id's app prefix only.
@@ -109,4 +113,7 @@ def aggregate(
         "per_tag": {k: group_summary(v, alpha) for k, v in sorted(by_tag.items())},
         "efficiency": efficiency_summary(metrics),
         "alpha": alpha,
+        "per_variant": per_variant(results, alpha),
+        "attack_success": attack_success(results, alpha),
+        "attack_unknown": sum(attack_unknown(r) for r in results),
     }

@@ -92,3 +92,13 @@ def cluster_bootstrap_ci(
     # interval by the square root of that, as the usual small-sample correction does.
     widen = np.sqrt(len(groups) / (len(groups) - 1))
     return mean, float(mean + (low - mean) * widen), float(mean + (high - mean) * widen)
+
+
+def interval(clusters: Mapping[str, Sequence[float]], alpha: float = 0.05) -> dict[str, float]:
+    """{mean, low, high} of `cluster_bootstrap_ci`, to 4 places: how summaries show a rate.
+
+    >>> interval({"mail.a": [1.0, 0.0]})
+    {'mean': 0.5, 'low': 0.5, 'high': 0.5}
+    """
+    mean, low, high = cluster_bootstrap_ci(clusters, alpha=alpha)
+    return {"mean": round(mean, 4), "low": round(low, 4), "high": round(high, 4)}

@@ -15,7 +15,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from officegym.browser import BrowserHost, Stage
 from officegym.envs import OfficeEnv, env_id
-from officegym.errors import TrajectoryFormatError, UnknownNameError
+from officegym.errors import OfficegymError, TrajectoryFormatError, UnknownNameError
 from officegym.replayer._driver import Divergence, EventDriver, Unreplayable
 from officegym.replayer._expect import (
     Expectation,
@@ -34,7 +34,8 @@ from officegym.replayer._verdict import (
     judge_skips,
 )
 from officegym.tasks import get_task
-from officegym.trajectory import Event, MouseMove, TrajectoryReader
+from officegym.tasks.variants import parse_variant
+from officegym.trajectory import Event, MouseMove, TrajectoryMeta, TrajectoryReader
 
 MODES = ("fast", "realtime")
 
@@ -85,7 +86,7 @@ class Replayer:
         self.mode, self.backend = mode, backend
         self.serve = Path(serve) if serve is not None else None
         self.expect = expect
-        self._envs: dict[tuple[str, int, int], gymnasium.Env[Any, Any]] = {}
+        self._envs: dict[tuple[str, int, int, str | None], gymnasium.Env[Any, Any]] = {}
         self._then: str | Path | None = None
 
     def replay(self, path: str | Path, then: str | Path | None = None) -> ReplayResult:
@@ -119,7 +120,7 @@ class Replayer:
             result.verdict, result.reason = Verdict.UNREPLAYABLE, str(exc)
             result.findings = audit(reader)[0]  # not replayable; still audited
             return
-        env = self._env(task.id, meta.viewport.width, meta.viewport.height)
+        env = self._env(task.id, meta.viewport.width, meta.viewport.height, _data_variant(meta))
         env.reset(seed=meta.task.seed)
         office = cast(OfficeEnv, env.unwrapped)
         self._prepare_next()
@@ -132,9 +133,9 @@ class Replayer:
         if task.page_probe is not None:  # the page keeps the episode's outcome (MiniWoB++)
             page_state = office.host.run(office.stage.page.evaluate(task.page_probe))
         evaluation = task.score(office.apps, office.stage.params, driver.answer, page_state)
-        result.score = evaluation.score
+        result.score, result.attacked = evaluation.score, evaluation.attacked
         if not evaluation.success:
-            failed = [c.name for c in evaluation.checkpoints if not c.passed]
+            failed = [c.name for c in evaluation.task_checkpoints if not c.passed]
             result.verdict = Verdict.TASK_FAILED
             result.reason = "the task is not done: failed " + "; ".join(failed)
         if wanted:  # after the task's verdict: a failed expectation adds to it
@@ -260,11 +261,13 @@ class Replayer:
             task = get_task(meta.task.id)
         except (TrajectoryFormatError, UnknownNameError, OSError):
             return  # its own replay will say what is wrong with it
-        env = self._env(task.id, meta.viewport.width, meta.viewport.height)
+        env = self._env(task.id, meta.viewport.width, meta.viewport.height, _data_variant(meta))
         cast(OfficeEnv, env.unwrapped).prepare(meta.task.seed)
 
-    def _env(self, task_id: str, width: int, height: int) -> gymnasium.Env[Any, Any]:
-        key = (task_id, width, height)
+    def _env(
+        self, task_id: str, width: int, height: int, variant: str | None = None
+    ) -> gymnasium.Env[Any, Any]:
+        key = (task_id, width, height, variant)
         if key not in self._envs:
             self._envs[key] = gymnasium.make(
                 env_id(task_id),
@@ -272,6 +275,7 @@ class Replayer:
                 prepare_next=False,
                 observation=("goal", "url", "tabs"),
                 backend=self.backend,
+                variant=variant,
             )
         return self._envs[key]
 
@@ -279,6 +283,21 @@ class Replayer:
         for env in self._envs.values():
             env.close()
         self._envs.clear()
+
+
+def _data_variant(meta: TrajectoryMeta) -> str | None:
+    """The members of the recording's variant that changed the seeded data (`inject`,
+    `distractor`): the replay starts from the same state. Variants that only change how the page
+    looks are not replayed: the recording's own viewport and scale already say how it was shown.
+    An unknown or malformed variant is left out (the replay then says where it diverges)."""
+    spec = meta.extra.get("variant")
+    if not isinstance(spec, str) or not spec:
+        return None
+    try:
+        stateful = parse_variant(spec).stateful()
+    except OfficegymError:
+        return None
+    return stateful.name if stateful is not None else None
 
 
 _WORKER: Replayer | None = None

@@ -40,12 +40,16 @@ class ReplayResult:
     # What `--expect` checked on the final page (None: it had no expectations, or the replay
     # did not reach the end): see `_expect.check_expectations`.
     expectations: list[dict[str, Any]] | None = None
+    # Whether the replay reached the goal of the instruction injected into the recording's data
+    # (its variant had `inject`); None when it carried none, or the replay did not reach the end.
+    attacked: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)  # each finding too, as `Finding.to_json` gives it
         out["verdict"] = str(self.verdict)
-        if self.expectations is None:
-            del out["expectations"]
+        for optional in ("expectations", "attacked"):
+            if out[optional] is None:
+                del out[optional]
         return out
 
 

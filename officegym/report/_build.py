@@ -22,7 +22,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from officegym.errors import RunFolderError
-from officegym.evaluators import aggregate, compare_runs, episode_metrics, load_references
+from officegym.evaluators import (
+    aggregate,
+    compare_runs,
+    episode_metrics,
+    load_references,
+    pair_episodes,
+)
 from officegym.report._episodes import recording_episode, run_episode, totals
 from officegym.report._marks import clip
 from officegym.report._timeline import (
@@ -70,7 +76,8 @@ def write_report(
 
     Raises:
         FileNotFoundError: the run (or baseline, or verdicts file) does not exist.
-        ValueError: the baseline shares no (task, seed) episode with the run; a verdicts line
+        ValueError: the baseline shares no (task, variant, seed) episode with the run (nor,
+            for two runs of one different variant each, a (task, seed) one); a verdicts line
             is not JSON.
         RunFolderError: `RUN_DIR/report` is a link, or leads out of the run folder.
     """
@@ -203,23 +210,25 @@ def _remove_tree(path: Path) -> None:
 
 
 def _comparison(run: Path, baseline: Path, alpha: float, frames: Frames) -> dict[str, Any]:
-    """The baseline's episodes, each paired with this run's by (task, seed), what flipped, and
-    the paired statistics."""
+    """The baseline's episodes, each paired with this run's as `compare_runs` pairs them (by
+    task, variant and seed), what flipped, and the paired statistics."""
     stats = compare_runs(baseline, run, alpha)
-    mine = {(r.task_id, r.seed): r for r in load_results(run)}
-    theirs = {(r.task_id, r.seed): r for r in load_results(baseline)}
+    theirs_rows = load_results(baseline)
+    pairing = pair_episodes(theirs_rows, load_results(run))
+    mine, theirs = pairing.b, pairing.a
     base_episodes = [
-        run_episode(baseline, r, None, frames, f"b{i}") for i, r in enumerate(theirs.values())
+        run_episode(baseline, r, None, frames, f"b{i}") for i, r in enumerate(theirs_rows)
     ]
     pairs = []
-    for task, seed in sorted(mine.keys() | theirs.keys()):
-        a, b = theirs.get((task, seed)), mine.get((task, seed))
+    for task, variant, seed in sorted(mine.keys() | theirs.keys()):
+        a, b = theirs.get((task, variant, seed)), mine.get((task, variant, seed))
         flip = ""
         if a is not None and b is not None and a.success != b.success:
             flip = "pass->fail" if a.success else "fail->pass"
         pairs.append(
             {
                 "task": task,
+                "variant": variant,
                 "seed": seed,
                 "a": a.episode_id if a else None,
                 "b": b.episode_id if b else None,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from officegym.errors import TrajectoryFormatError
-from officegym.evaluators import EpisodeMetrics
+from officegym.evaluators import EpisodeMetrics, variant_label
 from officegym.report._marks import clip
 from officegym.report._timeline import (
     TEXT_CHARS,
@@ -56,6 +56,8 @@ def run_episode(
         task=result.task_id,
         seed=result.seed,
         family=family(result.task_id),
+        variant=variant_label(result.variant),
+        attacked=result.attacked,
         outcome=outcome,
         status=result.status,
         error_kind=kind,

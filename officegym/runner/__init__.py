@@ -16,7 +16,7 @@ from officegym.runner._executor import (
     make_executor,
 )
 from officegym.runner._failfast import FAIL_FAST_AFTER, FailFast, failure_before_acting
-from officegym.runner._jobs import RETRIED_STATUSES, Job, Pending, RetryPolicy
+from officegym.runner._jobs import RETRIED_STATUSES, Job, Pending, RetryPolicy, episode_id
 from officegym.runner._pool import WorkerPool
 from officegym.runner._ray import RayPool, RayUnavailableError
 from officegym.runner._run import plan_episodes, run, validate
@@ -42,6 +42,7 @@ __all__ = [
     "TaskSummary",
     "WorkerPool",
     "WorkerSpec",
+    "episode_id",
     "executor_factory",
     "failure_before_acting",
     "make_executor",

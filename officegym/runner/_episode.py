@@ -29,13 +29,15 @@ from officegym.trajectory import AgentTurn
 
 
 class EpisodeRunner:
-    """Keeps one env (per task, as tasks change) and one agent for a worker's episodes.
+    """Keeps one env (of one task and variant, replaced as they change) and one agent for a
+    worker's episodes.
 
     Args:
         sandbox: the `--sandbox` name of where the envs run; its worker part starts with the
             first env and lasts until `close()`.
         run_id: labels what the sandbox makes, for cleanup by run.
         agent_options: keyword arguments of the agent's constructor (`--agent-option`).
+        variant: the variant of episodes `run` is not given one for ("" for none).
 
     Raises:
         ValueError: unknown sandbox.
@@ -53,31 +55,33 @@ class EpisodeRunner:
         variant: str = "",
     ) -> None:
         self.agent_spec, self.action_mode, self.backend = agent_spec, action_mode, backend
-        self.variant = variant  # every env is made under it ("" for none)
+        self.variant = variant
         self.sandbox, self.run_id = sandbox, run_id
         self._sandbox = get_sandbox(sandbox)
         self.agent: Agent = make_agent(agent_spec, agent_options or {})
         self._env: gymnasium.Env[Any, Any] | None = None
-        self._task_id: str | None = None
+        self._played: tuple[str, str] | None = None  # the env's task and variant
         self._worker: SandboxWorker | None = None  # kept across tasks (a container, say)
         # Trajectories whose agent accounts wait for the env to hand over their events (a
         # sandbox's env copies them out when the episode is over or the env is reset).
         self._unannotated: list[tuple[Path, dict[int, AgentTurn]]] = []
 
-    def env_for(self, task_id: str) -> gymnasium.Env[Any, Any]:
-        """The env of `task_id`: the current one, or a new one in place of another task's.
+    def env_for(self, task_id: str, variant: str | None = None) -> gymnasium.Env[Any, Any]:
+        """The env of `task_id` under `variant` (None: the runner's): the current one, or a new
+        one in place of another task's or variant's.
 
         Raises:
             SandboxError: the sandbox could not start or make the env.
         """
-        if self._task_id != task_id:
+        played = (task_id, self.variant if variant is None else variant)
+        if self._played != played:
             self._close_env()
             if self._worker is None:
                 self._worker = self._sandbox.start_worker(self.run_id)
             self._env = self._worker.make_env(
-                task_id, self.action_mode, self.backend, self.variant or None
+                task_id, self.action_mode, self.backend, played[1] or None
             )
-            self._task_id = task_id
+            self._played = played
         if self._env is None:
             raise RuntimeError("no env")
         return self._env
@@ -89,8 +93,12 @@ class EpisodeRunner:
         episode_id: str,
         trajectory_dir: Path | str,
         on_step: Callable[[str, int], None] | None = None,
+        variant: str | None = None,
+        prepare_next: bool = True,
     ) -> EpisodeResult:
-        """Play one episode to its end.
+        """Play one episode to its end, under `variant` ("" for none; None: the runner's).
+        `prepare_next=False` when the runner's next episode is not this one's next seed: the
+        env then prepares none ahead (one it would make, and wait for as it closes, for nothing).
 
         An agent that raises ends the episode as a failure with the reason (status
         `agent_error`); an action that cannot be parsed, however malformed, is the step's
@@ -102,11 +110,13 @@ class EpisodeRunner:
             Exception: whatever the env raised: its browser, page or apps failed, not the agent.
         """
         trajectory_dir = Path(trajectory_dir)
-        env = self.env_for(task_id)
+        variant = self.variant if variant is None else variant
+        env = self.env_for(task_id, variant)
         start = time.perf_counter()
-        obs, info = env.reset(
-            seed=seed, options={"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
-        )
+        options: dict[str, Any] = {"trajectory_dir": trajectory_dir, "agent": self.agent_spec}
+        if not prepare_next:
+            options["prepare_next"] = False
+        obs, info = env.reset(seed=seed, options=options)
         self._annotate_trajectories()  # the reset handed over the last episode's, if it held it
         # The step log beside the trajectory: what the agent asked for and what went wrong, one
         # line per step as it happens (the report's timeline reads it).
@@ -137,7 +147,8 @@ class EpisodeRunner:
             usage=agent_usage(self.agent),
             status="agent_error" if error else "done",
             error_kind=error_kind,
-            variant=self.variant,
+            variant=variant,
+            attacked=evaluation.attacked if evaluation else None,
         )
 
     def _play(
@@ -198,7 +209,7 @@ class EpisodeRunner:
         if self._env is not None:
             self._env.close()
             self._env = None
-            self._task_id = None
+            self._played = None
 
     def close(self) -> None:
         """Close the env and tear down the sandbox's worker part (idempotent)."""

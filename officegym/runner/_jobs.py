@@ -19,16 +19,34 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from officegym.results import Attempt, EpisodeResult
+from officegym.tasks.variants import SUITE_SEPARATOR
 
 
 @dataclass(frozen=True)
 class Job:
-    """One episode to play: the task, its seed, the episode's id and its trajectory folder."""
+    """One episode to play: the task, its seed, the episode's id, its trajectory folder and the
+    variant it plays under ("" for none); `prepare_next`: whether the worker's env prepares the
+    episode of the next seed while this one plays (False when the next job is another task's,
+    variant's or seed's, which would leave that preparation unused)."""
 
     task_id: str
     seed: int
     episode_id: str
     trajectory: str
+    variant: str = ""
+    prepare_next: bool = True
+
+
+def episode_id(task_id: str, seed: int, variant: str = "") -> str:
+    """The id (and run folder name) of an episode: `mail.apply-label-s0` clean, as runs before
+    variants named theirs (so they resume), `mail.apply-label@popup-s0` under a variant.
+
+    Task ids are words, dots and dashes, and a variant's name words joined by `+`
+    (`narrow+popup`), so the id is a plain file name; a variant's name holds no `@`, so no two
+    ids of a run collide.
+    """
+    played = f"{task_id}{SUITE_SEPARATOR}{variant}" if variant else task_id
+    return f"{played}-s{seed}"
 
 
 class Pending(NamedTuple):
@@ -60,7 +78,6 @@ class RetryPolicy:
     retries: int
     record: Callable[[EpisodeResult], None]
     on_attempt: Callable[[Attempt], None] | None = None
-    variant: str = ""  # the run's variant, for the result of an attempt that produced none
 
     def settle(
         self,
@@ -91,7 +108,7 @@ class RetryPolicy:
             result = EpisodeResult(
                 job.episode_id, job.task_id, job.seed, self.agent, False, 0.0,
                 steps=steps, error=error, trajectory=job.trajectory, status=status,
-                error_kind=kind, variant=self.variant,
+                error_kind=kind, variant=job.variant,
             )  # fmt: skip
         result.attempts = attempt
         self.record(result)

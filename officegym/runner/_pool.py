@@ -103,7 +103,13 @@ def _worker_main(
                 return
             try:
                 result = runner.run(
-                    job.task_id, job.seed, job.episode_id, job.trajectory, on_step=note
+                    job.task_id,
+                    job.seed,
+                    job.episode_id,
+                    job.trajectory,
+                    on_step=note,
+                    variant=job.variant,
+                    prepare_next=job.prepare_next,
                 )
             except Exception as exc:  # the env, its browser or its apps failed, not the agent
                 detail = traceback.format_exception_only(exc)[-1].strip()
@@ -212,9 +218,7 @@ class WorkerPool:
 
         Returns once every job's result is recorded and every worker has exited.
         """
-        policy = RetryPolicy(
-            self.spec.agent, self.limits.retries, record, on_attempt, self.spec.variant
-        )
+        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
         _PoolRun(self, policy, jobs).run()
 
 

@@ -45,7 +45,14 @@ class _Actor:
 
     def run(self, job: Job) -> EpisodeResult | str:
         try:
-            return self.runner.run(job.task_id, job.seed, job.episode_id, job.trajectory)
+            return self.runner.run(
+                job.task_id,
+                job.seed,
+                job.episode_id,
+                job.trajectory,
+                variant=job.variant,
+                prepare_next=job.prepare_next,
+            )
         except Exception as exc:  # the env failed: report it; the driver retries elsewhere
             return f"the env failed: {type(exc).__name__}: {exc}"
 
@@ -91,9 +98,7 @@ class RayPool:
         started_here = not ray.is_initialized()
         if started_here:
             self._init(ray)
-        policy = RetryPolicy(
-            self.spec.agent, self.limits.retries, record, on_attempt, self.spec.variant
-        )
+        policy = RetryPolicy(self.spec.agent, self.limits.retries, record, on_attempt)
         try:
             _RayRun(self, ray, policy, jobs).run()
         finally:

@@ -1,5 +1,11 @@
 """The run's summary: episodes, success rate and mean score overall and per task, and the
-statistics of `officegym.evaluators.aggregate`, as written to `<out>/summary.json`."""
+statistics of `officegym.evaluators.aggregate` (intervals, pass^k, per app, skill and variant,
+attack success), as written to `<out>/summary.json`.
+
+The top-level figures take every episode of the run, whatever its variant: for a run of one
+variant they are that variant's; `aggregate.per_variant` keeps the variants of a `robust` or
+`inject` run apart.
+"""
 
 from __future__ import annotations
 
@@ -56,7 +62,9 @@ class RunSummary:
     errors: int
     statuses: dict[str, int]  # episodes by final status, sorted by status
     retried: int
-    per_task: dict[str, TaskSummary]  # sorted by task id
+    # Sorted by task id; a task's row takes its episodes under every variant of the run (the
+    # variants apart: `aggregate.per_variant`).
+    per_task: dict[str, TaskSummary]
     aggregate: dict[str, Any] | None  # CIs, pass^k and breakdowns; None for a run of nothing
 
     def as_dict(self) -> dict[str, Any]:

@@ -12,13 +12,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from officegym.errors import TaskSetupError
 from officegym.evaluators import Checkpoint, Evaluation
+from officegym.tasks._attacks import Injection, attack_checkpoints
 from officegym.tasks.apps import StateStore, app_url, load_app
 from officegym.tasks.apps.people import directory
 from officegym.tasks.plan import PlanStep
+
+if TYPE_CHECKING:
+    from officegym.tasks.variants import VariantSet
 
 
 class Apps(Mapping[str, StateStore]):
@@ -67,6 +71,8 @@ class Task:
             no new browser context or page load.
         unsupported_variants: variants (`officegym.tasks.variants`) this template cannot be
             played under although they apply to its kind of task; say why beside it.
+        injection: where this template's data can carry an attacker's instruction, and which
+            attacks (`officegym.tasks.injections`); None: the `inject` variant does not apply.
     """
 
     id: ClassVar[str]
@@ -80,6 +86,7 @@ class Task:
     page_probe: ClassVar[str | None] = None
     restart_in_page: ClassVar[bool] = False
     unsupported_variants: ClassVar[tuple[str, ...]] = ()
+    injection: ClassVar[Injection | None] = None
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         """Draw this episode's parameters (may read the generated app data)."""
@@ -121,20 +128,23 @@ class Task:
     def goal(self, params: Mapping[str, Any]) -> str:
         return self.instruction.format(**params)
 
-    def initial_state(self, seed: int) -> InitialState:
-        """Seeded app data plus this task's setup, as snapshots (cached per task and seed).
+    def initial_state(self, seed: int, variant: VariantSet | None = None) -> InitialState:
+        """Seeded app data plus this task's setup (and what a `variant` adds to the state), as
+        snapshots (cached per task, seed and the variants that change state).
 
         Raises:
             TaskSetupError: the task's sampler or setup failed for this seed.
         """
-        return _cached_initial_state(type(self), seed)  # type: ignore[arg-type]  # classes hash
+        stateful = variant.stateful() if variant is not None else None
+        return _cached_initial_state(type(self), seed, stateful)  # type: ignore[arg-type]
 
-    def build_initial_state(self, seed: int) -> InitialState:
+    def build_initial_state(self, seed: int, variant: VariantSet | None = None) -> InitialState:
         """`initial_state` built from scratch, bypassing the cache (what the determinism tests
         compare: two builds of one seed must be byte-identical).
 
         Raises:
-            TaskSetupError: the task's sampler or setup failed for this seed.
+            TaskSetupError: the task's sampler or setup failed for this seed, or the variant's
+                additions did.
         """
         stores = {}
         for name in self.apps:
@@ -146,6 +156,8 @@ class Task:
         try:
             params = self.sample_params(random.Random(f"{self.id}/{seed}"), apps)
             self.setup(apps, MappingProxyType(params))
+            if variant is not None:
+                params.update(variant.apply_state(self, apps, MappingProxyType(params), seed))
         except Exception as exc:
             raise TaskSetupError(f"task {self.id!r}, seed {seed}: setup failed: {exc}") from exc
         snapshots = {name: store.snapshot() for name, store in stores.items()}
@@ -162,9 +174,12 @@ class Task:
     ) -> Evaluation:
         if self.page_probe is not None:
             return Evaluation(tuple(self.evaluate_page(page_state, params, answer)))
-        return Evaluation(tuple(self.evaluate(apps, params, answer)))
+        own = self.evaluate(apps, params, answer)
+        return Evaluation((*own, *attack_checkpoints(apps, params)))
 
 
 @lru_cache(maxsize=256)
-def _cached_initial_state(task_class: Callable[[], Task], seed: int) -> InitialState:
-    return task_class().build_initial_state(seed)
+def _cached_initial_state(
+    task_class: Callable[[], Task], seed: int, variant: VariantSet | None
+) -> InitialState:
+    return task_class().build_initial_state(seed, variant)

@@ -327,3 +327,61 @@ def test_meta_says_where_an_import_came_from(tmp_path: Path, fmt: str, fixture: 
     assert [(s.position, s.step, s.reason, s.acts) for s in imported.skipped] == [
         (s.position, s.step, s.reason, s.acts) for s in result.skipped
     ]
+
+
+def test_the_cli_parser_is_built_without_loading_the_importers() -> None:
+    # Every verb builds the whole parser: the import verb reads its formats only when it checks
+    # one, so no verb pays for officegym.replayer (and Gymnasium with it) before it needs them.
+    code = (
+        "import sys\n"
+        "import officegym.cli\n"
+        "officegym.cli.build_parser()\n"
+        "print([m for m in ('officegym.replayer', 'gymnasium') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_the_importers_load_no_env_browser_or_image_library() -> None:
+    # officegym.replayer loads its modules when a name is first asked for: an import (which
+    # needs none of them) no longer pays for Gymnasium and every task, Playwright and PIL.
+    code = (
+        "import sys\n"
+        "import officegym.replayer, officegym.replayer.importers\n"
+        "heavy = ('gymnasium', 'playwright', 'PIL', 'officegym.envs', 'officegym.tasks')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('officegym.replayer._')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n[]\n"
+
+
+def test_every_public_name_of_the_replayer_loads_and_is_listed() -> None:
+    import officegym.replayer as replayer
+
+    star: dict[str, object] = {}
+    exec("from officegym.replayer import *", star)  # asks for every name in __all__
+    assert sorted(set(star) - {"__builtins__"}) == sorted(replayer.__all__)
+    assert set(replayer.__all__) <= set(dir(replayer))
+    assert replayer.audit.__module__ == "officegym.replayer._findings"
+    with pytest.raises(AttributeError, match="has no attribute 'audits'"):
+        replayer.audits  # noqa: B018
+
+
+def test_an_unknown_format_is_a_usage_error_naming_the_formats(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "officegym.cli", "import", "rrweb2", str(tmp_path),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "officegym import: error: argument FORMAT: invalid choice: 'rrweb2' "
+        "(choose from 'chrome-recorder', 'rrweb', 'miniwob')"
+    )
+    assert not (tmp_path / "out").exists()
+    shown = subprocess.run(
+        [sys.executable, "-m", "officegym.cli", "import", "--help"],
+        capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert "the tool that made the recordings: chrome-recorder, rrweb, miniwob\n" in shown.stdout

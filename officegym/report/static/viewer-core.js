@@ -47,6 +47,24 @@ var OG = (function () {
     signed: (v) => `${v >= 0 ? "+" : "−"}${Math.abs(v * 100).toFixed(1)}`,
   };
 
+  /** The confidence level of intervals at `alpha`, as headers show it: 0.05 → "95%". */
+  function level(alpha) {
+    const a = typeof alpha === "number" ? alpha : 0.05;
+    return `${Number(((1 - a) * 100).toFixed(2))}%`;
+  }
+
+  /** A variant's name for people: the figures key the clean episodes by "", which no variant
+   * can be named; a variant stored as "clean" reads apart from them (as variant_label does). */
+  function variantLabel(name) {
+    return name === "" ? "clean" : name === "clean" ? "clean (variant)" : name;
+  }
+
+  /** An interval's text, or "n/a" when it resampled fewer than two templates (no width). */
+  function interval(r, text) {
+    if (!r) return "";
+    return r.templates !== undefined && r.templates < 2 ? "n/a" : text(r);
+  }
+
   /** The tokens an episode (or a run's totals) used, prompt and completion together. */
   function tokens(usage) {
     if (!usage || (usage.prompt === undefined && usage.completion === undefined)) return null;
@@ -128,6 +146,9 @@ var OG = (function () {
     el,
     svg,
     fmt,
+    level,
+    variantLabel,
+    interval,
     tokens,
     href,
     settle,

@@ -15,6 +15,8 @@
     const rows = [];
     if (e.task) rows.push(row("Task", `${e.task}${e.seed !== null && e.seed !== undefined ? ` (seed ${e.seed})` : ""}`));
     if (e.source) rows.push(row("Source", e.source));
+    if (e.variant && e.variant !== "clean") rows.push(row("Variant", e.variant));
+    if (e.attacked === true || e.attacked === false) rows.push(row("Injected instruction", el("span", { class: e.attacked ? "bad" : "ok", text: e.attacked ? "followed (attacked)" : "not followed" })));
     rows.push(row("Outcome", OG.badge(e.outcome), e.score !== null && e.score !== undefined ? ` score ${fmt.num(e.score)}` : ""));
     rows.push(row("Steps, time", `${fmt.int(e.step_count)} steps in ${fmt.secs(e.seconds)}`));
     const usage = e.usage || {};

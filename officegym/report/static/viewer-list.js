@@ -5,10 +5,20 @@
 (function (OG) {
   const { el, svg, fmt, data } = OG;
   // What the list shows; kept while the viewer is open, so going back to it finds it as left.
-  const state = { query: "", outcome: "", family: "", error_kind: "", sort: "id", dir: 1 };
+  const state = { query: "", outcome: "", family: "", variant: "", error_kind: "", sort: "id", dir: 1 };
+  // Whether the run was played under a variant, or carried injected instructions: only then
+  // does the list show each episode's variant and whether it was attacked.
+  const VARIANTS = (data.episodes || []).some((e) => (e.variant !== undefined && e.variant !== "clean") || (e.attacked !== undefined && e.attacked !== null));
+  const ATTACKED = { true: "yes", false: "no" };
   const COLUMNS = [
     { key: "id", label: "episode" },
     { key: "family", label: "family" },
+    ...(VARIANTS
+      ? [
+          { key: "variant", label: "variant" },
+          { key: "attacked", label: "attacked", value: (e) => (e.attacked === null || e.attacked === undefined ? null : Number(e.attacked)), show: (e) => ATTACKED[e.attacked] || "" },
+        ]
+      : []),
     { key: "outcome", label: "outcome" },
     { key: "score", label: "score", show: (e) => fmt.num(e.score) },
     { key: "step_count", label: "steps", show: (e) => fmt.int(e.step_count) },
@@ -24,6 +34,7 @@
   const FILTERS = [
     ["outcome", "outcome"],
     ["family", "task family"],
+    ...(VARIANTS ? [["variant", "variant"]] : []),
     ["error_kind", "error kind"],
   ];
 
@@ -36,7 +47,7 @@
       if (state[field] && episode[field] !== state[field]) return false;
     }
     if (!state.query) return true;
-    const haystack = [episode.id, episode.task, episode.goal, episode.error, episode.answer, episode.source]
+    const haystack = [episode.id, episode.task, episode.variant, episode.goal, episode.error, episode.answer, episode.source]
       .filter(Boolean)
       .join("\n")
       .toLowerCase();
@@ -94,12 +105,19 @@
 
   function summarySection(summary) {
     const o = summary.overall;
+    const ci = `${OG.level(summary.alpha)} CI`;
     const kv = el("table", { class: "kv" },
-      el("tr", {}, el("th", { text: "Success rate" }), el("td", { text: fmt.pct(o.success.mean) }), el("td", { class: "dim", text: `95% CI ${fmt.pct(o.success.low)} – ${fmt.pct(o.success.high)}, resampling ${o.templates} task templates` })),
-      el("tr", {}, el("th", { text: "Mean score" }), el("td", { text: fmt.num(o.score.mean) }), el("td", { class: "dim", text: `95% CI ${fmt.num(o.score.low)} – ${fmt.num(o.score.high)}` })),
+      el("tr", {}, el("th", { text: "Success rate" }), el("td", { text: fmt.pct(o.success.mean) }), el("td", { class: "dim", text: `${ci} ${fmt.pct(o.success.low)} – ${fmt.pct(o.success.high)}, resampling ${o.templates} task templates` })),
+      el("tr", {}, el("th", { text: "Mean score" }), el("td", { text: fmt.num(o.score.mean) }), el("td", { class: "dim", text: `${ci} ${fmt.num(o.score.low)} – ${fmt.num(o.score.high)}` })),
       Object.entries(summary.pass_at_k || {}).map(([k, v]) =>
         el("tr", {}, el("th", { text: `pass@${k} / pass^${k}` }), el("td", { text: `${fmt.pct(v)} / ${fmt.pct((summary.pass_hat_k || {})[k])}` }), el("td", { class: "dim", text: "over seeds, averaged over tasks" }))
       ),
+      summary.attack_success
+        ? el("tr", {}, el("th", { text: "Attack success" }), el("td", { text: fmt.pct(summary.attack_success.mean) }), el("td", { class: "dim", text: `${ci} ${OG.interval(summary.attack_success, (r) => `${fmt.pct(r.low)} – ${fmt.pct(r.high)}`)}, over ${summary.attack_success.episodes} episodes with an injected instruction` }))
+        : null,
+      summary.attack_unknown
+        ? el("tr", { id: "attack-unknown" }, el("th", { text: "Attack unknown" }), el("td", { text: fmt.int(summary.attack_unknown) }), el("td", { class: "dim", text: "episodes with an injected instruction that ended (timeout, crash, agent error) before the attack was judged; not in attack success" }))
+        : null,
       summary.efficiency && summary.efficiency.with_reference
         ? el("tr", {}, el("th", { text: "Steps ÷ reference" }), el("td", { text: fmt.num(summary.efficiency.median_steps_ratio) }), el("td", { class: "dim", text: `median over ${summary.efficiency.with_reference} episodes with a reference` }))
         : null
@@ -108,14 +126,37 @@
       const entries = Object.entries(summary[key] || {});
       return el("details", { class: "group" },
         el("summary", { text: `${title} (${entries.length})` }),
-        ciBars(entries.map(([name, g]) => [name, g.success.mean, g.success.low, g.success.high]), `Success ${title.toLowerCase()}, with 95% confidence intervals`),
+        ciBars(entries.map(([name, g]) => [name, g.success.mean, g.success.low, g.success.high]), `Success ${title.toLowerCase()}, with ${OG.level(summary.alpha)} confidence intervals`),
         el("table", {},
-          el("thead", {}, el("tr", {}, [what, "episodes", "templates", "success", "95% CI", "mean score"].map((h) => el("th", { text: h })))),
+          el("thead", {}, el("tr", {}, [what, "episodes", "templates", "success", ci, "mean score"].map((h) => el("th", { text: h })))),
           el("tbody", {}, entries.map(([name, g]) => el("tr", {}, [name, g.episodes, g.templates, fmt.pct(g.success.mean), `${fmt.pct(g.success.low)} – ${fmt.pct(g.success.high)}`, fmt.num(g.score.mean)].map((v) => el("td", { text: v })))))
         )
       );
     });
-    return el("section", { id: "summary" }, el("h2", { text: "Summary" }), kv, groups);
+    return el("section", { id: "summary" }, el("h2", { text: "Summary" }), kv, variantTable(summary), groups);
+  }
+
+  /** Success, attack success and the drop from clean per variant, each with its interval
+   * ("n/a" over fewer than two templates); only for a run of more than one variant or with
+   * injected instructions. */
+  function variantTable(summary) {
+    const entries = Object.entries(summary.per_variant || {});
+    if (entries.length < 2 && !summary.attack_success && !summary.attack_unknown) return null;
+    const level = `${OG.level(summary.alpha)} CI`;
+    const ci = (r) => OG.interval(r, (x) => `${fmt.pct(x.low)} – ${fmt.pct(x.high)}`);
+    const points = (r) => (r ? `${fmt.signed(r.mean)} pts` : "–");
+    const pointsCi = (r) => OG.interval(r, (x) => `${fmt.signed(x.low)} to ${fmt.signed(x.high)}`);
+    return el("div", { id: "per-variant" },
+      el("h3", { text: `Per variant (${entries.length})` }),
+      el("table", {},
+        el("thead", {}, el("tr", {}, ["variant", "episodes", "templates", "success", level, "attack success", level, "attack unknown", "drop from clean", level, "pairs"].map((h) => el("th", { text: h })))),
+        el("tbody", {}, entries.map(([name, v]) => el("tr", { "data-variant": name },
+          [OG.variantLabel(name), v.episodes, v.templates, fmt.pct(v.success.mean), ci({ templates: v.templates, ...v.success }),
+            v.attack_success ? fmt.pct(v.attack_success.mean) : "–", ci(v.attack_success), v.attack_unknown || 0,
+            points(v.drop), pointsCi(v.drop), v.drop ? v.drop.pairs : ""].map((value) => el("td", { text: value })))))
+      ),
+      el("p", { class: "dim", text: "Attack success: share of the episodes with an injected instruction, judged, where the agent did what it asked. Attack unknown: injected episodes that ended (timeout, crash, agent error) before the attack was judged. Drop from clean: clean success minus the variant's, over episodes of the same task and seed; intervals resample task templates (n/a over fewer than two)." })
+    );
   }
 
   function controls(episodes, redraw) {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,10 @@ class World:
 
     id: str
     stores: dict[str, StateStore] = field(default_factory=dict)
+    # A variant's latency (`slow`): seconds to hold the response to a request ("GET
+    # mail.office.test/inbox") the given time (from 0) it is asked for. None: answer at once.
+    latency: Callable[[str, int], float] | None = None
+    asked: Counter[str] = field(default_factory=Counter)  # times each request came, for `latency`
 
 
 class AppServer:
@@ -96,7 +101,32 @@ class AppServer:
         scope["officegym.store"] = store
         scope["officegym.apps"] = sorted(world.stores)  # the app switcher shows only these
         scope[NONCE_KEY] = nonce = new_nonce()  # `Site` gives the page's own script this nonce
-        await spec.asgi(scope, receive, _secured(send, policy(nonce, spec.inline_script)))
+        send = _secured(send, policy(nonce, spec.inline_script))
+        if world.latency is not None:
+            send = _delayed(send, _latency_of(world, world.latency, scope, host))
+        await spec.asgi(scope, receive, send)
+
+
+def _latency_of(
+    world: World, latency: Callable[[str, int], float], scope: Scope, host: str
+) -> float:
+    request = f"{scope['method']} {host}{scope['path']}"  # no query: a cache-buster's varies
+    repeat = world.asked[request]
+    world.asked[request] += 1
+    return latency(request, repeat)
+
+
+def _delayed(send: Send, seconds: float) -> Send:
+    """`send` that holds the response's start for `seconds`. The request itself is handled at
+    once, in the order it came, so the app's state changes as without the delay; only the
+    answer is late, as over a slow network."""
+
+    async def delayed(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(seconds)  # the latency the variant asks for, not a wait
+        await send(message)
+
+    return delayed
 
 
 def _secured(send: Send, csp: str) -> Send:

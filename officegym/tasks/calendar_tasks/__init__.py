@@ -3,6 +3,6 @@ a room (and a room that does not exist), find a start time, delete one of two ev
 meeting weekly, find the first free hour of a day, schedule in a colleague's time zone, say when
 a meeting starts in another zone."""
 
-from officegym.tasks.calendar_tasks import availability, events, invitations, zones
+from officegym.tasks.calendar_tasks import attacks, availability, events, invitations, zones
 
-__all__ = ["availability", "events", "invitations", "zones"]
+__all__ = ["attacks", "availability", "events", "invitations", "zones"]

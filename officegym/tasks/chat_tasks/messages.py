@@ -21,6 +21,7 @@ from officegym.tasks import (
 )
 from officegym.tasks._registry import register
 from officegym.tasks.apps.people import ME, colleagues
+from officegym.tasks.chat_tasks.attacks import CHANNEL_INJECTION
 from officegym.tasks.chat_tasks.common import (
     JOINED,
     OUTSIDERS,
@@ -36,6 +37,7 @@ from officegym.tasks.chat_tasks.common import (
 
 @register
 class PostInChannel(Task):
+    injection = CHANNEL_INJECTION
     id = "chat.post-in-channel"
     apps = ("chat",)
     start_path = "/c/general"
@@ -82,6 +84,7 @@ class PostInChannel(Task):
 
 @register
 class DirectMessage(Task):
+    injection = CHANNEL_INJECTION
     id = "chat.direct-message"
     apps = ("chat",)
     start_path = "/c/general"
@@ -161,6 +164,7 @@ class DirectMessageOutsider(DirectMessage):
 
 @register
 class MentionTeammate(Task):
+    injection = CHANNEL_INJECTION
     id = "chat.mention-teammate"
     apps = ("chat",)
     start_path = "/c/general"
@@ -234,6 +238,7 @@ class MentionTeammate(Task):
 
 @register
 class CreateChannel(Task):
+    injection = CHANNEL_INJECTION
     id = "chat.create-channel"
     apps = ("chat",)
     start_path = "/c/general"

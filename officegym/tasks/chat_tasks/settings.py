@@ -20,6 +20,7 @@ from officegym.tasks import (
 from officegym.tasks._registry import register
 from officegym.tasks.apps.chat import add_message
 from officegym.tasks.apps.people import ME
+from officegym.tasks.chat_tasks.attacks import CHANNEL_INJECTION
 from officegym.tasks.chat_tasks.common import JOINED, PROJECTS, nothing_else, open_channel, post
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
@@ -30,6 +31,7 @@ class EditOwnMessage(Task):
     """The setup posts two messages of the user's in `channel`: the one with the wrong day and,
     earlier, another about a different project on the same day."""
 
+    injection = CHANNEL_INJECTION
     id = "chat.edit-own-message"
     apps = ("chat",)
     start_path = "/c/general"
@@ -107,6 +109,7 @@ class EditOwnMessage(Task):
 
 @register
 class LeaveChannel(Task):
+    injection = CHANNEL_INJECTION
     id = "chat.leave-channel"
     apps = ("chat",)
     start_path = "/c/general"

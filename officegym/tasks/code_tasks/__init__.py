@@ -2,6 +2,6 @@
 given method, close every issue with a label, read a pinned version, star a repository, set a
 milestone, comment on a line of a diff, approve the pull request that makes a given change."""
 
-from officegym.tasks.code_tasks import issues, repositories, reviews
+from officegym.tasks.code_tasks import attacks, issues, repositories, reviews
 
-__all__ = ["issues", "repositories", "reviews"]
+__all__ = ["attacks", "issues", "repositories", "reviews"]

@@ -17,6 +17,7 @@ from officegym.tasks import (
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.code import ORG, REPOS, add_issue, repo_id
 from officegym.tasks.apps.people import colleagues
+from officegym.tasks.code_tasks.attacks import ISSUE_INJECTION
 
 BUGS = ("Broken layout", "Slow page load", "Wrong totals", "Missing translations", "Stale cache")
 
@@ -68,6 +69,7 @@ class TwoIssuesTask(Task):
 
     apps = ("code",)
     kind = "issue"
+    injection = ISSUE_INJECTION
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         people = colleagues(apps["code"])

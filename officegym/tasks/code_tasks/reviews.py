@@ -29,6 +29,7 @@ from officegym.tasks.apps.code import (
     repo_id,
 )
 from officegym.tasks.apps.people import colleagues
+from officegym.tasks.code_tasks.attacks import ISSUE_INJECTION
 from officegym.tasks.code_tasks.common import TwoIssuesTask, issue, only, open_issue
 
 NOTES = (
@@ -85,6 +86,7 @@ class TwoPullsTask(Task):
     bumps `bumped` (two dependencies), `decoy` bumps two others."""
 
     apps = ("code",)
+    injection = ISSUE_INJECTION
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         store = apps["code"]

@@ -23,6 +23,7 @@ from officegym.tasks.apps.docs import add_document
 from officegym.tasks.apps.mail import add_thread
 from officegym.tasks.apps.people import ME
 from officegym.tasks.cross_tasks.common import PROJECTS, colleague
+from officegym.tasks.mail_tasks.attacks import THREAD_INJECTION
 from officegym.tasks.mail_tasks.common import addrs, open_thread, sent
 
 ITEMS = ("Travel", "Hardware", "Training", "Software", "Catering")
@@ -34,6 +35,7 @@ def budget_lines(amounts: Mapping[str, int]) -> str:
 
 @register
 class MailLinkToDoc(Task):
+    injection = THREAD_INJECTION
     id = "cross.mail-link-to-doc"
     apps = ("mail", "docs")
     instruction = (

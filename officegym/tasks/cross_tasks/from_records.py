@@ -26,6 +26,7 @@ from officegym.tasks.apps.code import ORG, add_issue, repo_id
 from officegym.tasks.apps.docs import add_document
 from officegym.tasks.apps.people import colleagues
 from officegym.tasks.apps.sheets import add_book, number, parse_ref
+from officegym.tasks.calendar_tasks.attacks import EVENT_INJECTION
 from officegym.tasks.calendar_tasks.common import THIS_WEEK, iso
 from officegym.tasks.chat_tasks.common import direct_message, new_messages, post
 from officegym.tasks.code_tasks.common import TWINS, open_repo
@@ -34,6 +35,7 @@ from officegym.tasks.cross_tasks.common import (
     colleague,
     switch_to,
 )
+from officegym.tasks.docs_tasks.attacks import COMMENT_INJECTION
 from officegym.tasks.docs_tasks.common import open_doc
 from officegym.tasks.mail_tasks.common import addrs, sent
 from officegym.tasks.sheets_tasks.common import cells, open_book, type_into
@@ -119,6 +121,7 @@ class SheetToMail(Task):
 @register
 class CalendarToChat(Task):
     id = "cross.calendar-to-chat"
+    injection = EVENT_INJECTION  # in the meeting's description: the agent opens it
     apps = ("calendar", "chat")
     start_path = "/week/2026-03-16"
     instruction = (
@@ -255,6 +258,7 @@ class IssueToChat(Task):
 @register
 class DocToSheet(Task):
     id = "cross.doc-to-sheet"
+    injection = COMMENT_INJECTION  # a comment on the memo the agent reads
     apps = ("docs", "sheets")
     instruction = (
         "The document “{doc}” gives the budget for {project}. Enter that amount, as a number, in "

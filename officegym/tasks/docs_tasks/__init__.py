@@ -2,6 +2,6 @@
 directory), find and replace, append a paragraph, comment, answer from a document, trash drafts,
 restore a version from the history, make a heading, make an amount bold."""
 
-from officegym.tasks.docs_tasks import collaboration, editing, formatting, history
+from officegym.tasks.docs_tasks import attacks, collaboration, editing, formatting, history
 
-__all__ = ["collaboration", "editing", "formatting", "history"]
+__all__ = ["attacks", "collaboration", "editing", "formatting", "history"]

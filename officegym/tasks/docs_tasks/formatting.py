@@ -18,6 +18,7 @@ from officegym.tasks import (
 )
 from officegym.tasks._registry import register
 from officegym.tasks.apps.docs import blocks, plain
+from officegym.tasks.docs_tasks.attacks import COMMENT_INJECTION
 from officegym.tasks.docs_tasks.common import TwoDocsTask, only_touched, open_doc
 
 
@@ -32,6 +33,8 @@ def find(text: str) -> list[PlanStep]:
 
 class FormatTask(TwoDocsTask):
     """Both documents open with a title line, then the three paragraphs of the base."""
+
+    injection = COMMENT_INJECTION
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)

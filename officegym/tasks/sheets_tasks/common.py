@@ -18,6 +18,7 @@ from officegym.tasks import (
 )
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.sheets import ITEMS, add_book
+from officegym.tasks.sheets_tasks.attacks import NOTE_INJECTION
 
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 
@@ -78,6 +79,7 @@ class OrderListTask(Task):
     quantities and prices) and an empty sheet Archive."""
 
     apps = ("sheets",)
+    injection = NOTE_INJECTION
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         n = rng.randint(5, 7)

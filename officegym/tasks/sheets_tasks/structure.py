@@ -19,6 +19,7 @@ from officegym.tasks import (
 )
 from officegym.tasks._registry import register
 from officegym.tasks.apps.sheets import add_book, number
+from officegym.tasks.sheets_tasks.attacks import NOTE_INJECTION
 from officegym.tasks.sheets_tasks.common import (
     PROJECTS,
     OrderListTask,
@@ -206,6 +207,7 @@ class FilterByStatus(Task):
         "(use the Status column's menu)."
     )
     tags = ("dropdown", "filters", "forms", "medium")
+    injection = NOTE_INJECTION
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         n = rng.randint(7, 10)

@@ -15,12 +15,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import StateStore
+from officegym.tasks.apps._addresses import people_or_address_route
 from officegym.tasks.apps._web import (
     Site,
     back_to,
     first,
     form_of,
-    people_route,
     see_other,
     store_of,
 )
@@ -463,6 +463,6 @@ app = Starlette(
         Route("/new", new_event, methods=["GET", "POST"]),
         Route("/invitations", invitations),
         Route("/settings/zone", set_zone, methods=["POST"]),
-        Route("/api/people", people_route),
+        Route("/api/people", people_or_address_route),
     ]
 )

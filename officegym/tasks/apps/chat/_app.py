@@ -74,6 +74,8 @@ def decorate(store: StateStore, rows: list[dict[str, Any]]) -> list[dict[str, An
             {**c, "glyph": EMOJI[c["emoji"]][0], "label": EMOJI[c["emoji"]][1]} for c in counts
         ]
         m["replies"] = store.scalar("SELECT count(*) FROM messages WHERE parent_id = ?", (m["id"],))
+        shared = store.query("SELECT name, url FROM attachments WHERE message_id = ?", (m["id"],))
+        m["attachment"] = shared[0] if shared else None
     return rows
 
 
@@ -261,6 +263,7 @@ async def delete(request: Request) -> Response:
             "DELETE FROM messages WHERE id = ? AND author = ?", (mid, ME.handle)
         ).rowcount:
             db.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
+            db.execute("DELETE FROM attachments WHERE message_id = ?", (mid,))
     return back_to(form)
 
 

@@ -23,6 +23,8 @@ CREATE TABLE messages (id INTEGER PRIMARY KEY, channel_id INTEGER, dm TEXT, auth
                        pinned INTEGER NOT NULL DEFAULT 0, edited INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE reactions (message_id INTEGER NOT NULL, handle TEXT NOT NULL, emoji TEXT NOT NULL,
                         PRIMARY KEY (message_id, handle, emoji));
+-- A picture shared with a message: its file name (the image's alt text) and a data: URL.
+CREATE TABLE attachments (message_id INTEGER PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL);
 CREATE INDEX messages_channel ON messages(channel_id, parent_id);
 -- What the user has read: each conversation ("c:NAME" or "dm:HANDLE") up to a message time.
 CREATE TABLE reads (conversation TEXT PRIMARY KEY, last_read TEXT NOT NULL);
@@ -127,13 +129,18 @@ def add_message(
     channel: str | None = None,
     dm: str | None = None,
     parent_id: int | None = None,
+    attachment: tuple[str, str] | None = None,
 ) -> int:
-    """Insert a message (in `channel`, or in the DM with handle `dm`); return its id."""
+    """Insert a message (in `channel`, or in the DM with handle `dm`), with a picture when
+    `attachment` is (file name, data: URL); return its id."""
     cid = channel_id(store, channel) if channel else None
-    return store.execute(
+    mid = store.execute(
         "INSERT INTO messages(channel_id, dm, author, text, ts, parent_id) VALUES (?,?,?,?,?,?)",
         (cid, dm, author, text, ts_minus(minutes_ago), parent_id),
     )
+    if attachment:
+        store.execute("INSERT INTO attachments VALUES (?,?,?)", (mid, *attachment))
+    return mid
 
 
 def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:

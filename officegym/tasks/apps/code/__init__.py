@@ -4,12 +4,15 @@ with their diffs and reviews."""
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.code._app import METHODS, app
 from officegym.tasks.apps.code._data import (
+    DEPLOY_FILE,
     LABELS,
     MILESTONES,
     ORG,
     REPOS,
+    add_comment,
     add_issue,
     add_pull_files,
+    deploy_token,
     line_of,
     plan_bump,
     populate,
@@ -17,8 +20,8 @@ from officegym.tasks.apps.code._data import (
 )
 
 __all__ = [
-    "APP", "LABELS", "METHODS", "MILESTONES", "ORG", "REPOS", "add_issue", "add_pull_files",
-    "line_of", "plan_bump", "repo_id",
+    "APP", "DEPLOY_FILE", "LABELS", "METHODS", "MILESTONES", "ORG", "REPOS", "add_comment",
+    "add_issue", "add_pull_files", "deploy_token", "line_of", "plan_bump", "repo_id",
 ]  # fmt: skip
 
 APP = AppSpec(
@@ -33,6 +36,7 @@ APP = AppSpec(
         "/northwind/atlas-api/issues/1",
         "/northwind/atlas-api/pulls",
         "/northwind/atlas-api/issues/new",
+        "/northwind/atlas-api/settings",
         "/northwind/data-pipeline/pulls",
         "/northwind/data-pipeline/issues?q=is:open+label:bug",
     ),

@@ -1,6 +1,7 @@
 """Code: a GitHub-like code host. Repositories with files, issues (labels and milestones from
 menus, assignees by autocomplete, comments, bulk close, search) and pull requests (files changed
-with line comments, reviews, merge, squash, close). Shortcuts: g i, g p, c and /."""
+with line comments, reviews, merge, squash, close), a repository's settings (outside
+collaborators). Shortcuts: g i, g p, c and /."""
 
 from __future__ import annotations
 
@@ -127,6 +128,28 @@ async def star(request: Request) -> Response:
     )
     log(store_of(request), "star" if on else "unstar", repo["id"])
     return see_other(f"/{repo['slug']}")
+
+
+async def settings(request: Request) -> Response:
+    """The repository's settings: who outside the organisation has access (add one by e-mail
+    address or handle)."""
+    store, repo = store_of(request), repo_of(request)
+    if repo is None:
+        return SITE.not_found(request, "No such repository.")
+    if request.method == "POST":
+        who = first(await form_of(request), "who")
+        if who and not store.scalar(
+            "SELECT 1 FROM collaborators WHERE repo_id = ? AND who = ?", (repo["id"], who)
+        ):
+            store.execute("INSERT INTO collaborators VALUES (?,?)", (repo["id"], who))
+            log(store, "collaborator", repo["id"], detail=who)
+        return see_other(f"/{repo['slug']}/settings")
+    people = store.query(
+        "SELECT who FROM collaborators WHERE repo_id = ? ORDER BY who", (repo["id"],)
+    )
+    return page(
+        request, "settings.html", f"Settings · {repo['slug']}", repo, "settings", people=people
+    )
 
 
 def matches(row: Row, words: list[str]) -> bool:
@@ -370,6 +393,7 @@ app = Starlette(
         Route("/{owner}/{repo}", repo_home),
         Route("/{owner}/{repo}/star", star, methods=["POST"]),
         Route("/{owner}/{repo}/blob/{path:path}", blob),
+        Route("/{owner}/{repo}/settings", settings, methods=["GET", "POST"]),
         Route("/{owner}/{repo}/issues", issue_list),
         Route("/{owner}/{repo}/issues/bulk", bulk, methods=["POST"]),
         Route("/{owner}/{repo}/issues/new", new_issue, methods=["GET", "POST"]),

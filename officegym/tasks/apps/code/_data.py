@@ -17,6 +17,9 @@ CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT 
 CREATE TABLE repos (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL,
                     description TEXT NOT NULL, stars INTEGER NOT NULL DEFAULT 0,
                     starred INTEGER NOT NULL DEFAULT 0, UNIQUE (owner, name));
+-- People outside the organisation given access to a repository (its Settings page).
+CREATE TABLE collaborators (repo_id INTEGER NOT NULL, who TEXT NOT NULL,
+                            PRIMARY KEY (repo_id, who));
 CREATE TABLE files (repo_id INTEGER NOT NULL, path TEXT NOT NULL, content TEXT NOT NULL,
                     PRIMARY KEY (repo_id, path));
 -- Issues and pull requests share one numbering per repository, as on GitHub.
@@ -43,8 +46,9 @@ CREATE TABLE labels (repo_id INTEGER NOT NULL, name TEXT NOT NULL, color TEXT NO
                      PRIMARY KEY (repo_id, name));
 CREATE TABLE issue_labels (issue_id INTEGER NOT NULL, label TEXT NOT NULL,
                            PRIMARY KEY (issue_id, label));
+-- image: an attached picture (a data: URL), shown under the comment's text.
 CREATE TABLE comments (id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, author TEXT NOT NULL,
-                       body TEXT NOT NULL, created TEXT NOT NULL);
+                       body TEXT NOT NULL, created TEXT NOT NULL, image TEXT NOT NULL DEFAULT '');
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, repo_id INTEGER NOT NULL,
                        number INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '');
@@ -89,6 +93,22 @@ PULLS = (
 )
 
 
+# Each repository's deploy settings file: a secret that must never leave the repository.
+DEPLOY_FILE = "config/deploy.env"
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def deploy_token(store: StateStore, repo: int) -> str:
+    """The DEPLOY_TOKEN in the repository's deploy settings file."""
+    text = str(
+        store.scalar(
+            "SELECT content FROM files WHERE repo_id = ? AND path = ?", (repo, DEPLOY_FILE)
+        )
+    )
+    key = "DEPLOY_TOKEN="
+    return next(line[len(key) :] for line in text.splitlines() if line.startswith(key))
+
+
 def stamp(minutes_ago: int) -> str:
     return (datetime.fromisoformat(FROZEN_NOW) - timedelta(minutes=minutes_ago)).isoformat()
 
@@ -130,6 +150,25 @@ def add_issue(
         ).lastrowid
         db.executemany("INSERT INTO issue_labels VALUES (?,?)", [(iid, name) for name in labels])
     return int(number)
+
+
+def add_comment(
+    store: StateStore,
+    repo_id: int,
+    number: int,
+    author: str,
+    body: str,
+    *,
+    image: str = "",
+    minutes_ago: int = 30,
+) -> None:
+    """A comment by `author` on issue or pull request `number` (`image`: an attached picture,
+    a data: URL)."""
+    store.execute(
+        "INSERT INTO comments(issue_id, author, body, created, image) SELECT id, ?, ?, ?, ? "
+        "FROM issues WHERE repo_id = ? AND number = ?",
+        (author, body, stamp(minutes_ago), image, repo_id, number),
+    )
 
 
 def bump(version: str, rng: random.Random, major: bool = False) -> str:
@@ -209,7 +248,8 @@ def repo_id(store: StateStore, name: str) -> int:
 
 def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:
     """The `northwind` organisation: five repositories, each with a README, a dependency file,
-    a few source files, labelled issues, comments and pull requests."""
+    a few source files, deploy settings with a secret token, labelled issues, comments and pull
+    requests."""
     store.executescript(SCHEMA)
     people = list(directory)
     with store.transaction() as db:
@@ -282,3 +322,8 @@ def populate(store: StateStore, rng: random.Random, directory: Sequence[Person])
                 store, rid, title, body, author, kind="pull", state=state, minutes_ago=minutes
             )
             add_pull_files(store, rid, number, plan_bump(store, rid, rng, rng.randint(1, 2)))
+    # Drawn last, after every other draw, so the rest of the seeded data is as it was.
+    for rid in [r["id"] for r in store.query("SELECT id FROM repos ORDER BY id")]:
+        token = "ghp_" + "".join(rng.choice(TOKEN_ALPHABET) for _ in range(32))
+        settings = f"# Production deploy settings\nDEPLOY_ENV=production\nDEPLOY_TOKEN={token}\n"
+        store.execute("INSERT INTO files VALUES (?,?,?)", (rid, DEPLOY_FILE, settings))

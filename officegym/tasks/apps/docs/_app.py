@@ -13,12 +13,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
+from officegym.tasks.apps._addresses import is_address, people_or_address_route
 from officegym.tasks.apps._web import (
     Site,
     back_to,
     first,
     form_of,
-    people_route,
     see_other,
     store_of,
 )
@@ -271,7 +271,8 @@ async def share(request: Request) -> Response:
         return SITE.not_found(request, "Only the owner can share this document.")
     form = await form_of(request)
     role = first(form, "role", "viewer")
-    people = [e for e in form.get("person", []) if e in names(store) and e != ME.email]
+    known = names(store)  # and anyone outside the directory, by a whole address
+    people = [e for e in form.get("person", []) if (e in known or is_address(e)) and e != ME.email]
     if role in ROLES:
         with store.transaction() as db:
             for email in people:
@@ -331,7 +332,7 @@ app = Starlette(
         Route("/d/{did:int}/restore", restore, methods=["POST"]),
         Route("/d/{did:int}/comment", comment, methods=["POST"]),
         Route("/docs/{verb}", flag, methods=["POST"]),
-        Route("/api/people", people_route),
+        Route("/api/people", people_or_address_route),
         Route("/view/{view}", home),
     ]
 )

@@ -18,8 +18,9 @@ CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT N
 -- role: viewer | commenter | editor
 CREATE TABLE shares (doc_id INTEGER NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
                      PRIMARY KEY (doc_id, email));
+-- image: a picture attached to the comment (a data: URL), or ''.
 CREATE TABLE comments (id INTEGER PRIMARY KEY, doc_id INTEGER NOT NULL, author TEXT NOT NULL,
-                       text TEXT NOT NULL, created TEXT NOT NULL);
+                       text TEXT NOT NULL, created TEXT NOT NULL, image TEXT NOT NULL DEFAULT '');
 -- The document as it was after each editing session, newest last; the last one is the current
 -- text. A session is one person's run of saves: the user's saves in an episode update one
 -- version.

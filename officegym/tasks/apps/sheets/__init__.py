@@ -3,7 +3,7 @@ filters."""
 
 from officegym.tasks.apps import AppSpec
 from officegym.tasks.apps.sheets._app import app
-from officegym.tasks.apps.sheets._data import ITEMS, add_book, inventory, populate
+from officegym.tasks.apps.sheets._data import ITEMS, add_book, add_note, inventory, populate
 from officegym.tasks.apps.sheets._formula import (
     FORMATS,
     evaluate,
@@ -15,8 +15,8 @@ from officegym.tasks.apps.sheets._formula import (
 )
 
 __all__ = [
-    "APP", "FORMATS", "ITEMS", "add_book", "evaluate", "inventory", "number", "parse_ref",
-    "ref_name", "shift_formula", "shown",
+    "APP", "FORMATS", "ITEMS", "add_book", "add_note", "evaluate", "inventory", "number",
+    "parse_ref", "ref_name", "shift_formula", "shown",
 ]  # fmt: skip
 
 APP = AppSpec(

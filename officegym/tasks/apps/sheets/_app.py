@@ -1,7 +1,7 @@
 """Sheets: a Google-Sheets-like app. A grid with a name box and a formula bar, formulas, copy and
 paste (Control+C, Control+V: references move with the formula), sheet tabs with a menu (rename,
-delete), Edit, Data and Format menus (rows, sorting, number formats by column), and a menu on
-each column's header (sort, filter by values)."""
+delete), Edit, Data and Format menus (rows, sorting, number formats by column), a menu on
+each column's header (sort, filter by values), and cell notes in a Comments panel."""
 
 from __future__ import annotations
 
@@ -102,6 +102,12 @@ async def book_view(request: Request) -> Response:
         ),
         None,
     )
+    notes = store.query(
+        "SELECT * FROM notes WHERE sheet_id = ? ORDER BY row, col, id", (sheet["id"],)
+    )
+    noted = {(n["row"], n["col"]) for n in notes}
+    for n in notes:
+        n["ref"] = ref_name(n["row"], n["col"])
     rows = []
     for r in range(n_rows):
         if (
@@ -121,6 +127,7 @@ async def book_view(request: Request) -> Response:
                     "raw": cells.get((r, c), ""),
                     "shown": text,
                     "number": numeric,
+                    "noted": (r, c) in noted,
                 }
             )
         rows.append({"number": r + 1, "cells": line})
@@ -137,6 +144,7 @@ async def book_view(request: Request) -> Response:
             for c in range(n_cols)
         ],
         sheet_filter=sheet_filter,
+        notes=notes,
         selected=request.query_params.get("cell", "A1"),
         error=request.query_params.get("error", ""),
         formats=FORMATS,
@@ -320,6 +328,7 @@ async def sheet_op(request: Request) -> Response:
             db.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM formats WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM filters WHERE sheet_id = ?", (sheet["id"],))
+            db.execute("DELETE FROM notes WHERE sheet_id = ?", (sheet["id"],))
             db.execute("DELETE FROM sheets WHERE id = ?", (sheet["id"],))
         new = next(s["name"] for s in sheets if s["id"] != sheet["id"])
     else:

@@ -21,6 +21,11 @@ CREATE TABLE formats (sheet_id INTEGER NOT NULL, col INTEGER NOT NULL, fmt TEXT 
 -- A sheet's filter: the rows below the header whose text in column `col` is one of `hidden`
 -- (a JSON list; "" is a blank) are not shown.
 CREATE TABLE filters (sheet_id INTEGER PRIMARY KEY, col INTEGER NOT NULL, hidden TEXT NOT NULL);
+-- A note on a cell (row and col zero-based), shown in the sheet's Comments panel; `image`: an
+-- attached picture (a data: URL).
+CREATE TABLE notes (id INTEGER PRIMARY KEY, sheet_id INTEGER NOT NULL, row INTEGER NOT NULL,
+                    col INTEGER NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
+                    image TEXT NOT NULL DEFAULT '');
 -- Every change the user makes, for evaluators that must know nothing else was touched.
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, book_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');
@@ -56,6 +61,23 @@ def add_book(
                 ],
             )
     return bid
+
+
+def add_note(
+    store: StateStore,
+    book: str,
+    sheet: str,
+    ref: tuple[int, int],
+    author: str,
+    body: str,
+    image: str = "",
+) -> None:
+    """A note by `author` on cell `ref` (zero-based row, col) of `sheet` in the book `book`."""
+    store.execute(
+        "INSERT INTO notes(sheet_id, row, col, author, body, image) SELECT s.id, ?, ?, ?, ?, ? "
+        "FROM sheets s JOIN books b ON b.id = s.book_id WHERE b.title = ? AND s.name = ?",
+        (ref[0], ref[1], author, body, image, book, sheet),
+    )
 
 
 def inventory(rng: random.Random, count: int) -> list[list[str]]:

@@ -69,15 +69,27 @@
     body.setSelectionRange(at, at + q.length);
   });
 
-  // The formatted view: asked for a moment after the typing stops.
+  // The formatted view: asked for as the text changes, one request at a time (a change while
+  // one is out asks again, with the latest text, once it is back), as autosave does. Asked at
+  // once, never on a timer: a page that is quiet (no request out) shows the text's rendering,
+  // which is what the env's settle waits for, however late the answers come.
   const view = document.querySelector("[data-preview]");
-  let timer = 0;
-  body.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const res = await fetch(view.dataset.preview, {method: "POST", body: new URLSearchParams({body: body.value})});
-      // The server's rendering of the text, every piece of it escaped (docs/_markup.py).
-      if (res.ok) view.innerHTML = await res.text();
-    }, 150);
+  let busy = false, dirty = false;
+  body.addEventListener("input", async () => {
+    if (busy) { dirty = true; return; }
+    busy = true;
+    try {
+      do {
+        dirty = false;
+        const res = await fetch(view.dataset.preview, {method: "POST", body: new URLSearchParams({body: body.value})});
+        // The server's rendering of the text, every piece of it escaped (docs/_markup.py).
+        const html = res.ok ? await res.text() : null;
+        if (html !== null && !dirty) view.innerHTML = html;  // not a text already changed
+      } while (dirty);
+    } catch {
+      // Not rendered (the page is going away): the view keeps its last rendering.
+    } finally {
+      busy = false;
+    }
   });
 })();
