@@ -85,6 +85,14 @@ def go(recorder: Recorder, address: str) -> None:
     xdo(recorder.display, "key", "ctrl+l")
     xdo(recorder.display, "type", "--delay", "20", f"{address}\n")
     assert until(lambda: recorder.observe()["url"].startswith(f"http://{address}")), address
+    # The address bar hands the keyboard to the page once it has loaded, which a loaded machine
+    # may do after the URL changed: keys typed before then go to the address bar, not the page.
+    assert until(lambda: page_has_focus(recorder)), f"{address} never got the keyboard"
+
+
+def page_has_focus(recorder: Recorder) -> bool:
+    assert recorder.host is not None and recorder.stage is not None
+    return bool(recorder.host.run(recorder.stage.page.evaluate("document.hasFocus()")))
 
 
 # ---- the file ----------------------------------------------------------------------------------
