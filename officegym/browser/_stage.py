@@ -29,6 +29,10 @@ from officegym.tasks.variants import EpisodeVariant, VariantSet
 from officegym.trajectory import TabOpen
 
 JPEG_QUALITY = 90
+# Chromium aborts the loads in flight when the machine's network interfaces change (a Docker
+# container starting or stopping adds or removes one): the start page is loaded again.
+NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
+START_PAGE_TRIES = 3
 TAB_LOAD_MS = 5000  # how long a new tab may take to appear and load its first document
 POPUPS_PROBE = "window.__og ? __og.takePopups() : 0"
 SCROLL_JS = (
@@ -318,7 +322,7 @@ async def prepare_stage(
     stage.variant = played
     context.on("page", stage.on_new_page)
     try:
-        await page.goto(task.start_url, wait_until="load")
+        await goto_start(page, task.start_url)
         if task.page_setup is not None:  # the page holds the episode's state: start it seeded
             extra = await page.evaluate(task.page_setup, seed)
             stage.params = MappingProxyType({**init.params, **(extra or {})})
@@ -328,6 +332,22 @@ async def prepare_stage(
         await stage.close(host)
         raise
     return stage
+
+
+async def goto_start(page: Page, url: str) -> None:
+    """Load an episode's start page, again when Chromium gave up on it because the network
+    interfaces changed (`NETWORK_CHANGED`), at most `START_PAGE_TRIES` times in all.
+
+    Raises:
+        PlaywrightError: any other failure, or the interfaces kept changing.
+    """
+    for attempt in range(1, START_PAGE_TRIES + 1):
+        try:
+            await page.goto(url, wait_until="load")
+            return
+        except PlaywrightError as exc:
+            if NETWORK_CHANGED not in str(exc) or attempt == START_PAGE_TRIES:
+                raise
 
 
 async def restart_stage(stage: Stage, task: Task, seed: int, screenshot_format: str | None) -> bool:
