@@ -22,6 +22,7 @@ from officegym import trajectory as T
 from officegym.browser import DOMAIN, SIDE_BUTTONS, OsInput, PageMouse, PageWatch
 from officegym.envs import actions as A
 from officegym.errors import ActionError
+from officegym.tasks.apps import hosts_of
 from officegym.trajectory import MASK, MODIFIERS, Event
 
 Clock = Callable[[], float]  # the episode's time in ms, for event stamps
@@ -37,7 +38,7 @@ class Executor:
     """Runs actions on the active page of an episode and returns the events they produced."""
 
     def __init__(self, allowed_apps: tuple[str, ...], os_input: OsInput | None = None) -> None:
-        self.allowed_hosts = {f"{app}.{DOMAIN}" for app in allowed_apps}
+        self.allowed_hosts = {f"{h}.{DOMAIN}" for app in allowed_apps for h in hosts_of(app)}
         self.pointer = (0.0, 0.0)
         self.watch: PageWatch | None = None  # the active page's, set for each action
         self.os_input = os_input  # xdotool on the display instead of the driver's input

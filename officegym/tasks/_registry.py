@@ -18,6 +18,9 @@ CATALOG_MODULES = (
     "officegym.tasks.docs_tasks",
     "officegym.tasks.sheets_tasks",
     "officegym.tasks.code_tasks",
+    "officegym.tasks.network_tasks",
+    "officegym.tasks.search_tasks",
+    "officegym.tasks.drive_tasks",
     "officegym.tasks.cross_tasks",
     "officegym.tasks.miniwob_tasks",
 )

@@ -17,11 +17,14 @@ __all__ = [
     "APP_MODULES",
     "DOMAIN",
     "FROZEN_NOW",
+    "SITE_HOSTS",
     "WORLD_HEADER",
     "AppSpec",
     "Row",
     "StateStore",
     "app_url",
+    "host_app",
+    "hosts_of",
     "load_app",
 ]
 
@@ -35,8 +38,34 @@ FROZEN_NOW = "2026-03-16T10:00:00"
 
 APP_MODULES = {
     name: f"officegym.tasks.apps.{name}"
-    for name in ("mail", "chat", "calendar", "docs", "sheets", "code", "miniwob")
+    for name in (
+        "mail", "chat", "calendar", "docs", "sheets", "code", "network", "search", "drive",
+        "miniwob",
+    )
+}  # fmt: skip
+# Hosts that are not apps but sites an app serves: the Search app's corpus lives at its own
+# hosts (`intranet.office.test/policies/travel`), as the web a search engine indexes does. A
+# world that has the app reaches its sites too; the app reads which one from `scope["officegym.
+# host"]`.
+SITE_HOSTS = {
+    "intranet": "search",
+    "news": "search",
+    "help": "search",
+    "wiki": "search",
+    "careers": "search",
 }
+
+
+def host_app(prefix: str) -> str | None:
+    """The app that answers `<prefix>.office.test` (itself, or the app serving that site)."""
+    if prefix in APP_MODULES:
+        return prefix
+    return SITE_HOSTS.get(prefix)
+
+
+def hosts_of(app: str) -> tuple[str, ...]:
+    """The host prefixes an app answers: its own name and its sites'."""
+    return (app, *sorted(h for h, owner in SITE_HOSTS.items() if owner == app))
 
 
 @dataclass(frozen=True)

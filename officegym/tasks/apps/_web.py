@@ -39,6 +39,9 @@ APP_TITLES = {
     "docs": "Docs",
     "sheets": "Sheets",
     "code": "Code",
+    "network": "Network",
+    "search": "Search",
+    "drive": "Drive",
 }
 
 

@@ -13,11 +13,12 @@ import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import uvicorn
 
-from officegym.tasks.apps import DOMAIN, WORLD_HEADER, AppSpec, load_app
+from officegym.tasks.apps import DOMAIN, WORLD_HEADER, AppSpec, host_app, load_app
 from officegym.tasks.apps._policy import NONCE_KEY, REFUSAL, new_nonce, policy, security_headers
 from officegym.tasks.apps._store import StateStore
 
@@ -85,7 +86,8 @@ class AppServer:
             return await _refuse(scope, send, 404, "Only HTTP is served here.")
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host", "").split(":")[0].lower()
-        app_name = host.removesuffix("." + DOMAIN) if host.endswith("." + DOMAIN) else None
+        prefix = host.removesuffix("." + DOMAIN) if host.endswith("." + DOMAIN) else None
+        app_name = host_app(prefix) if prefix is not None else None
         world = self.worlds.get(headers.get(WORLD_HEADER, "default"))
         if app_name is None:
             return await _refuse(scope, send, 404, f"{host!r} is not an office app host.")
@@ -99,6 +101,10 @@ class AppServer:
         spec: AppSpec = load_app(app_name)
         scope = dict(scope)
         scope["officegym.store"] = store
+        scope["officegym.host"] = prefix  # the app's own name, or the site of its it serves
+        # Every store of the world, read-only by convention, for an app that shows another's
+        # data (Drive lists the world's Docs documents and shares them through Docs' table).
+        scope["officegym.stores"] = MappingProxyType(world.stores)
         scope["officegym.apps"] = sorted(world.stores)  # the app switcher shows only these
         scope[NONCE_KEY] = nonce = new_nonce()  # `Site` gives the page's own script this nonce
         send = _secured(send, policy(nonce, spec.inline_script))

@@ -49,7 +49,7 @@ from officegym.tasks.calendar_tasks.common import (
 class CreateEvent(NewEventTask):
     id = "calendar.create-event"
     instruction = "Create an event “{title}” on {day_text} from {start} to {end}."
-    tags = ("forms", "dates", "long-horizon", "easy")
+    tags = ("forms", "dates", "easy")
 
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
@@ -80,7 +80,7 @@ class ScheduleWithGuests(NewEventTask):
         "Schedule “{title}” on {day_text} at {start} for {minutes} minutes, and invite "
         "{a_name} and {b_name}."
     )
-    tags = ("forms", "autocomplete", "dates", "long-horizon", "medium")
+    tags = ("forms", "autocomplete", "dates", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)

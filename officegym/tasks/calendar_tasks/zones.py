@@ -51,7 +51,7 @@ class ScheduleInTheirZone(NewEventTask):
         "{name} works in {city}. Schedule “{title}” with them on {day_text} at {start} "
         "{city} time, for {minutes} minutes."
     )
-    tags = ("time-zones", "dropdown", "autocomplete", "forms", "dates", "long-horizon", "hard")
+    tags = ("time-zones", "dropdown", "autocomplete", "forms", "dates", "hard")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)  # the day and times are theirs

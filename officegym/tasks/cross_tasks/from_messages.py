@@ -49,7 +49,7 @@ class MailToCalendar(Task):
         "{sender_name} proposes a meeting in the email “{subject}”. Put it on your calendar at "
         "the time proposed, titled “{title}”, for one hour, and invite {sender_name}."
     )
-    tags = ("cross-app", "reading", "forms", "autocomplete", "long-horizon", "hard")
+    tags = ("cross-app", "reading", "forms", "autocomplete", "hard")
     max_steps = 40
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
@@ -237,7 +237,7 @@ class MailToDocsShare(Task):
     id = "cross.mail-to-docs-share"
     apps = ("mail", "docs")
     instruction = "Do what {sender_name} asks in the email “{subject}”."
-    tags = ("cross-app", "reading", "sharing", "dropdown", "long-horizon", "hard")
+    tags = ("cross-app", "reading", "sharing", "dropdown", "hard")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         who = colleague(rng, apps["mail"])

@@ -49,7 +49,7 @@ class SheetToMail(Task):
         "Look up the price of {item} in the spreadsheet “{book}” and email it to {to_name} "
         "with the subject “Price of {item}”; the message is just the price."
     )
-    tags = ("cross-app", "reading", "compose", "autocomplete", "long-horizon", "medium")
+    tags = ("cross-app", "reading", "compose", "autocomplete", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         items = rng.sample(("Stapler", "Toner", "Headset", "Webcam", "Desk lamp"), 3)
@@ -264,7 +264,7 @@ class DocToSheet(Task):
         "The document “{doc}” gives the budget for {project}. Enter that amount, as a number, in "
         "cell {ref} of the spreadsheet “{book}”."
     )
-    tags = ("cross-app", "reading", "cells", "long-horizon", "medium")
+    tags = ("cross-app", "reading", "cells", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         project, other = rng.sample(PROJECTS, 2)

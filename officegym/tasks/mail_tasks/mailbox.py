@@ -111,7 +111,7 @@ class ComposeToTwo(Task):
         "Write a new email to {a_name} and {b_name} with the subject “{subject}” and "
         "the message: {body}"
     )
-    tags = ("compose", "autocomplete", "forms", "long-horizon", "medium")
+    tags = ("compose", "autocomplete", "forms", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         a, b = rng.sample(people(apps["mail"]), 2)

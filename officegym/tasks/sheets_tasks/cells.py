@@ -140,7 +140,7 @@ class AddRow(OrderListTask):
     instruction = (
         "Add {missing} at the bottom of the list in “{book}”: quantity {qty}, price {price}."
     )
-    tags = ("cells", "forms", "long-horizon", "medium")
+    tags = ("cells", "forms", "medium")
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)

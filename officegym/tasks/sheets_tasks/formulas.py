@@ -164,7 +164,7 @@ class CopyFormulaDown(OrderListTask):
         "In the spreadsheet “{book}”, copy the formula in D2 to the cells below it, D3 to "
         "D{last}, so every row of the list shows its total."
     )
-    tags = ("formulas", "shortcuts", "cells", "long-horizon", "medium")
+    tags = ("formulas", "shortcuts", "cells", "medium")
     max_steps = 60  # a select and a paste per row: with pixels and keys, about 40 steps
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
