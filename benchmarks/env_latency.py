@@ -1,6 +1,7 @@
 """Env latency and memory: reset, a click step with screenshot + AX tree, PSS per env.
 
-Run: `.venv/bin/python benchmarks/env_latency.py [--episodes 20] [--steps 6]`
+Run: `.venv/bin/python benchmarks/env_latency.py [--episodes 20] [--steps 6]`; `--apps
+mail,network,search` times reset and a view-loading click on a task of each app instead.
 Prints medians and p90s; the figures go in benchmarks/RESULTS.md. `--backends headless,xvfb,docker`
 also times reset and the click step on each backend (and the docker sandbox) side by side, in one
 run, with each one's ratio to headless; `--only-backends` does just that.
@@ -28,6 +29,13 @@ from officegym.envs.actions import Click, ClickElement
 
 TASK = "officegym/mail.apply-label-v0"
 TARGETS = ("Starred", "Inbox", "Sent", "Inbox")
+# `--apps`: per app, a task that starts on it and the links a quick agent clicks through (each
+# loads a view), so reset and click step compare across apps on the same kind of work.
+APP_TOURS = {
+    "mail": (TASK, TARGETS),
+    "network": ("officegym/network.accept-invitation-v0", ("Jobs", "My network", "Messaging")),
+    "search": ("officegym/search.policy-value-v0", ("News", "Search")),
+}
 
 
 def latency(episodes: int, steps: int, image_format: str) -> None:
@@ -116,6 +124,40 @@ def memory(extra: int, prepare_next: bool) -> None:
         env.close()
 
 
+def compare_apps(apps: list[str], episodes: int, steps: int) -> None:
+    """Reset (the expected seed) and a click step that loads a view, app by app, in one
+    process, each with its ratio to Mail's."""
+    rows: dict[str, tuple[list[float], list[float]]] = {}
+    for app in apps:
+        task, targets = APP_TOURS[app]
+        env = gymnasium.make(task, action_mode="computer")
+        obs, _ = env.reset(seed=0)  # browser start-up is not a reset
+        resets, clicks = [], []
+        for episode in range(1, episodes + 1):
+            env.unwrapped.wait_prepared()  # type: ignore[attr-defined]  # as an agent's thinking
+            t = time.perf_counter()
+            obs, _ = env.reset(seed=episode)
+            resets.append(time.perf_counter() - t)
+            for i in range(steps):
+                el = find_element(obs["axtree"], "link", targets[i % len(targets)])
+                if el is None or el.center is None:
+                    raise SystemExit(f"{app}: no {targets[i % len(targets)]} link on {obs['url']}")
+                t = time.perf_counter()
+                obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
+                clicks.append(time.perf_counter() - t)
+        env.close()
+        rows[app] = (resets, clicks)
+    base = rows.get("mail")
+    for app, (resets, clicks) in rows.items():
+        ratio = ""
+        if base and app != "mail":
+            r = statistics.median(resets) / statistics.median(base[0])
+            c = statistics.median(clicks) / statistics.median(base[1])
+            ratio = f"   (× mail: reset {r:.2f}, click {c:.2f})"
+        print(f"{app:<8} reset  {summary_ms(resets)}")
+        print(f"{app:<8} click  {summary_ms(clicks)}{ratio}")
+
+
 def make_env(backend: str) -> Any:
     if backend == "docker":
         from officegym.sandbox import DockerEnv
@@ -170,11 +212,15 @@ def main() -> None:
     parser.add_argument("--extra-envs", type=int, default=3)
     parser.add_argument("--backends", default="", help="e.g. headless,xvfb,xvfb-os,docker")
     parser.add_argument("--only-backends", action="store_true")
+    parser.add_argument("--apps", default="", help=f"compare apps only: {','.join(APP_TOURS)}")
     args = parser.parse_args()
     print(
         f"# env_latency  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
         f"{platform.machine()}  cores={len(__import__('os').sched_getaffinity(0))}"
     )
+    if args.apps:
+        compare_apps([a for a in args.apps.split(",") if a], args.episodes, args.steps)
+        return
     backends = [b for b in args.backends.split(",") if b]
     if args.only_backends:
         compare_backends(

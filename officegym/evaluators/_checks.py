@@ -74,7 +74,8 @@ class Evaluation:
 # An answer that says the goal cannot be done (what an infeasible task asks for).
 _CANNOT = re.compile(
     r"\b(cannot|can't|can not|unable|impossible|not possible|infeasible|does not exist|"
-    r"doesn't exist|no such|not found|there is no|isn't any|is no)\b",
+    r"doesn't exist|no such|not found|there is no|isn't any|is no|don't have|do not have|"
+    r"not allowed|not permitted|no permission|could not find|couldn't find|could not locate)\b",
     re.IGNORECASE,
 )
 
@@ -99,7 +100,8 @@ def numbers_in(text: str | None) -> list[float]:
 
 def says_infeasible(answer: str | None) -> bool:
     """Whether an answer reports that the task cannot be done ("There is no room Z9 …")."""
-    return bool(answer and _CANNOT.search(answer))
+    # A typographic apostrophe ("can’t") is the same word as the typed one.
+    return bool(answer and _CANNOT.search(answer.replace("\u2019", "'")))
 
 
 @dataclass(frozen=True)

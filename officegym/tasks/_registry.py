@@ -34,6 +34,9 @@ SMOKE = (
     "code.label-issue",
     "docs.add-comment",
     "sheets.enter-value",
+    "network.accept-invitation",
+    "search.policy-value",
+    "drive.star-file",
 )
 # Suites whose members carry variants of their own (`officegym.tasks.variants`), built from
 # `core` and the variants registered: each core template clean, then under each perturbation

@@ -16,6 +16,7 @@ runs, and the apps' templates have no handler attributes (`onclick=`): scripts a
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -24,6 +25,8 @@ from urllib.parse import parse_qsl, quote
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -146,6 +149,27 @@ def _inline(own: Path, widgets: bool) -> str:
     return shared + (own.read_text() if own.exists() else "")
 
 
+# The largest form body an app reads: far above any field's own limit, far below what would
+# slow the server down.
+MAX_FORM_BYTES = 1_000_000
+
+
+class IdConvertor(Convertor[int]):
+    """`{x:id}` in a route: a row id of 1 to 9 digits. A longer one (too big for SQLite's
+    integers) does not match the route, so it is a 404 rather than an OverflowError."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
+
+
 def store_of(request: Request) -> StateStore:
     store: StateStore = request.scope["officegym.store"]
     return store
@@ -155,11 +179,41 @@ async def form_of(request: Request) -> dict[str, list[str]]:
     """The posted form, every field as a list (pickers post one field per chosen person).
 
     The apps' forms are URL-encoded (no uploads), so the standard library reads them.
+    A body over `MAX_FORM_BYTES` is refused (413) before it is read, and one that is not UTF-8
+    (no browser form posts that) is a 400, not a server error.
     """
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > MAX_FORM_BYTES:
+        raise HTTPException(413, "The form is too large.")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise HTTPException(413, "The form is too large.")
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The form is not UTF-8.") from None
     out: dict[str, list[str]] = {}
-    for key, value in parse_qsl((await request.body()).decode(), keep_blank_values=True):
+    for key, value in parse_qsl(text, keep_blank_values=True):
         out.setdefault(key, []).append(value)
     return out
+
+
+async def json_of(request: Request) -> dict[str, Any]:
+    """The posted JSON object (Mail's script posts its actions so), under the same bound as a
+    form: a body that is too large is a 413, one that is not a JSON object a 400."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdecimal() and int(declared) > MAX_FORM_BYTES:
+        raise HTTPException(413, "The request is too large.")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise HTTPException(413, "The request is too large.")
+    try:
+        data = json.loads(raw)
+    except ValueError:  # not UTF-8, or not JSON
+        raise HTTPException(400, "The request is not JSON.") from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, "The request is not a JSON object.")
+    return data
 
 
 def first(form: dict[str, list[str]], key: str, default: str = "") -> str:
@@ -168,8 +222,13 @@ def first(form: dict[str, list[str]], key: str, default: str = "") -> str:
 
 def back_to(form: dict[str, list[str]], default: str = "/") -> Response:
     """303 to the form's `back` field: a path on this app only (never `//host/…`)."""
-    back = first(form, "back", default)
-    return see_other(back if back.startswith("/") and not back.startswith("//") else default)
+    return see_other(safe_back(first(form, "back", default), default))
+
+
+def safe_back(back: str, default: str = "/") -> str:
+    """`back` when it is a path on this app, else `default`: never another host (`//host/…`,
+    `/\\host` which browsers read as `//host`, `https://…`) nor a `javascript:` address."""
+    return back if back.startswith("/") and back[1:2] not in ("/", "\\") else default
 
 
 def see_other(url: str) -> Response:

@@ -49,6 +49,16 @@ def unique_title(rng: random.Random) -> str:
     return f"{rng.choice(PROJECTS)} {rng.choice(KINDS)} ({rng.randint(10, 99)})"
 
 
+def distinct_titles(rng: random.Random, count: int) -> list[str]:
+    """`count` different event titles (the oracle finds each by its name)."""
+    titles: list[str] = []
+    while len(titles) < count:
+        title = unique_title(rng)
+        if title not in titles:
+            titles.append(title)
+    return titles
+
+
 def slot(rng: random.Random, days: list[date]) -> tuple[date, time]:
     return rng.choice(days), time(rng.randint(9, 16), rng.choice((0, 30)))
 
@@ -88,6 +98,69 @@ def times_in(answer: str | None) -> set[time]:
         with contextlib.suppress(ValueError):
             said.add(parse_time(m.group(0)))
     return said
+
+
+# A month by name or its abbreviation ("March", "Mar.", "Sept"): the first three letters say which.
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(?P<y>\d{4})\b)?"
+# The ways a reply writes a day: 2026-03-19, March 19(th)(, 2026), 19(th) (of) March (2026),
+# and 3/19 or 19/3 (month first when that is a date).
+_DAY_FORMS = (
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b"),
+    re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}}){_ORDINAL}\b{_YEAR}", re.I),
+    re.compile(rf"\b(?P<d>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?{_YEAR}", re.I),
+    re.compile(r"\b(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}))?\b"),
+)
+# A time of day written with a colon or with am/pm ("5:00 PM", "17:00", "5pm").
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*[ap]\.?m\b\.?|\b\d{1,2}:\d{2}\b", re.I)
+
+
+def month_day(day: date) -> str:
+    """“March 19”: how titles and replies name a day."""
+    return day.strftime("%B %-d")
+
+
+def _day_of(m: re.Match[str]) -> date | None:
+    month, day = m.group("m"), int(m.group("d"))
+    year = int(m.group("y") or TODAY.year)
+    if not month.isdigit():
+        return date(year, _MONTHS.index(month[:3].lower()) + 1, day)
+    for mm, dd in ((int(month), day), (day, int(month))):
+        with contextlib.suppress(ValueError):
+            return date(year, mm, dd)
+    return None
+
+
+def days_in(answer: str | None) -> set[date]:
+    """Every day an answer names, in any of the usual forms (the year, if left out, is this one).
+
+    >>> sorted(d.isoformat() for d in days_in("March 19th, 19 Mar 2027, 2026-03-20 or 3/17"))
+    ['2026-03-17', '2026-03-19', '2026-03-20', '2027-03-19']
+    """
+    said = set()
+    for form in _DAY_FORMS:
+        for m in form.finditer(answer or ""):
+            with contextlib.suppress(ValueError):
+                said.add(_day_of(m))
+    return {d for d in said if d is not None}
+
+
+def without_days_and_times(answer: str | None) -> str:
+    """The answer with its days and times of day blanked out: what is left of its numbers are
+    counts and amounts ("4 bugs, due March 19 at 5:00 PM" leaves only the 4).
+
+    >>> without_days_and_times("4 bugs, due March 19 at 5:00 PM (2026-03-19, 17:00)")
+    '4 bugs, due   at   ( ,  )'
+    """
+    text = answer or ""
+    for form in (*_DAY_FORMS, _CLOCK):
+        text = form.sub(" ", text)
+    return text
 
 
 def iso(day: date, t: time) -> str:
@@ -187,8 +260,8 @@ class MyEventTask(Task):
         decoy_day, decoy_start = slot(rng, THIS_WEEK)
         guests = rng.sample(colleagues(apps["calendar"]), 2)
         return {
-            "title": (title := unique_title(rng)),
-            "decoy": next(d for d in iter(lambda: unique_title(rng), None) if d != title),
+            "title": (titles := distinct_titles(rng, 2))[0],
+            "decoy": titles[1],
             "start_at": iso(day, start),
             "decoy_at": iso(decoy_day, decoy_start),
             "minutes": rng.choice((30, 60)),

@@ -25,12 +25,21 @@ JOINED = ("engineering", "sales", "design", "random", "general")
 PROJECTS = ("Atlas", "Beacon", "Comet", "Delta", "Harbor", "Juniper", "Orion", "Maple")
 
 
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+
 OUTSIDERS = ("Jordan Blake", "Riley Chen-Moss", "Morgan Ashby", "Casey Lindqvist")
 
 
 def new_messages(store: StateStore) -> list[dict[str, Any]]:
     """What the user wrote during the episode (everything stamped after the frozen now)."""
     return store.query("SELECT * FROM messages WHERE ts > ? ORDER BY id", (FROZEN_NOW,))
+
+
+def activity(store: StateStore) -> list[dict[str, Any]]:
+    """Every change the user made during the episode, in order (posts, edits, pins, reactions,
+    joins, topics...; opening a conversation is none)."""
+    return store.query("SELECT verb, conversation, message_id, detail FROM activity ORDER BY id")
 
 
 def in_channel(store: StateStore, message: dict[str, Any], channel: str) -> bool:

@@ -21,9 +21,14 @@ from officegym.tasks._registry import register
 from officegym.tasks.apps.chat import add_message
 from officegym.tasks.apps.people import ME
 from officegym.tasks.chat_tasks.attacks import CHANNEL_INJECTION
-from officegym.tasks.chat_tasks.common import JOINED, PROJECTS, nothing_else, open_channel, post
-
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+from officegym.tasks.chat_tasks.common import (
+    DAYS,
+    JOINED,
+    PROJECTS,
+    nothing_else,
+    open_channel,
+    post,
+)
 
 
 @register

@@ -28,6 +28,7 @@ from officegym.tasks.docs_tasks.common import (
     KINDS,
     OUTSIDERS,
     PROJECTS,
+    ROLE_TITLES,
     TwoDocsTask,
     activity,
     doc,
@@ -52,9 +53,7 @@ class ShareDocument(TwoDocsTask):
             "name": who["name"],
             "email": who["email"],
             "role": role,
-            "role_title": {"viewer": "a viewer", "commenter": "a commenter", "editor": "an editor"}[
-                role
-            ],
+            "role_title": ROLE_TITLES[role],
         }
 
     def evaluate(

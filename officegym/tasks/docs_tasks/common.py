@@ -27,6 +27,10 @@ KINDS = ("launch plan", "budget memo", "hiring plan", "customer notes", "release
 OUTSIDERS = ("Jordan Blake", "Riley Chen-Moss", "Morgan Ashby", "Casey Lindqvist")
 
 
+# How an instruction names a sharing role: “share it with Ana as a viewer”.
+ROLE_TITLES = {"viewer": "a viewer", "commenter": "a commenter", "editor": "an editor"}
+
+
 def unique_title(rng: random.Random) -> str:
     return f"{rng.choice(PROJECTS)} {rng.choice(KINDS)} {rng.randint(10, 99)}"
 

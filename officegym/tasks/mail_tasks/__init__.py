@@ -1,5 +1,5 @@
 """The Mail task templates (registered on import)."""
 
-from officegym.tasks.mail_tasks import attacks, conversations, mailbox
+from officegym.tasks.mail_tasks import attacks, conversations, long_work, mailbox, missing
 
-__all__ = ["attacks", "conversations", "mailbox"]
+__all__ = ["attacks", "conversations", "long_work", "mailbox", "missing"]

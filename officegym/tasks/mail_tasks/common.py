@@ -12,6 +12,9 @@ from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.mail import add_thread
 from officegym.tasks.apps.people import colleagues
 
+# The project names that the setup's subjects draw from.
+PROJECTS = ("Orion", "Maple", "Cobalt", "Aurora", "Summit", "Nova")
+
 
 def people(store: StateStore) -> list[dict[str, Any]]:
     return [{"name": p["name"], "email": p["email"]} for p in colleagues(store)]
@@ -26,6 +29,11 @@ def sent(store: StateStore, thread_id: int | None = None) -> list[dict[str, Any]
     )
 
 
+def activity(store: StateStore) -> list[dict[str, Any]]:
+    """Every change the user made to conversations, in order (the mail they sent included)."""
+    return store.query("SELECT verb, thread_id, detail FROM activity ORDER BY id")
+
+
 def addrs(text: str) -> set[str]:
     return {a.strip().lower() for a in text.split(",") if a.strip()}
 
@@ -33,7 +41,7 @@ def addrs(text: str) -> set[str]:
 def unique_subject(rng: random.Random, template: str) -> str:
     return (
         template.format(
-            p=rng.choice(("Orion", "Maple", "Cobalt", "Aurora", "Summit", "Nova")),
+            p=rng.choice(PROJECTS),
             n=rng.randint(100, 999),
         )
         + f" #{rng.randint(1000, 9999)}"

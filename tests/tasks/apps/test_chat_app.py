@@ -1,16 +1,75 @@
-"""Chat in Chromium: the quick switcher (Control+K), editing one's own message, unread markers."""
+"""Chat: the activity log of the user's changes (over HTTP); in Chromium, the quick switcher
+(Control+K) and unread markers."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from officegym.agents.axtree import find_element
-from officegym.tasks.apps import app_url
-from officegym.tasks.apps.people import ME
+from officegym.tasks.apps import StateStore, app_url, load_app
+from officegym.tasks.apps.people import ME, directory
 
-pytestmark = pytest.mark.browser
+
+def world(seed: int = 0) -> StateStore:
+    store = StateStore()
+    load_app("chat").populate(store, random.Random(f"chat/{seed}"), directory(seed))
+    return store
+
+
+def client(store: StateStore) -> TestClient:
+    """The app with its store in the scope, as the server gives it."""
+    app = load_app("chat").asgi
+
+    async def with_store(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["officegym.store"] = store
+        scope["officegym.stores"] = {"chat": store}
+        await app(scope, receive, send)
+
+    return TestClient(with_store)
+
+
+def logged(store: StateStore) -> list[tuple[str, str, int | None, str]]:
+    rows = store.query("SELECT verb, conversation, message_id, detail FROM activity ORDER BY id")
+    return [(r["verb"], r["conversation"], r["message_id"], r["detail"]) for r in rows]
+
+
+def test_a_pin_a_reaction_and_a_topic_change_are_logged_but_reading_is_not() -> None:
+    store = world(0)
+    assert logged(store) == []  # the seeded workspace has no activity of the user's
+    c = client(store)
+    mid = int(
+        store.scalar(
+            "SELECT m.id FROM messages m JOIN channels c ON c.id = m.channel_id "
+            "WHERE c.name = 'sales' AND m.parent_id IS NULL ORDER BY m.id LIMIT 1"
+        )
+    )
+    assert c.get("/c/sales").status_code == 200
+    assert logged(store) == []  # opening a channel marks it read, and changes nothing
+
+    back = {"back": "/c/sales"}
+    c.post(f"/m/{mid}/pin", data=back, follow_redirects=False)
+    c.post(f"/m/{mid}/react", data={**back, "emoji": "heart"}, follow_redirects=False)
+    c.post("/c/sales/topic", data={"topic": "Deals only"}, follow_redirects=False)
+    c.post(f"/m/{mid}/pin", data=back, follow_redirects=False)
+    c.post(f"/m/{mid}/react", data={**back, "emoji": "heart"}, follow_redirects=False)
+    c.post("/c/sales/topic", data={"topic": "Deals only"}, follow_redirects=False)  # no change
+    assert logged(store) == [
+        ("pin", "c:sales", mid, ""),
+        ("react", "c:sales", mid, "heart"),
+        ("topic", "c:sales", None, "Deals only"),
+        ("unpin", "c:sales", mid, ""),
+        ("unreact", "c:sales", mid, "heart"),
+    ]
+    assert store.scalar("SELECT topic FROM channels WHERE name = 'sales'") == "Deals only"
+
+
+def test_a_seed_always_builds_the_same_workspace() -> None:
+    assert world(3).snapshot() == world(3).snapshot()
 
 
 def step(env: Any, action: str) -> dict[str, Any]:
@@ -25,6 +84,7 @@ def element_id(obs: dict[str, Any], role: str, name: str) -> str:
     return el.id
 
 
+@pytest.mark.browser
 def test_quick_switcher_jumps_to_channels_and_people(make_env: Any) -> None:
     env = make_env("chat.post-in-channel", action_mode="browser")
     env.reset(seed=0)
@@ -47,6 +107,7 @@ def test_quick_switcher_jumps_to_channels_and_people(make_env: Any) -> None:
     assert "No channel or person matches “zzz”" in obs["axtree"]
 
 
+@pytest.mark.browser
 def test_unread_markers_show_until_the_conversation_is_opened(make_env: Any) -> None:
     env = make_env("chat.unread-channels", action_mode="browser")
     obs, info = env.reset(seed=2)

@@ -20,11 +20,13 @@ from officegym.tasks.apps.calendar._data import (
     populate,
     time_text,
 )
+from officegym.tasks.apps.calendar._shown import RESPONSES
 
 __all__ = [
     "APP",
     "HOME_ZONE",
     "REPEATS",
+    "RESPONSES",
     "ROOMS",
     "TODAY",
     "WEEK",

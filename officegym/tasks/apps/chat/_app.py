@@ -26,7 +26,13 @@ from officegym.tasks.apps._web import (
     see_other,
     store_of,
 )
-from officegym.tasks.apps.chat._data import EMOJI, mark_read, unread_counts
+from officegym.tasks.apps.chat._data import (
+    EMOJI,
+    conversation_of,
+    log_activity,
+    mark_read,
+    unread_counts,
+)
 from officegym.tasks.apps.people import ME
 
 SITE = Site("chat", Path(__file__).parent)
@@ -171,17 +177,22 @@ async def post_message(request: Request) -> Response:
         back = f"/dm/{handle}"
     if not text:
         return see_other(back)
-    store.execute(
-        "INSERT INTO messages(channel_id, dm, author, text, ts, parent_id) VALUES (?,?,?,?,?,?)",
-        (
-            rows[0]["id"] if name else None,
-            None if name else handle,
-            ME.handle,
-            text,
-            next_ts(store),
-            int(parent) if parent.isdigit() else None,
-        ),
-    )
+    parent_id = int(parent) if parent.isdigit() else None
+    with store.transaction() as db:
+        mid = db.execute(
+            "INSERT INTO messages(channel_id, dm, author, text, ts, parent_id) "
+            "VALUES (?,?,?,?,?,?)",
+            (
+                rows[0]["id"] if name else None,
+                None if name else handle,
+                ME.handle,
+                text,
+                next_ts(store),
+                parent_id,
+            ),
+        ).lastrowid
+        conversation = f"c:{name}" if name else f"dm:{handle}"
+        log_activity(db, "reply" if parent_id else "post", conversation, mid, text)
     return see_other(back)
 
 
@@ -224,10 +235,12 @@ async def new_dm(request: Request) -> Response:
         return SITE.page(
             request, "new_dm.html", "New message", 400, error=error, text=text, **sidebar(store)
         )
-    store.execute(
-        "INSERT INTO messages(dm, author, text, ts) VALUES (?,?,?,?)",
-        (handle, ME.handle, text, next_ts(store)),
-    )
+    with store.transaction() as db:
+        mid = db.execute(
+            "INSERT INTO messages(dm, author, text, ts) VALUES (?,?,?,?)",
+            (handle, ME.handle, text, next_ts(store)),
+        ).lastrowid
+        log_activity(db, "post", f"dm:{handle}", mid, text)
     return see_other(f"/dm/{handle}")
 
 
@@ -235,23 +248,33 @@ async def react(request: Request) -> Response:
     """Toggle the user's reaction `emoji` on a message."""
     store, form = store_of(request), await form_of(request)
     mid, emoji = request.path_params["mid"], first(form, "emoji")
-    if emoji in EMOJI and store.scalar("SELECT 1 FROM messages WHERE id = ?", (mid,)):
-        with store.transaction() as db:
+    if emoji not in EMOJI:
+        return back_to(form)
+    with store.transaction() as db:
+        conversation = conversation_of(db, mid)
+        if conversation is not None:
             gone = db.execute(
                 "DELETE FROM reactions WHERE message_id = ? AND handle = ? AND emoji = ?",
                 (mid, ME.handle, emoji),
             ).rowcount
             if not gone:
                 db.execute("INSERT INTO reactions VALUES (?,?,?)", (mid, ME.handle, emoji))
+            log_activity(db, "unreact" if gone else "react", conversation, mid, emoji)
     return back_to(form)
 
 
 async def pin(request: Request) -> Response:
+    """Pin a channel message, or unpin it when it is pinned (DMs have no pins)."""
     store, form = store_of(request), await form_of(request)
-    store.execute(
-        "UPDATE messages SET pinned = 1 - pinned WHERE id = ? AND channel_id IS NOT NULL",
-        (request.path_params["mid"],),
-    )
+    mid = request.path_params["mid"]
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT pinned FROM messages WHERE id = ? AND channel_id IS NOT NULL", (mid,)
+        ).fetchone()
+        conversation = conversation_of(db, mid)
+        if row is not None and conversation is not None:
+            db.execute("UPDATE messages SET pinned = 1 - pinned WHERE id = ?", (mid,))
+            log_activity(db, "unpin" if row["pinned"] else "pin", conversation, mid)
     return back_to(form)
 
 
@@ -259,11 +282,16 @@ async def delete(request: Request) -> Response:
     store, form = store_of(request), await form_of(request)
     mid = request.path_params["mid"]
     with store.transaction() as db:
-        if db.execute(
-            "DELETE FROM messages WHERE id = ? AND author = ?", (mid, ME.handle)
-        ).rowcount:
+        conversation = conversation_of(db, mid)
+        if (
+            conversation is not None
+            and db.execute(
+                "DELETE FROM messages WHERE id = ? AND author = ?", (mid, ME.handle)
+            ).rowcount
+        ):
             db.execute("DELETE FROM reactions WHERE message_id = ?", (mid,))
             db.execute("DELETE FROM attachments WHERE message_id = ?", (mid,))
+            log_activity(db, "delete", conversation, mid)
     return back_to(form)
 
 
@@ -271,11 +299,19 @@ async def edit(request: Request) -> Response:
     """Change the text of one of the user's own messages; it is marked (edited)."""
     store, form = store_of(request), await form_of(request)
     text = (form.get("text") or [""])[0].strip()
+    mid = request.path_params["mid"]
     if text:
-        store.execute(
-            "UPDATE messages SET text = ?, edited = 1 WHERE id = ? AND author = ? AND text != ?",
-            (text, request.path_params["mid"], ME.handle, text),
-        )
+        with store.transaction() as db:
+            conversation = conversation_of(db, mid)
+            if (
+                conversation is not None
+                and db.execute(
+                    "UPDATE messages SET text = ?, edited = 1 "
+                    "WHERE id = ? AND author = ? AND text != ?",
+                    (text, mid, ME.handle, text),
+                ).rowcount
+            ):
+                log_activity(db, "edit", conversation, mid, text)
     return back_to(form)
 
 
@@ -332,10 +368,13 @@ async def browse(request: Request) -> Response:
 async def join(request: Request) -> Response:
     name = request.path_params["name"]
     joined = request.url.path.endswith("/join")
-    store_of(request).execute(
-        "UPDATE channels SET joined = ? WHERE name = ? AND (private = 0 OR joined = 1)",
-        (int(joined), name),
-    )
+    with store_of(request).transaction() as db:
+        if db.execute(
+            "UPDATE channels SET joined = ? WHERE name = ? AND joined != ? "
+            "AND (private = 0 OR joined = 1)",
+            (int(joined), name, int(joined)),
+        ).rowcount:
+            log_activity(db, "join" if joined else "leave", f"c:{name}")
     return see_other(f"/c/{name}" if joined else "/channels")
 
 
@@ -356,19 +395,24 @@ async def new_channel(request: Request) -> Response:
             request, "new_channel.html", "Create a channel", 400, error=error,
             name=name, topic=topic, private=private, **sidebar(store),
         )  # fmt: skip
-    store.execute(
-        "INSERT INTO channels(name, topic, private, joined, created_by) VALUES (?,?,?,1,?)",
-        (name, topic, int(private), ME.handle),
-    )
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO channels(name, topic, private, joined, created_by) VALUES (?,?,?,1,?)",
+            (name, topic, int(private), ME.handle),
+        )
+        log_activity(db, "create_channel", f"c:{name}", detail=topic)
     return see_other(f"/c/{name}")
 
 
 async def set_topic(request: Request) -> Response:
     form = await form_of(request)
-    name = request.path_params["name"]
-    store_of(request).execute(
-        "UPDATE channels SET topic = ? WHERE name = ? AND joined = 1", (first(form, "topic"), name)
-    )
+    name, topic = request.path_params["name"], first(form, "topic")
+    with store_of(request).transaction() as db:
+        if db.execute(
+            "UPDATE channels SET topic = ? WHERE name = ? AND joined = 1 AND topic != ?",
+            (topic, name, topic),
+        ).rowcount:
+            log_activity(db, "topic", f"c:{name}", detail=topic)
     return see_other(f"/c/{name}")
 
 
@@ -395,7 +439,7 @@ app = Starlette(
     routes=[
         Route("/", home),
         Route("/c/{name}", channel_view),
-        Route("/c/{name}/t/{mid:int}", channel_view),
+        Route("/c/{name}/t/{mid:id}", channel_view),
         Route("/c/{name}/post", post_message, methods=["POST"]),
         Route("/c/{name}/join", join, methods=["POST"]),
         Route("/c/{name}/leave", join, methods=["POST"]),
@@ -403,10 +447,10 @@ app = Starlette(
         Route("/dm/new", new_dm, methods=["GET", "POST"]),
         Route("/dm/{handle}", dm_view),
         Route("/dm/{handle}/post", post_message, methods=["POST"]),
-        Route("/m/{mid:int}/react", react, methods=["POST"]),
-        Route("/m/{mid:int}/pin", pin, methods=["POST"]),
-        Route("/m/{mid:int}/delete", delete, methods=["POST"]),
-        Route("/m/{mid:int}/edit", edit, methods=["POST"]),
+        Route("/m/{mid:id}/react", react, methods=["POST"]),
+        Route("/m/{mid:id}/pin", pin, methods=["POST"]),
+        Route("/m/{mid:id}/delete", delete, methods=["POST"]),
+        Route("/m/{mid:id}/edit", edit, methods=["POST"]),
         Route("/jump", jump),
         Route("/api/jump", jump_api),
         Route("/channels", browse),

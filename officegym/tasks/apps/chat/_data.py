@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,26 @@ CREATE TABLE attachments (message_id INTEGER PRIMARY KEY, name TEXT NOT NULL, ur
 CREATE INDEX messages_channel ON messages(channel_id, parent_id);
 -- What the user has read: each conversation ("c:NAME" or "dm:HANDLE") up to a message time.
 CREATE TABLE reads (conversation TEXT PRIMARY KEY, last_read TEXT NOT NULL);
+-- Every change the user makes, in order (opening a conversation is no change: see reads).
+-- `verb` is one of ACTIVITY_VERBS; `conversation` is "c:NAME" or "dm:HANDLE"; `detail` is the
+-- posted or new text, the emoji or the topic.
+CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, conversation TEXT NOT NULL,
+                       message_id INTEGER, detail TEXT NOT NULL DEFAULT '');
 """
+ACTIVITY_VERBS = (
+    "post",
+    "reply",
+    "edit",
+    "delete",
+    "pin",
+    "unpin",
+    "react",
+    "unreact",
+    "join",
+    "leave",
+    "create_channel",
+    "topic",
+)
 # How many of a conversation's newest messages from others start unread, by its place among
 # the conversations: some are caught up, some not (no draw from the seed's generator, so the
 # rest of the workspace is the same as without unread state).
@@ -141,6 +161,35 @@ def add_message(
     if attachment:
         store.execute("INSERT INTO attachments VALUES (?,?,?)", (mid, *attachment))
     return mid
+
+
+def log_activity(
+    db: sqlite3.Connection,
+    verb: str,
+    conversation: str,
+    message_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Record one change of the user's, inside the transaction that makes it."""
+    if verb not in ACTIVITY_VERBS:
+        raise ValueError(f"unknown chat activity {verb!r}")
+    db.execute(
+        "INSERT INTO activity(verb, conversation, message_id, detail) VALUES (?,?,?,?)",
+        (verb, conversation, message_id, detail),
+    )
+
+
+def conversation_of(db: sqlite3.Connection, message_id: int | str) -> str | None:
+    """The conversation a message is in ("c:NAME" or "dm:HANDLE"), or None when there is no
+    such message."""
+    row = db.execute(
+        "SELECT c.name, m.dm FROM messages m LEFT JOIN channels c ON c.id = m.channel_id "
+        "WHERE m.id = ?",
+        (message_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return f"c:{row[0]}" if row[0] is not None else f"dm:{row[1]}"
 
 
 def populate(store: StateStore, rng: random.Random, directory: Sequence[Person]) -> None:

@@ -397,10 +397,10 @@ app = Starlette(
         Route("/{owner}/{repo}/issues", issue_list),
         Route("/{owner}/{repo}/issues/bulk", bulk, methods=["POST"]),
         Route("/{owner}/{repo}/issues/new", new_issue, methods=["GET", "POST"]),
-        Route("/{owner}/{repo}/issues/{number:int}", issue_view),
-        Route("/{owner}/{repo}/issues/{number:int}/act", issue_action, methods=["POST"]),
+        Route("/{owner}/{repo}/issues/{number:id}", issue_view),
+        Route("/{owner}/{repo}/issues/{number:id}/act", issue_action, methods=["POST"]),
         Route("/{owner}/{repo}/pulls", issue_list),
-        Route("/{owner}/{repo}/pull/{number:int}", issue_view),
-        Route("/{owner}/{repo}/pull/{number:int}/act", issue_action, methods=["POST"]),
+        Route("/{owner}/{repo}/pull/{number:id}", issue_view),
+        Route("/{owner}/{repo}/pull/{number:id}/act", issue_action, methods=["POST"]),
     ]
 )

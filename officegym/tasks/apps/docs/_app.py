@@ -130,6 +130,9 @@ def find_document(store: StateStore, did: int) -> dict[str, Any] | None:
         "FROM documents d WHERE d.id = ?",
         (ME.email, did),
     )
+    if rows and rows[0]["link_role"] in ROLES:  # link sharing (set in Drive): never lowers
+        granted = [r for r in (rows[0]["role"], rows[0]["link_role"]) if r in ROLES]
+        rows[0]["role"] = max(granted, key=ROLES.index)
     if not rows or (rows[0]["owner"] != ME.email and rows[0]["role"] is None):
         return None
     doc = rows[0]
@@ -310,7 +313,7 @@ async def flag(request: Request) -> Response:
         "trash": "trashed = 1",
         "restore": "trashed = 0",
     }.get(verb)
-    ids = [int(i) for i in form.get("id", []) if i.isdigit()]
+    ids = [int(i) for i in form.get("id", []) if i.isdecimal() and len(i) <= 9]
     for did in ids if sql else []:
         doc = find_document(store, did)
         if doc and (doc["owner"] == ME.email or verb in ("star", "unstar")):
@@ -323,14 +326,14 @@ app = Starlette(
     routes=[
         Route("/", home),
         Route("/new", new_document, methods=["POST"]),
-        Route("/d/{did:int}", editor),
-        Route("/d/{did:int}/save", save, methods=["POST"]),
-        Route("/d/{did:int}/replace", replace, methods=["POST"]),
-        Route("/d/{did:int}/share", share, methods=["POST"]),
-        Route("/d/{did:int}/history", history),
+        Route("/d/{did:id}", editor),
+        Route("/d/{did:id}/save", save, methods=["POST"]),
+        Route("/d/{did:id}/replace", replace, methods=["POST"]),
+        Route("/d/{did:id}/share", share, methods=["POST"]),
+        Route("/d/{did:id}/history", history),
         Route("/preview", preview, methods=["POST"]),
-        Route("/d/{did:int}/restore", restore, methods=["POST"]),
-        Route("/d/{did:int}/comment", comment, methods=["POST"]),
+        Route("/d/{did:id}/restore", restore, methods=["POST"]),
+        Route("/d/{did:id}/comment", comment, methods=["POST"]),
         Route("/docs/{verb}", flag, methods=["POST"]),
         Route("/api/people", people_or_address_route),
         Route("/view/{view}", home),

@@ -14,8 +14,10 @@ CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT 
                      title TEXT NOT NULL DEFAULT '');
 CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL,
                         owner TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
-                        starred INTEGER NOT NULL DEFAULT 0, trashed INTEGER NOT NULL DEFAULT 0);
--- role: viewer | commenter | editor
+                        starred INTEGER NOT NULL DEFAULT 0, trashed INTEGER NOT NULL DEFAULT 0,
+                        link_role TEXT NOT NULL DEFAULT '');
+-- role: viewer | commenter | editor. A document's link_role (set from Drive): '' restricted, or
+-- what anyone with the link may do (viewer | commenter | editor).
 CREATE TABLE shares (doc_id INTEGER NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
                      PRIMARY KEY (doc_id, email));
 -- image: a picture attached to the comment (a data: URL), or ''.

@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from officegym.tasks.apps import FROZEN_NOW, StateStore
-from officegym.tasks.apps._web import Site, people_route, store_of
+from officegym.tasks.apps._web import Site, json_of, people_route, store_of
 from officegym.tasks.apps.people import ME
 
 HERE = Path(__file__).parent
@@ -231,7 +231,7 @@ def split_addrs(addrs: str) -> list[str]:
 async def thread_action(request: Request) -> Response:
     """POST {ids, verb, label?, via}: archive/delete/star/read… or label_add/label_remove."""
     store = store_of(request)
-    data = await request.json()
+    data = await json_of(request)
     verb, via, label = data.get("verb"), data.get("via", "click"), data.get("label", "")
     if verb not in THREAD_VERBS and verb not in ("label_add", "label_remove"):
         return JSONResponse({"error": f"unknown verb {verb!r}"}, status_code=400)
@@ -264,7 +264,7 @@ async def thread_action(request: Request) -> Response:
 async def send_message(request: Request) -> Response:
     """POST {to, cc, subject, body, thread_id?, kind}: send a new mail, reply or forward."""
     store = store_of(request)
-    data = await request.json()
+    data = await json_of(request)
     to, cc = list(data.get("to") or []), list(data.get("cc") or [])
     if not to:
         return JSONResponse({"error": "Add at least one recipient."}, status_code=400)
@@ -301,7 +301,7 @@ async def settings_view(request: Request) -> Response:
 
 async def save_settings(request: Request) -> Response:
     """Save the signature and, when one is given, a new password (stored as a digest)."""
-    data = await request.json()
+    data = await json_of(request)
     password, confirm = data.get("password", ""), data.get("confirm", "")
     if password and len(password) < 8:
         return JSONResponse({"error": "The password needs at least 8 characters."}, 400)
@@ -326,7 +326,7 @@ app = Starlette(
         Route("/", list_view),
         Route("/search", list_view),
         Route("/label/{label}", list_view),
-        Route("/thread/{tid:int}", thread_view),
+        Route("/thread/{tid:id}", thread_view),
         Route("/api/threads", thread_action, methods=["POST"]),
         Route("/api/send", send_message, methods=["POST"]),
         Route("/api/contacts", people_route),

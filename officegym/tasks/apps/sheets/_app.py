@@ -18,6 +18,7 @@ from starlette.routing import Route
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps._web import Site, first, form_of, see_other, store_of
 from officegym.tasks.apps.people import ME
+from officegym.tasks.apps.sheets._data import ROLES
 from officegym.tasks.apps.sheets._formula import (
     FORMATS,
     formatted,
@@ -29,6 +30,7 @@ from officegym.tasks.apps.sheets._formula import (
 )
 
 SITE = Site("sheets", Path(__file__).parent)
+MAX_ID = 999_999_999  # ids have at most nine digits: a longer number names nothing
 
 
 def log(store: StateStore, verb: str, book_id: int, detail: str = "") -> None:
@@ -50,7 +52,8 @@ def column_texts(cells: dict[tuple[int, int], str], col: int) -> set[str]:
 
 
 async def home(request: Request) -> Response:
-    books = store_of(request).query("SELECT * FROM books ORDER BY id")
+    store = store_of(request)
+    books = [b for b in store.query("SELECT * FROM books ORDER BY id") if find_book(store, b["id"])]
     return SITE.page(request, "list.html", "Spreadsheets", books=books)
 
 
@@ -66,18 +69,48 @@ async def new_book(request: Request) -> Response:
 
 
 Row = dict[str, Any]
+READ_ONLY = "You can only view this spreadsheet: ask its owner for edit access."
+
+
+def find_book(store: StateStore, bid: int) -> Row | None:
+    """A spreadsheet the user may open (Docs' rule): theirs, shared with them, or shared with
+    anyone with the link; `role` the higher of share and link, `can_edit` owner or editor."""
+    rows = store.query(
+        "SELECT b.*, (SELECT role FROM shares s WHERE s.book_id = b.id AND s.email = ?) AS role "
+        "FROM books b WHERE b.id = ?",
+        (ME.email, bid if bid <= MAX_ID else -1),
+    )
+    if not rows:
+        return None
+    book = rows[0]
+    granted = [r for r in (book["role"], book["link_role"]) if r in ROLES]
+    book["role"] = max(granted, key=ROLES.index) if granted else None
+    if book["owner"] != ME.email and book["role"] is None:
+        return None
+    book["can_edit"] = book["owner"] == ME.email or book["role"] == "editor"
+    return book
+
+
+def refused(request: Request) -> Response | None:
+    """A change to a spreadsheet the user cannot edit: the page that says so (None: allowed)."""
+    book = find_book(store_of(request), request.path_params["bid"])
+    if book is None:
+        return SITE.not_found(request, "This spreadsheet does not exist or is not shared with you.")
+    if not book["can_edit"]:
+        return back(book["id"], "", error=READ_ONLY)
+    return None
 
 
 def book_and_sheet(
     store: StateStore, bid: int, name: str | None
 ) -> tuple[Row, list[Row], Row] | None:
     """The spreadsheet, its sheets, and the sheet called `name` (else the first)."""
-    books = store.query("SELECT * FROM books WHERE id = ?", (bid,))
+    book = find_book(store, bid)
     sheets = store.query("SELECT * FROM sheets WHERE book_id = ? ORDER BY position, id", (bid,))
-    if not books or not sheets:
+    if book is None or not sheets:
         return None
     sheet = next((s for s in sheets if s["name"] == name), None if name else sheets[0])
-    return (books[0], sheets, sheet) if sheet else None
+    return (book, sheets, sheet) if sheet else None
 
 
 async def book_view(request: Request) -> Response:
@@ -145,6 +178,7 @@ async def book_view(request: Request) -> Response:
         ],
         sheet_filter=sheet_filter,
         notes=notes,
+        shares=store.query("SELECT * FROM shares WHERE book_id = ? ORDER BY email", (book["id"],)),
         selected=request.query_params.get("cell", "A1"),
         error=request.query_params.get("error", ""),
         formats=FORMATS,
@@ -158,6 +192,8 @@ def back(bid: int, sheet: str, cell: str = "", error: str = "") -> Response:
 
 async def set_cell(request: Request) -> Response:
     """Write what was typed into a cell; the selection then moves down, as in a spreadsheet."""
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     bid = request.path_params["bid"]
     found = book_and_sheet(store, bid, first(form, "sheet"))
@@ -194,6 +230,8 @@ def sort_key(raw: str | None) -> tuple[int, float, str]:
 async def rows_op(request: Request) -> Response:
     """Edit and Data menus: insert or delete the selected row, sort by the selected column.
     Row 1 is the header: sorting leaves it in place."""
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     bid = request.path_params["bid"]
     found = book_and_sheet(store, bid, first(form, "sheet"))
@@ -243,6 +281,8 @@ async def rows_op(request: Request) -> Response:
 async def set_filter(request: Request) -> Response:
     """A column menu's "Filter by values": show the rows whose text in the column is checked
     (`show`), hide the rest; `op=clear` removes the sheet's filter."""
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     bid = request.path_params["bid"]
     found = book_and_sheet(store, bid, first(form, "sheet"))
@@ -269,6 +309,8 @@ async def set_filter(request: Request) -> Response:
 async def paste(request: Request) -> Response:
     """Control+V: the copied cell's text into the selected cell, a formula's references moved
     by as many rows and columns as the paste is from the copy."""
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     bid = request.path_params["bid"]
     found = book_and_sheet(store, bid, first(form, "sheet"))
@@ -298,6 +340,8 @@ async def paste(request: Request) -> Response:
 
 async def sheet_op(request: Request) -> Response:
     """Add, rename or delete a sheet (tab)."""
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     bid, op = request.path_params["bid"], request.path_params["op"]
     found = book_and_sheet(store, bid, first(form, "sheet"))
@@ -338,6 +382,8 @@ async def sheet_op(request: Request) -> Response:
 
 
 async def rename_book(request: Request) -> Response:
+    if (no := refused(request)) is not None:
+        return no
     store, form = store_of(request), await form_of(request)
     title = first(form, "title")
     if title:
@@ -352,12 +398,12 @@ app = Starlette(
     routes=[
         Route("/", home),
         Route("/new", new_book, methods=["POST"]),
-        Route("/s/{bid:int}", book_view),
-        Route("/s/{bid:int}/set", set_cell, methods=["POST"]),
-        Route("/s/{bid:int}/rows", rows_op, methods=["POST"]),
-        Route("/s/{bid:int}/paste", paste, methods=["POST"]),
-        Route("/s/{bid:int}/filter", set_filter, methods=["POST"]),
-        Route("/s/{bid:int}/title", rename_book, methods=["POST"]),
-        Route("/s/{bid:int}/sheet/{op}", sheet_op, methods=["POST"]),
+        Route("/s/{bid:id}", book_view),
+        Route("/s/{bid:id}/set", set_cell, methods=["POST"]),
+        Route("/s/{bid:id}/rows", rows_op, methods=["POST"]),
+        Route("/s/{bid:id}/paste", paste, methods=["POST"]),
+        Route("/s/{bid:id}/filter", set_filter, methods=["POST"]),
+        Route("/s/{bid:id}/title", rename_book, methods=["POST"]),
+        Route("/s/{bid:id}/sheet/{op}", sheet_op, methods=["POST"]),
     ]
 )

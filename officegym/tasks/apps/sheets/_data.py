@@ -9,7 +9,12 @@ from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.people import ME, Person
 
 SCHEMA = """
-CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, owner TEXT NOT NULL);
+-- link_role (set from Drive): '' restricted, or anyone with the link as viewer | commenter |
+-- editor; `shares`: the people a spreadsheet is shared with (role: viewer | commenter | editor).
+CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, owner TEXT NOT NULL,
+                    link_role TEXT NOT NULL DEFAULT '');
+CREATE TABLE shares (book_id INTEGER NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,
+                     PRIMARY KEY (book_id, email));
 CREATE TABLE sheets (id INTEGER PRIMARY KEY, book_id INTEGER NOT NULL, name TEXT NOT NULL,
                      position INTEGER NOT NULL, UNIQUE (book_id, name));
 -- raw: what was typed (`12`, `Widget`, `=SUM(B2:B9)`); row and col are zero-based.
@@ -30,6 +35,7 @@ CREATE TABLE notes (id INTEGER PRIMARY KEY, sheet_id INTEGER NOT NULL, row INTEG
 CREATE TABLE activity (id INTEGER PRIMARY KEY, verb TEXT NOT NULL, book_id INTEGER NOT NULL,
                        detail TEXT NOT NULL DEFAULT '');
 """
+ROLES = ("viewer", "commenter", "editor")
 ITEMS = (
     "Stapler", "Printer paper", "Toner", "Desk lamp", "Whiteboard markers", "Sticky notes",
     "USB-C cable", "Monitor stand", "Headset", "Notebook", "Keyboard", "Webcam",

@@ -48,6 +48,14 @@
     if (style === "bold") wrap("**");
     else if (style === "italic") wrap("*");
     else lines(style);
+    // A style chosen from the Style menu closes it, as an editor's menus do: left open, it
+    // would cover the toolbar's next button.
+    const menu = button.closest("[role=menu]");
+    if (menu) {
+      menu.hidden = true;
+      const opener = document.querySelector(`[aria-controls="${menu.id}"]`);
+      if (opener) opener.setAttribute("aria-expanded", "false");
+    }
     body.focus();
     changed();
   });
