@@ -124,38 +124,51 @@ def memory(extra: int, prepare_next: bool) -> None:
         env.close()
 
 
+def tour(
+    env: Any, targets: tuple[str, ...], episodes: int, steps: int, settle: Any, label: str
+) -> tuple[list[float], list[float]]:
+    """Resets (the expected seed, after `settle()`, as an agent's thinking lets the next
+    episode be prepared) and clicks on `targets` in turn, each loading a view: their times."""
+    obs, _ = env.reset(seed=0)  # start-up (browser, display or container) is not a reset
+    resets, clicks = [], []
+    for episode in range(1, episodes + 1):
+        settle()
+        t = time.perf_counter()
+        obs, _ = env.reset(seed=episode)
+        resets.append(time.perf_counter() - t)
+        for i in range(steps):
+            el = find_element(obs["axtree"], "link", targets[i % len(targets)])
+            if el is None or el.center is None:
+                raise SystemExit(f"{label}: no {targets[i % len(targets)]} link on {obs['url']}")
+            t = time.perf_counter()
+            obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
+            clicks.append(time.perf_counter() - t)
+    return resets, clicks
+
+
+def print_rows(rows: dict[str, tuple[list[float], list[float]]], base_name: str) -> None:
+    """Each row's reset and click medians, with its ratio to the row `base_name`."""
+    base = rows.get(base_name)
+    for name, (resets, clicks) in rows.items():
+        ratio = ""
+        if base and name != base_name:
+            r = statistics.median(resets) / statistics.median(base[0])
+            c = statistics.median(clicks) / statistics.median(base[1])
+            ratio = f"   (× {base_name}: reset {r:.2f}, click {c:.2f})"
+        print(f"{name:<9} reset  {summary_ms(resets)}")
+        print(f"{name:<9} click  {summary_ms(clicks)}{ratio}")
+
+
 def compare_apps(apps: list[str], episodes: int, steps: int) -> None:
-    """Reset (the expected seed) and a click step that loads a view, app by app, in one
-    process, each with its ratio to Mail's."""
-    rows: dict[str, tuple[list[float], list[float]]] = {}
+    """Reset and a click step that loads a view, app by app, in one process."""
+    rows = {}
     for app in apps:
         task, targets = APP_TOURS[app]
         env = gymnasium.make(task, action_mode="computer")
-        obs, _ = env.reset(seed=0)  # browser start-up is not a reset
-        resets, clicks = [], []
-        for episode in range(1, episodes + 1):
-            env.unwrapped.wait_prepared()  # type: ignore[attr-defined]  # as an agent's thinking
-            t = time.perf_counter()
-            obs, _ = env.reset(seed=episode)
-            resets.append(time.perf_counter() - t)
-            for i in range(steps):
-                el = find_element(obs["axtree"], "link", targets[i % len(targets)])
-                if el is None or el.center is None:
-                    raise SystemExit(f"{app}: no {targets[i % len(targets)]} link on {obs['url']}")
-                t = time.perf_counter()
-                obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
-                clicks.append(time.perf_counter() - t)
+        prepared = env.unwrapped.wait_prepared  # type: ignore[attr-defined]
+        rows[app] = tour(env, targets, episodes, steps, prepared, app)
         env.close()
-        rows[app] = (resets, clicks)
-    base = rows.get("mail")
-    for app, (resets, clicks) in rows.items():
-        ratio = ""
-        if base and app != "mail":
-            r = statistics.median(resets) / statistics.median(base[0])
-            c = statistics.median(clicks) / statistics.median(base[1])
-            ratio = f"   (× mail: reset {r:.2f}, click {c:.2f})"
-        print(f"{app:<8} reset  {summary_ms(resets)}")
-        print(f"{app:<8} click  {summary_ms(clicks)}{ratio}")
+    print_rows(rows, "mail")
 
 
 def make_env(backend: str) -> Any:
@@ -170,39 +183,17 @@ def make_env(backend: str) -> Any:
 
 def compare_backends(backends: list[str], episodes: int, steps: int) -> None:
     """Reset (the expected seed) and click step, each backend as the caller sees it."""
-    rows: dict[str, tuple[list[float], list[float]]] = {}
+    rows = {}
     for backend in backends:
         env = make_env(backend)
-        obs, _ = env.reset(seed=0)  # start-up (browser, display or container) is not a reset
-        resets, clicks = [], []
-        for episode in range(1, episodes + 1):
-            time.sleep(
-                0.3
-            )  # let the next episode's preparation finish, as an agent's thinking would
-            t = time.perf_counter()
-            obs, _ = env.reset(seed=episode)
-            resets.append(time.perf_counter() - t)
-            for i in range(steps):
-                el = find_element(obs["axtree"], "link", TARGETS[i % len(TARGETS)])
-                if el is None or el.center is None:
-                    raise SystemExit(f"{backend}: no {TARGETS[i % len(TARGETS)]} link")
-                t = time.perf_counter()
-                obs, *_ = env.step(Click(x=el.center[0], y=el.center[1]))
-                clicks.append(time.perf_counter() - t)
+        # A fixed pause before each reset: the docker sandbox cannot be asked whether the next
+        # episode is prepared.
+        rows[backend] = tour(env, TARGETS, episodes, steps, lambda: time.sleep(0.3), backend)
         if backend == "docker":
             stats = env.unwrapped.worker.container.stats(stream=False)  # type: ignore[attr-defined]
             print(f"docker container memory    {stats['memory_stats']['usage'] / 2**20:7.1f} MiB")
         env.close()
-        rows[backend] = (resets, clicks)
-    base = rows.get("headless")
-    for backend, (resets, clicks) in rows.items():
-        ratio = ""
-        if base and backend != "headless":
-            r = statistics.median(resets) / statistics.median(base[0])
-            c = statistics.median(clicks) / statistics.median(base[1])
-            ratio = f"   (× headless: reset {r:.2f}, click {c:.2f})"
-        print(f"{backend:<9} reset  {summary_ms(resets)}")
-        print(f"{backend:<9} click  {summary_ms(clicks)}{ratio}")
+    print_rows(rows, "headless")
 
 
 def main() -> None:

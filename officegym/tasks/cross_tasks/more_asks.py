@@ -24,7 +24,6 @@ from officegym.tasks._registry import register
 from officegym.tasks.apps.calendar import day_text, parse_time, time_text
 from officegym.tasks.apps.code import ORG, REPOS, add_issue, repo_id
 from officegym.tasks.apps.docs import add_document
-from officegym.tasks.apps.mail import add_thread
 from officegym.tasks.apps.people import colleagues
 from officegym.tasks.calendar_tasks.common import (
     NEXT_WEEK,
@@ -35,7 +34,7 @@ from officegym.tasks.calendar_tasks.common import (
     slot,
 )
 from officegym.tasks.code_tasks.common import open_issue, unique_title
-from officegym.tasks.cross_tasks.common import PROJECTS, colleague, switch_to
+from officegym.tasks.cross_tasks.common import PROJECTS, colleague, mail_from_sender, switch_to
 from officegym.tasks.cross_tasks.untouched import mail_only_sent, untouched
 from officegym.tasks.docs_tasks.common import open_doc
 from officegym.tasks.mail_tasks.common import addrs, open_thread, sent
@@ -166,11 +165,8 @@ class ShareMissingDoc(Task):
         add_document(
             apps["docs"], params["lookalike"], "Roles, budget and timeline.", minutes_ago=500
         )
-        body = (
-            f"Hi Alex,\n\nCould you share “{params['missing']}” with me? I only need to read "
-            f"it.\n\nThanks,\n{params['sender_name'].split()[0]}"
-        )
-        add_thread(apps["mail"], params["subject"], params["sender"], body, minutes_ago=60)
+        ask = f"Could you share “{params['missing']}” with me? I only need to read it."
+        mail_from_sender(apps["mail"], params, ask, minutes_ago=60, thanks=True)
 
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None

@@ -25,7 +25,6 @@ from officegym.tasks.apps.calendar import add_event
 from officegym.tasks.apps.chat import add_message
 from officegym.tasks.apps.code import ORG, REPOS, add_issue, repo_id
 from officegym.tasks.apps.docs import add_document
-from officegym.tasks.apps.mail import add_thread
 from officegym.tasks.apps.people import colleagues
 from officegym.tasks.calendar_tasks.common import (
     THIS_WEEK,
@@ -36,7 +35,14 @@ from officegym.tasks.calendar_tasks.common import (
 )
 from officegym.tasks.chat_tasks.common import new_messages, open_channel, post
 from officegym.tasks.code_tasks.common import open_repo, unique_title
-from officegym.tasks.cross_tasks.common import PROJECTS, colleague, handle, switch_to
+from officegym.tasks.cross_tasks.common import (
+    PROJECTS,
+    colleague,
+    handle,
+    mail_from_sender,
+    replies_in,
+    switch_to,
+)
 from officegym.tasks.cross_tasks.untouched import mail_only_sent, untouched
 from officegym.tasks.docs_tasks.common import open_doc
 from officegym.tasks.mail_tasks.common import addrs, open_thread, sent
@@ -94,20 +100,18 @@ class StatusReply(Task):
             )  # fmt: skip
         add_event(apps["calendar"], params["decoy"], params["decoy_at"], 30)
         add_event(apps["calendar"], params["deadline"], params["at"], 30)
-        body = (
-            f"Hi Alex,\n\nFor the weekly report I need two things: how many open issues "
-            f"labelled bug {params['org']}/{params['repo']} has, and the date of the "
-            f"“{params['deadline']}” on your calendar.\n\nThanks,\n"
-            f"{params['sender_name'].split()[0]}"
+        ask = (
+            "For the weekly report I need two things: how many open issues labelled bug "
+            f"{params['org']}/{params['repo']} has, and the date of the “{params['deadline']}” "
+            "on your calendar."
         )
-        add_thread(apps["mail"], params["subject"], params["sender"], body, minutes_ago=80)
+        mail_from_sender(apps["mail"], params, ask, minutes_ago=80, thanks=True)
 
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
         store = apps["mail"]
-        tid = store.scalar("SELECT id FROM threads WHERE subject = ?", (params["subject"],))
-        replies = sent(store, tid)
+        replies = replies_in(store, params["subject"])
         last = replies[-1] if replies else None
         text = last["body"] if last else ""
         days = days_in(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from officegym.tasks import (
     Apps,
@@ -56,6 +56,31 @@ class AnswerTask(Task):
                 "the answer",
                 mentions(answer, right) and not mentions(answer, wrong),
                 detail=f"answer {answer!r}",
+            ),
+            nothing_changed(apps["drive"]),
+        ]
+
+
+class NumberInFileTask(AnswerTask):
+    """A number Drive shows about the file `name` or inside it (a size, an amount), asked as
+    `value`; the look-alike `decoy` holds `decoy_lines`, whose number is `decoy_<value>`."""
+
+    value: ClassVar[str]  # the params key of the right answer
+    checked: ClassVar[str]  # the checkpoint's name
+
+    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
+        add_file(apps["drive"], params["decoy"], params["decoy_lines"], minutes_ago=DECOY)
+        add_file(apps["drive"], params["name"], params["lines"], minutes_ago=TARGET)
+
+    def evaluate(
+        self, apps: Apps, params: Mapping[str, Any], answer: str | None
+    ) -> list[Checkpoint]:
+        said = numbers_in(answer)
+        right = numbers_in(params[self.value])[0]
+        wrong = numbers_in(params[f"decoy_{self.value}"])[0]
+        return [
+            Checkpoint(
+                self.checked, right in said and wrong not in said, detail=f"answer {answer!r}"
             ),
             nothing_changed(apps["drive"]),
         ]
@@ -138,10 +163,12 @@ class WhoOwns(AnswerTask):
 
 
 @register
-class FileSize(AnswerTask):
+class FileSize(NumberInFileTask):
     id = "drive.file-size"
     instruction = "How big is the file “{name}”? Answer with its size as Drive shows it."
     tags = ("search", "reading", "answer", "easy")
+    value = "size"
+    checked = "the size"
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         name = file_name(rng, "txt")
@@ -152,22 +179,6 @@ class FileSize(AnswerTask):
         decoy_size = len(file_data("txt", decoy, decoy_lines))
         return {"name": name, "decoy": decoy, "lines": lines, "decoy_lines": decoy_lines,
                 "size": human_size(size), "decoy_size": human_size(decoy_size)}  # fmt: skip
-
-    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
-        add_file(apps["drive"], params["decoy"], params["decoy_lines"], minutes_ago=DECOY)
-        add_file(apps["drive"], params["name"], params["lines"], minutes_ago=TARGET)
-
-    def evaluate(
-        self, apps: Apps, params: Mapping[str, Any], answer: str | None
-    ) -> list[Checkpoint]:
-        said = numbers_in(answer)
-        right, wrong = numbers_in(params["size"])[0], numbers_in(params["decoy_size"])[0]
-        return [
-            Checkpoint(
-                "the size", right in said and wrong not in said, detail=f"answer {answer!r}"
-            ),
-            nothing_changed(apps["drive"]),
-        ]
 
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
         return [*search(params["name"]), Submit(params["size"])]
@@ -180,10 +191,12 @@ class FileSize(AnswerTask):
 
 
 @register
-class AmountInPdf(AnswerTask):
+class AmountInPdf(NumberInFileTask):
     id = "drive.amount-in-pdf"
     instruction = "Open the PDF “{name}” and tell me the amount due on it."
     tags = ("search", "reading", "answer", "medium")
+    value = "amount"
+    checked = "the amount due"
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         vendor = rng.choice(VENDORS)
@@ -195,22 +208,6 @@ class AmountInPdf(AnswerTask):
         return {"name": f"Invoice {number} {vendor}.pdf", "decoy": decoy,
                 "lines": lines, "decoy_lines": decoy_lines, "amount": lines[2].split(": ")[1],
                 "decoy_amount": decoy_lines[2].split(": ")[1]}  # fmt: skip
-
-    def setup(self, apps: Apps, params: Mapping[str, Any]) -> None:
-        add_file(apps["drive"], params["decoy"], params["decoy_lines"], minutes_ago=DECOY)
-        add_file(apps["drive"], params["name"], params["lines"], minutes_ago=TARGET)
-
-    def evaluate(
-        self, apps: Apps, params: Mapping[str, Any], answer: str | None
-    ) -> list[Checkpoint]:
-        said = numbers_in(answer)
-        right, wrong = numbers_in(params["amount"])[0], numbers_in(params["decoy_amount"])[0]
-        return [
-            Checkpoint(
-                "the amount due", right in said and wrong not in said, detail=f"answer {answer!r}"
-            ),
-            nothing_changed(apps["drive"]),
-        ]
 
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
         return [

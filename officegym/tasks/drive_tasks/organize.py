@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from officegym.tasks import Apps, Checkpoint, ClickOn, DragTo, FillIn, PlanStep, Submit, Task
 from officegym.tasks._registry import register
@@ -93,57 +93,67 @@ class RenameFile(FileAndDecoyTask):
         }
 
 
-@register
-class StarFile(FileAndDecoyTask):
-    id = "drive.star-file"
-    instruction = "Star the file “{name}”."
-    tags = ("easy",)
+class MenuFlagTask(FileAndDecoyTask):
+    """Set a flag of the file (starred, trashed) with one item of its row's menu; the change log
+    may show that change on the file and nothing else."""
+
+    flag: ClassVar[str]  # the items column the menu item sets
+    menu_item: ClassVar[str]
+    verb: ClassVar[str]  # what the change log calls the change
+    done: ClassVar[str]  # the name of the checkpoint that the flag is set
+    decoy_guard: ClassVar[str | None] = None  # a guard that the look-alike's flag stays unset
 
     def evaluate(
         self, apps: Apps, params: Mapping[str, Any], answer: str | None
     ) -> list[Checkpoint]:
-        target, _ = self.items(apps)
-        return [
-            Checkpoint("starred", bool(target["starred"])),
-            only_changed(apps["drive"], {target["ref"]}, {"star"}),
-        ]
+        target, decoy = self.items(apps)
+        checks = [Checkpoint(self.done, bool(target[self.flag]))]
+        if self.decoy_guard is not None:
+            checks.append(Checkpoint(self.decoy_guard, not decoy[self.flag], "guard"))
+        return [*checks, only_changed(apps["drive"], {target["ref"]}, {self.verb})]
 
     def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return [*row_menu(params["name"], "Add to starred"), Submit()]
+        return [*row_menu(params["name"], self.menu_item), Submit()]
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        return {"the look-alike": [*row_menu(params["decoy"], self.menu_item), Submit()]}
+
+
+@register
+class StarFile(MenuFlagTask):
+    id = "drive.star-file"
+    instruction = "Star the file “{name}”."
+    tags = ("easy",)
+    flag = "starred"
+    menu_item = "Add to starred"
+    verb = "star"
+    done = "starred"
 
     def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
         return {
-            "the look-alike": [*row_menu(params["decoy"], "Add to starred"), Submit()],
+            **super().near_misses(params),
             "both": [
-                *row_menu(params["name"], "Add to starred"),
-                *row_menu(params["decoy"], "Add to starred"),
+                *row_menu(params["name"], self.menu_item),
+                *row_menu(params["decoy"], self.menu_item),
                 Submit(),
             ],
         }
 
 
 @register
-class TrashFile(FileAndDecoyTask):
+class TrashFile(MenuFlagTask):
     id = "drive.trash-file"
     instruction = "Move the file “{name}” to the trash, and nothing else."
     tags = ("easy",)
-
-    def evaluate(
-        self, apps: Apps, params: Mapping[str, Any], answer: str | None
-    ) -> list[Checkpoint]:
-        target, decoy = self.items(apps)
-        return [
-            Checkpoint("in the trash", bool(target["trashed"])),
-            Checkpoint("the look-alike stays", not decoy["trashed"], "guard"),
-            only_changed(apps["drive"], {target["ref"]}, {"trash"}),
-        ]
-
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return [*row_menu(params["name"], "Move to trash"), Submit()]
+    decoy_guard = "the look-alike stays"
+    flag = "trashed"
+    menu_item = "Move to trash"
+    verb = "trash"
+    done = "in the trash"
 
     def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
         return {
-            "the look-alike": [*row_menu(params["decoy"], "Move to trash"), Submit()],
+            **super().near_misses(params),
             "both": [
                 ClickOn("checkbox", f"Select: {params['name']}", exact=True),
                 ClickOn("checkbox", f"Select: {params['decoy']}", exact=True),

@@ -1,13 +1,13 @@
-"""What the Network templates share: new people's names, the change-log guard and the plan
-steps that move around the app."""
+"""What the Network templates share: new people's names, the change-log guard, the plan steps
+that move around the app, and the base of templates that write a text in one of two places."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
-from officegym.tasks import Checkpoint, ClickOn, FillIn, PlanStep, PressKey
+from officegym.tasks import Checkpoint, ClickOn, FillIn, PlanStep, PressKey, Task
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.network import activity, add_person, find_person
 
@@ -87,3 +87,29 @@ def open_job(title: str, company: str) -> list[PlanStep]:
         PressKey("Enter"),
         ClickOn("link", f"{title} at {company}", exact=True),
     ]
+
+
+class WriteTextTask(Task):
+    """A template whose plan writes a text in one of two look-alike places (two posts of one
+    author, two conversations); `write(place, text)` makes the steps. The oracle writes
+    `params[text_key]` in the place `params[places[0]]`; the near misses write it in the
+    look-alike `params[places[1]]` (the plan `decoy_miss` names), and `other_text` in the right
+    place."""
+
+    places: ClassVar[tuple[str, str]]
+    text_key: ClassVar[str]
+    decoy_miss: ClassVar[str]
+    other_text: ClassVar[str]
+
+    def write(self, place: str, text: str) -> list[PlanStep]:
+        raise NotImplementedError(f"{type(self).__name__} must define write()")
+
+    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
+        return self.write(params[self.places[0]], params[self.text_key])
+
+    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
+        right, decoy = (params[key] for key in self.places)
+        return {
+            self.decoy_miss: self.write(decoy, params[self.text_key]),
+            "another text": self.write(right, self.other_text),
+        }

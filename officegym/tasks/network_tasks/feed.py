@@ -10,7 +10,7 @@ from typing import Any
 from officegym.tasks import Apps, Checkpoint, ClickOn, FillIn, PlanStep, Submit, Task, norm
 from officegym.tasks._registry import register
 from officegym.tasks.apps.network import ME_ID, REACTIONS, add_post, find_person, snippet
-from officegym.tasks.network_tasks.common import only_changes
+from officegym.tasks.network_tasks.common import WriteTextTask, only_changes
 
 # topic -> post text; a task names the topic, the look-alike post is another topic.
 POSTS = {
@@ -111,10 +111,12 @@ COMMENTS = (
 
 
 @register
-class CommentOnPost(PostTask):
+class CommentOnPost(PostTask, WriteTextTask):
     id = "network.comment-on-post"
     instruction = "Comment “{comment}” on {name}'s post about {topic}."
     tags = ("reading", "forms", "easy")
+    places, text_key = ("snippet", "decoy_snippet"), "comment"
+    decoy_miss, other_text = "the other post", "Nice!"
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         params = super().sample_params(rng, apps)
@@ -133,21 +135,12 @@ class CommentOnPost(PostTask):
             only_changes(apps["network"], {("comment", "post", post)}),
         ]
 
-    def comment(self, snip: str, text: str) -> list[PlanStep]:
+    def write(self, place: str, text: str) -> list[PlanStep]:
         return [
-            FillIn("textbox", f"Comment on: {snip}", text),
-            ClickOn("button", f"Post comment on: {snip}", exact=True),
+            FillIn("textbox", f"Comment on: {place}", text),
+            ClickOn("button", f"Post comment on: {place}", exact=True),
             Submit(),
         ]
-
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return self.comment(params["snippet"], params["comment"])
-
-    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
-        return {
-            "the other post": self.comment(params["decoy_snippet"], params["comment"]),
-            "another text": self.comment(params["snippet"], "Nice!"),
-        }
 
 
 @register

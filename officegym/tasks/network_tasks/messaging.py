@@ -30,7 +30,13 @@ from officegym.tasks.apps.network import (
     find_person,
     sent_messages,
 )
-from officegym.tasks.network_tasks.common import new_name, only_changes, open_job, open_profile
+from officegym.tasks.network_tasks.common import (
+    WriteTextTask,
+    new_name,
+    only_changes,
+    open_job,
+    open_profile,
+)
 from officegym.tasks.network_tasks.jobs import TASK_JOB_TITLES
 
 QUESTIONS = (
@@ -49,11 +55,13 @@ def thread_of(apps: Apps, person_id: int) -> int:
 
 
 @register
-class ReplyInThread(Task):
+class ReplyInThread(WriteTextTask):
     id = "network.reply-in-thread"
     apps = ("network",)
     instruction = "{name} asked you something in Network's messaging. Reply: “{reply}”"
     tags = ("reading", "forms", "easy")
+    places, text_key = ("name", "decoy"), "reply"
+    decoy_miss, other_text = "the other conversation", "Ok."
 
     def sample_params(self, rng: random.Random, apps: Apps) -> dict[str, Any]:
         store = apps["network"]
@@ -94,23 +102,14 @@ class ReplyInThread(Task):
             only_changes(store, {("message", "thread", tid)}),
         ]
 
-    def reply(self, name: str, text: str) -> list[PlanStep]:
+    def write(self, place: str, text: str) -> list[PlanStep]:
         return [
             ClickOn("link", "Messaging"),
-            ClickOn("link", name),
+            ClickOn("link", place),
             FillIn("textbox", "Write a message", text),
             ClickOn("button", "Send", exact=True),
             Submit(),
         ]
-
-    def solve(self, params: Mapping[str, Any]) -> list[PlanStep]:
-        return self.reply(params["name"], params["reply"])
-
-    def near_misses(self, params: Mapping[str, Any]) -> dict[str, list[PlanStep]]:
-        return {
-            "the other conversation": self.reply(params["decoy"], params["reply"]),
-            "another text": self.reply(params["name"], "Ok."),
-        }
 
 
 @register

@@ -47,6 +47,8 @@ MISSING = {
     "Book": "Magazine subscription",
     "Wellness": "Gym membership",
 }
+# What an answer that makes up the missing policy's content says when it gives no number.
+NO_LIMIT = "no limit: unlimited, uncapped"
 
 
 def _person(row: Mapping[str, Any]) -> Person:
@@ -224,9 +226,7 @@ class MissingPolicy(PolicyTask):
         # An amount or a limit said of the missing policy is made up (or the look-alike's).
         numbers = [n for n in amounts_in(answer) if n not in numbers_in(self.goal(params))]
         fact = dict(TASK_POLICIES)[params["topic"]][0]
-        repeated = repeats_decoy(
-            answer, [fact.label, "no limit unlimited uncapped"], [params["missing"]]
-        )
+        repeated = repeats_decoy(answer, [fact.label, NO_LIMIT], [params["missing"]])
         return [
             Checkpoint(
                 "answered that the policy named does not exist, and why",

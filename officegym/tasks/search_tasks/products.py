@@ -25,6 +25,7 @@ from officegym.tasks.apps.search import (
     COMPANY,
     TASK_PRODUCTS,
     Entity,
+    Page,
     add_entity,
     add_page,
     add_pages,
@@ -54,7 +55,7 @@ def versions_in(answer: str | None) -> list[str]:
     return _VERSION.findall(answer or "")
 
 
-def releases(product: str, key: str, count: int, major: int) -> list[Any]:
+def releases(product: str, key: str, count: int, major: int) -> list[Page]:
     """The release notes a template plants for `product` (the same pages for the same `key`)."""
     return release_pages(random.Random(f"{product}/{key}"), product, count, 300, major)
 

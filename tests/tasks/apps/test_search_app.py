@@ -12,7 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from officegym.agents.axtree import find_element
-from officegym.tasks.apps import StateStore, app_url, hosts_of
+from officegym.tasks import Apps, get_task
+from officegym.tasks.apps import StateStore, app_url, hosts_of, load_app
 from officegym.tasks.apps.people import directory
 from officegym.tasks.apps.search import (
     APP,
@@ -219,5 +220,116 @@ def test_results_heading_panel_link_and_paged_listings(store: StateStore) -> Non
     first = client(store, "news").get("/").text
     second = client(store, "news").get("/", params={"page": "2"}).text
     assert ">Next</a>" in first and ">Previous</a>" in second
-    titles = lambda html: re.findall(r'<li><a href="([^"]+)"', html)  # noqa: E731
-    assert titles(first) and not set(titles(first)) & set(titles(second))
+    listed = [set(re.findall(r'<li><a href="([^"]+)"', html)) for html in (first, second)]
+    assert listed[0] and not listed[0] & listed[1]
+
+
+def judged(store: StateStore, task_id: str, seed: int = 0) -> tuple[Any, Any, dict[str, Any]]:
+    """The task, the apps it sees and its params on `seed`, set up on `store`."""
+    task, apps = get_task(task_id), Apps({"search": store})
+    params = task.sample_params(random.Random(seed), apps)
+    task.setup(apps, params)
+    return task, apps, params
+
+
+def passes(task: Any, apps: Any, params: dict[str, Any], answer: str) -> bool:
+    return all(c.passed for c in task.evaluate(apps, params, answer))
+
+
+def test_compare_guides_reads_a_fixed_form(store: StateStore) -> None:
+    task, apps, p = judged(store, "search.compare-guides")
+    win, lose, diff = p["winner"], p["loser"], p["diff"]
+    assert passes(task, apps, p, f"{win}, ${diff}") and passes(task, apps, p, f"{win}: {diff}")
+    assert not passes(task, apps, p, f"{lose} has the lower subsidy; {win} pays ${diff} more")
+    assert not passes(task, apps, p, f"{lose}, ${diff}")
+    assert not passes(task, apps, p, f"{win} pays ${diff} less than {lose}")
+    for seed in range(50):
+        q = task.sample_params(random.Random(seed), apps)
+        amounts = {*q["values"].values(), *q["old_values"].values()}
+        assert not amounts & {*q["wrong_diffs"], q["diff"]}
+
+
+def test_missing_release_needs_a_reason_and_no_decoy(store: StateStore) -> None:
+    task, apps, p = judged(store, "search.missing-release")
+    product, asked, latest = p["product"], p["asked"], p["latest"]
+    made_up = "it adds offline mode for recent items and dashboards load twice as fast"
+    assert not passes(task, apps, p, f"There is no breaking change in {product} {asked}: {made_up}")
+    assert not passes(task, apps, p, f"{product} {asked}: cannot say.")
+    for right in (
+        f"I could not find release notes for {product} {asked}; the latest is {latest}.",
+        f"There is no {product} {asked}: its latest release is {latest}.",
+        f"{product} {asked} does not exist ({asked} is a {product} Mobile version).",
+    ):
+        assert passes(task, apps, p, right), right
+    decoy = " ".join(task.decoy(p))
+    assert not passes(task, apps, p, f"There is no {product} {asked}, but: {decoy}")
+
+
+def test_missing_policy_needs_a_reason(store: StateStore) -> None:
+    task, apps, p = judged(store, "search.missing-policy")
+    missing = p["missing"]
+    assert not passes(task, apps, p, f"The {missing} policy: there is no limit, it is unlimited.")
+    assert not passes(task, apps, p, f"There is no {missing} policy; the limit is $455.")
+    assert passes(task, apps, p, f"I couldn't find a {missing} policy on the intranet.")
+    assert passes(task, apps, p, f"There is no {missing} policy.")
+
+
+def test_hedged_answers_fail(store: StateStore) -> None:
+    task, apps, p = judged(store, "search.policy-value")
+    current = p["values"][0]
+    assert passes(task, apps, p, p["value_text"])
+    assert not passes(task, apps, p, f"{p['value_text']} (or possibly {current + 5})")
+    task, apps, p = judged(store, "search.count-news")
+    k = len(p["recent"])
+    assert passes(task, apps, p, f"{k} articles")
+    assert not passes(task, apps, p, f"{k}, or maybe {k + 1}")
+    task, apps, p = judged(store, "search.latest-versions")
+    listed = "; ".join(f"{i['product']} {i['versions'][-1]}" for i in p["items"])
+    assert passes(task, apps, p, listed)
+    assert not passes(task, apps, p, f"{listed} (or perhaps 99.0.1)")
+
+
+def test_answers_in_other_forms_pass(store: StateStore) -> None:
+    task, apps, p = judged(store, "search.careers-salary")
+    low, high = p["ranges"][0]
+    assert passes(task, apps, p, f"${low // 1000}k–${high // 1000}k")
+    task, apps, p = judged(store, "search.latest-version")
+    assert passes(task, apps, p, f"v{p['latest']}")
+    assert not passes(task, apps, p, f"1{p['latest']}")
+    task, apps, p = judged(store, "search.policy-owner")
+    assert passes(task, apps, p, p["owners"][0]["email"])
+    assert not passes(task, apps, p, p["owners"][1]["email"])
+
+
+def test_corpus_titles_owners_and_note_dates_agree(store: StateStore) -> None:
+    assert store.scalar("SELECT count(DISTINCT title) FROM pages") == store.scalar(
+        "SELECT count(*) FROM pages"
+    )
+    owners = {r["email"]: r["name"] for r in store.query("SELECT name, email FROM people")}
+    for page in store.query("SELECT * FROM pages WHERE site = 'wiki' AND body LIKE '%Owner: %'"):
+        assert f"Owner: {owners[page['owner']]}." in page["body"], page["path"]
+    notes = store.query("SELECT title, published FROM pages WHERE title LIKE '% weekly sync – %'")
+    assert notes and all(r["title"].endswith(r["published"]) for r in notes)
+
+
+def test_other_apps_public_parts_when_in_the_world(store: StateStore) -> None:
+    world = {"search": store}
+    for name in ("code", "network"):
+        world[name] = StateStore()
+        load_app(name).populate(world[name], random.Random(f"{name}/0"), directory(0))
+    repo = world["code"].query("SELECT owner, name FROM repos ORDER BY id LIMIT 1")[0]
+    job = world["network"].query("SELECT id, title FROM jobs WHERE closed = 0 LIMIT 1")[0]
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        scope["officegym.store"], scope["officegym.host"] = store, "search"
+        scope["officegym.stores"] = world
+        await APP.asgi(scope, receive, send)
+
+    html = TestClient(app).get("/search", params={"q": repo["name"]}).text
+    repo_url = app_url("code", f"/{repo['owner']}/{repo['name']}")
+    assert f'<a href="{repo_url}">' in html
+    html = TestClient(app).get("/search", params={"q": job["title"]}).text
+    job_url = app_url("network", f"/jobs/{job['id']}")
+    assert f'<a href="{job_url}">' in html
+    alone = client(store).get("/search", params={"q": repo["name"]}).text
+    assert "From other apps" not in alone

@@ -29,6 +29,10 @@ KIND_LABELS = {
     "sheet": "Spreadsheet",
 }
 
+# Where Docs and Sheets keep what Drive lists as `doc` and `sheet`: the table, the column their
+# shares name it by, and the letter its ref starts with.
+_FOREIGN_TABLES = {"doc": ("documents", "doc_id", "d"), "sheet": ("books", "book_id", "s")}
+
 
 @dataclass(frozen=True)
 class World:
@@ -68,48 +72,41 @@ def _visible(row: Item, share: str | None, links: bool) -> bool:
     return row["owner"] == ME.email or share is not None or (links and bool(row["link_role"]))
 
 
+def _foreign_of(store: StateStore, kind: str, marks: dict[str, Item], links: bool) -> list[Item]:
+    """The documents (`kind` doc) or spreadsheets (sheet) of `store` the user can open, as Drive
+    items. Docs keeps a document's star, trash and time itself; Sheets keeps none of them, so a
+    spreadsheet's star and trash are Drive's marks and its time is now."""
+    table, key, prefix = _FOREIGN_TABLES[kind]
+    out: list[Item] = []
+    for row in store.query(
+        f"SELECT t.*, (SELECT role FROM shares s WHERE s.{key} = t.id AND s.email = ?) AS mine "
+        f"FROM {table} t ORDER BY t.id",
+        (ME.email,),
+    ):
+        if not _visible(row, row["mine"], links):
+            continue
+        ref = f"{prefix}{row['id']}"
+        mark = marks.get(ref, {})
+        kept = row if kind == "doc" else mark
+        out.append(
+            {
+                "id": row["id"], "ref": ref, "kind": kind, "name": row["title"],
+                "parent": mark.get("parent", 0), "owner": row["owner"],
+                "created": row["modified"] if kind == "doc" else FROZEN_NOW, "size": None,
+                "starred": int(kept.get("starred", 0)), "trashed": int(kept.get("trashed", 0)),
+                "link_role": row["link_role"],
+                "role": role_of(row["owner"], row["mine"], row["link_role"]),
+            }
+        )  # fmt: skip
+    return out
+
+
 def _foreign(world: World, links: bool = False) -> list[Item]:
     """The world's documents and spreadsheets the user can open, as Drive items."""
-    out: list[Item] = []
     marks = _marks(world)
-    if world.docs is not None:
-        for d in world.docs.query(
-            "SELECT d.*, (SELECT role FROM shares s WHERE s.doc_id = d.id AND s.email = ?) AS mine "
-            "FROM documents d ORDER BY d.id",
-            (ME.email,),
-        ):
-            if not _visible(d, d["mine"], links):
-                continue
-            mark = marks.get(f"d{d['id']}", {})
-            out.append(
-                {
-                    "id": d["id"], "ref": f"d{d['id']}", "kind": "doc", "name": d["title"],
-                    "parent": mark.get("parent", 0), "owner": d["owner"],
-                    "created": d["modified"], "size": None,
-                    "starred": int(d["starred"]), "trashed": int(d["trashed"]),
-                    "link_role": d["link_role"],
-                    "role": role_of(d["owner"], d["mine"], d["link_role"]),
-                }
-            )  # fmt: skip
-    if world.sheets is not None:
-        for b in world.sheets.query(
-            "SELECT b.*, (SELECT role FROM shares s WHERE s.book_id = b.id AND s.email = ?) AS mine"
-            " FROM books b ORDER BY b.id",
-            (ME.email,),
-        ):
-            if not _visible(b, b["mine"], links):
-                continue
-            mark = marks.get(f"s{b['id']}", {})
-            out.append(
-                {
-                    "id": b["id"], "ref": f"s{b['id']}", "kind": "sheet", "name": b["title"],
-                    "parent": mark.get("parent", 0), "owner": b["owner"], "created": FROZEN_NOW,
-                    "size": None, "starred": mark.get("starred", 0),
-                    "trashed": mark.get("trashed", 0), "link_role": b["link_role"],
-                    "role": role_of(b["owner"], b["mine"], b["link_role"]),
-                }
-            )  # fmt: skip
-    return out
+    docs = _foreign_of(world.docs, "doc", marks, links) if world.docs is not None else []
+    books = _foreign_of(world.sheets, "sheet", marks, links) if world.sheets is not None else []
+    return [*docs, *books]
 
 
 def live_folders(world: World) -> set[int]:

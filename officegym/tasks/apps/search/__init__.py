@@ -1,7 +1,9 @@
 """Search, a web search engine over a generated company web: the intranet (policies with owners,
 teams, people), news, help center (how-tos, release notes), wiki and careers sites, each served
 at its own host. Ranked results (FTS5 bm25) with highlighted snippets, filters by time, type and
-site, pagination, "did you mean" and a knowledge panel.
+site, pagination, "did you mean" and a knowledge panel. When Code or Network is in the episode's
+world, their public parts (repositories' READMEs, profiles, open job posts) are listed under the
+results too, linked to their own pages.
 
 For templates: `add_page` plants a page (indexed at once), `find_page` finds one, `page_url`
 gives its address; `search` ranks as the results page does.

@@ -19,6 +19,7 @@ from officegym.tasks.apps import Row
 from officegym.tasks.apps._web import Site, store_of
 from officegym.tasks.apps.search._data import KINDS, SITES, page_url
 from officegym.tasks.apps.search._index import PER_PAGE, SORTS, TIMES, Filters, panel, search
+from officegym.tasks.apps.search._others import other_results
 
 FOLDER = Path(__file__).parent
 SEARCH = Site("search", FOLDER)
@@ -100,6 +101,9 @@ async def results(request: Request) -> Response:
         filters=filters,
         link=_link_maker(q, filters),
         panel=panel(store, q) if q and found.page == 1 else None,
+        others=other_results(request.scope.get("officegym.stores") or {}, q)
+        if found.page == 1
+        else [],
         per_page=PER_PAGE,
         kinds=KINDS,
         times={k: label for k, (label, _) in TIMES.items()},

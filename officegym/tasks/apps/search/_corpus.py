@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import timedelta
 
 from officegym.tasks.apps import StateStore
 from officegym.tasks.apps.people import ME, Person
 from officegym.tasks.apps.search._data import (
     SCHEMA,
+    TODAY,
     Entity,
     Page,
     add_entity,
@@ -163,22 +165,35 @@ def _policy_pages(rng: random.Random, people: Sequence[Person]) -> list[Page]:
     return pages
 
 
+# How many times a generator draws a title before it gives up on a page: titles are distinct
+# (no two pages of the corpus share one), so a drawn title already used is drawn again.
+_TITLE_TRIES = 20
+
+
 def _news_pages(rng: random.Random, people: Sequence[Person], count: int) -> list[Page]:
-    pages = []
+    pages: list[Page] = []
+    used: set[str] = set()  # membership only: never iterated
     for n in range(count):
-        fill = {
-            "product": rng.choice(PRODUCTS),
-            "office": rng.choice(OFFICES),
-            "team": rng.choice(list(TEAMS)),
-            "person": rng.choice(people).name,
-            "n": rng.randint(2, 40),
-        }
-        title = rng.choice(HEADLINES).format(**fill)
+        for _ in range(_TITLE_TRIES):
+            ago = rng.randint(1, 720)
+            fill = {
+                "product": rng.choice(PRODUCTS),
+                "office": rng.choice(OFFICES),
+                "team": rng.choice(list(TEAMS)),
+                "person": rng.choice(people).name,
+                "n": rng.randint(2, 40),
+                "month": (TODAY - timedelta(days=ago)).strftime("%B %Y"),
+            }
+            title = rng.choice(HEADLINES).format(**fill)
+            if title not in used:
+                break
+        else:
+            continue
+        used.add(title)
         body = "\n\n".join(
             " ".join(s.format(**fill) for s in rng.sample(NEWS_LINES, 3))
-            for _ in range(rng.randint(1, 3))
+            for _ in range(rng.randint(1, 2))
         )
-        ago = rng.randint(1, 720)
         pages.append(
             Page(
                 "news",
@@ -248,44 +263,55 @@ def release_pages(
     return pages
 
 
+def _wiki_title(rng: random.Random, ago: int) -> str:
+    """A runbook's, a meeting's notes' (dated the day they were published) or a project page's
+    title."""
+    product, team = rng.choice(PRODUCTS), rng.choice(list(TEAMS))
+    kind = rng.choice(("runbook", "notes", "project"))
+    if kind == "runbook":
+        return f"{product} {rng.choice(('deploy', 'rollback', 'backup', 'incident'))} runbook"
+    if kind == "notes":
+        return f"{team} weekly sync – {day(ago)}"
+    return f"{product} {rng.choice(('roadmap', 'design notes', 'FAQ', 'glossary'))}"
+
+
 def _wiki_pages(rng: random.Random, people: Sequence[Person], count: int) -> list[Page]:
     pages: list[Page] = []
+    used: set[str] = set()  # membership only: never iterated
     for n in range(count):
-        product, team = rng.choice(PRODUCTS), rng.choice(list(TEAMS))
-        kind = rng.choice(("runbook", "notes", "project"))
-        if kind == "runbook":
-            title = f"{product} {rng.choice(('deploy', 'rollback', 'backup', 'incident'))} runbook"
-        elif kind == "notes":
-            title = f"{team} weekly sync – {day(rng.randint(1, 500))}"
+        for _ in range(_TITLE_TRIES):
+            ago = rng.randint(1, 600)
+            title = _wiki_title(rng, ago)
+            if title not in used:
+                break
         else:
-            title = f"{product} {rng.choice(('roadmap', 'design notes', 'FAQ', 'glossary'))}"
-        fill = {"product": product, "team": team, "person": rng.choice(people).name}
+            continue
+        used.add(title)
+        # The page's owner is the person its text names ("Owner: …").
+        owner = rng.choice(people)
+        fill = {
+            "product": next((p for p in PRODUCTS if title.startswith(p)), rng.choice(PRODUCTS)),
+            "team": next((t for t in TEAMS if title.startswith(t)), rng.choice(list(TEAMS))),
+            "person": owner.name,
+        }
         body = "\n\n".join(
             " ".join(s.format(**fill) for s in rng.sample(WIKI_LINES, 3))
-            for _ in range(rng.randint(1, 3))
+            for _ in range(rng.randint(1, 2))
         )
         links = tuple(
             (p.title, page_url("wiki", p.path)) for p in rng.sample(pages, min(len(pages), 2))
         )
         pages.append(
-            Page(
-                "wiki",
-                f"/{slug(title)}-{n}",
-                "wiki",
-                f"{title}",
-                body,
-                day(rng.randint(1, 600)),
-                rng.choice(people).email,
-                links,
-            )
+            Page("wiki", f"/{slug(title)}-{n}", "wiki", title, body, day(ago), owner.email, links)
         )
     return pages
 
 
 def _job_pages(rng: random.Random, people: Sequence[Person], count: int) -> list[Page]:
+    """Up to `count` openings, each a different role and office (so a different title)."""
+    openings = rng.sample([(r, o) for r in JOB_ROLES for o in OFFICES], count)
     pages = []
-    for n in range(count):
-        role, office = rng.choice(JOB_ROLES), rng.choice(OFFICES)
+    for n, (role, office) in enumerate(openings):
         low = rng.randrange(60_000, 150_000, 5_000)
         title = f"{role} – {office}"
         body = (
@@ -347,7 +373,7 @@ def populate(store: StateStore, rng: random.Random, people: Sequence[Person]) ->
         *_news_pages(rng, people, 1400),
         *_help_pages(rng, people),
         *_wiki_pages(rng, people, 600),
-        *_job_pages(rng, people, 150),
+        *_job_pages(rng, people, 80),
     ]
     load_pages(store, pages)
     for entity in [*(e for _, e in staff), *_product_entities(rng, people)]:

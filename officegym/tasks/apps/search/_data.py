@@ -27,7 +27,6 @@ CREATE TABLE pages (id INTEGER PRIMARY KEY, site TEXT NOT NULL, path TEXT NOT NU
                     kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
                     owner TEXT NOT NULL DEFAULT '', published TEXT NOT NULL,
                     UNIQUE (site, path));
-CREATE INDEX pages_published ON pages(published);
 -- The links a page shows under "See also" (href: a whole http://<site>.office.test/... URL).
 CREATE TABLE links (page_id INTEGER NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL,
                     href TEXT NOT NULL, PRIMARY KEY (page_id, pos)) WITHOUT ROWID;

@@ -183,6 +183,7 @@ HEADLINES = (
     "Security reminder: phishing attempts rise before the holidays",
     "{office} office switches to renewable energy",
     "Hackathon winners build tools for {product}",
+    "{office} office newsletter – {month}", "{product} monthly update – {month}",
 )  # fmt: skip
 NEWS_LINES = (
     "{person} said the results were better than planned.",
