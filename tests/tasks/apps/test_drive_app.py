@@ -329,7 +329,7 @@ def test_trash_offers_only_what_works_and_raw_is_sandboxed() -> None:
     assert "Vendor comparison" in trash and "Delete forever" not in trash  # a document: not here
     assert "New folder" not in trash and "New folder" in c.get("/").text
     svg = c.get("/i/f13/raw").headers
-    assert svg["content-disposition"].startswith("attachment; filename*=UTF-8''Logo%20sketch")
+    assert svg["content-disposition"].startswith("inline; filename*=UTF-8''Logo%20sketch")
     assert svg["content-security-policy"] == "sandbox"
     assert c.get("/i/f16/raw").headers["content-type"] == "text/plain; charset=utf-8"
 

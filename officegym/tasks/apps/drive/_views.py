@@ -226,14 +226,14 @@ async def raw(request: Request) -> Response:
     if item is None or not blob:
         return SITE.not_found(request, "This file has no content.")
     mime = blob[0]["mime"]
-    # A picture drawn in SVG can carry script: downloaded, never shown as a page of Drive's.
-    disposition = "attachment" if mime == MIME["svg"] else "inline"
+    # A picture drawn in SVG can carry script: shown, as a browser shows a file, but in a
+    # sandbox (an opaque origin where no script runs), as every file here is.
     return Response(
         blob[0]["data"],
         media_type=f"{mime}; charset=utf-8" if mime == MIME["txt"] else mime,
         headers={
             "Cache-Control": "no-store",
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(item['name'])}",
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(item['name'])}",
             "Content-Security-Policy": "sandbox",
         },
     )
